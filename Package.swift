@@ -1,0 +1,38 @@
+// swift-tools-version:5.9
+// swiftbox: a daemonless container runtime that talks to the Linux kernel directly.
+// Targets are layered bottom-up (see docs/architecture.md); arrows point one way:
+//   swiftbox → SwiftboxCLI → SwiftboxRuntime → SwiftboxSecurity, SwiftboxCgroup, SwiftboxOCI
+//                                            → SwiftboxKernel → CShim
+import PackageDescription
+
+let package = Package(
+    name: "swiftbox",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "swiftbox", targets: ["swiftbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C only where Swift cannot be used safely: the code that runs between clone(2)
+        // and execve(2) in the container's first process.
+        .target(name: "CShim"),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp",
+                       providers: [.apt(["libseccomp-dev"])]),
+        .target(name: "SwiftboxOCI"),
+        .target(name: "SwiftboxKernel", dependencies: ["CShim"]),
+        .target(name: "SwiftboxSecurity", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CSeccomp", "CShim"]),
+        .target(name: "SwiftboxCgroup", dependencies: ["SwiftboxKernel"]),
+        .target(name: "SwiftboxRuntime",
+                dependencies: ["SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "SwiftboxCgroup", "CShim"]),
+        .target(name: "SwiftboxCLI", dependencies: [
+            "SwiftboxRuntime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "swiftbox", dependencies: ["SwiftboxCLI"]),
+        .testTarget(name: "SwiftboxOCITests", dependencies: ["SwiftboxOCI"]),
+        .testTarget(name: "SwiftboxRuntimeTests", dependencies: ["SwiftboxRuntime", "SwiftboxCgroup", "SwiftboxSecurity"]),
+        .testTarget(name: "PrivilegedTests", dependencies: ["SwiftboxOCI"]),
+    ]
+)

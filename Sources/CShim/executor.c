@@ -1,0 +1,502 @@
+// The launch-plan executor: runs in the container's first process, between clone(2)
+// and execve(2). Raw system calls only — no allocation, no stdio, no locks — because
+// the parent is a multi-threaded Swift process and only this thread was copied.
+//
+// Read it next to swiftbox-concepts(7): each case below is one step a container
+// runtime performs, in the order the plan (built in Swift, SwiftboxRuntime/LaunchPlan)
+// asks for it.
+#define _GNU_SOURCE
+#include "cshim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/// State the ops share while the plan runs.
+typedef struct {
+    const sb_plan *plan;
+    int sync_fd;     // read end: the parent releases SB_OP_WAIT_PARENT through it
+    int report_fd;   // write end: failures and "created"; closes on execve (O_CLOEXEC)
+    int root_fd;     // O_PATH fd of the bind-mounted rootfs, before pivot_root
+    int fifo_fd;     // the exec fifo, for create/start
+} exec_state;
+
+static void report(exec_state *st, int kind, int index, int err, int detail) {
+    sb_report r = { kind, index, err, detail };
+    ssize_t n;
+    do { n = write(st->report_fd, &r, sizeof r); } while (n < 0 && errno == EINTR);
+}
+
+static void __attribute__((noreturn)) fail(exec_state *st, int index, int err, int detail) {
+    report(st, SB_REPORT_FAILED, index, err, detail);
+    _exit(127);
+}
+
+static void trace(exec_state *st, size_t index) {
+    if (st->plan->trace_fd < 0) return;
+    char buf[512];
+    const sb_op *op = &st->plan->ops[index];
+    int n = snprintf(buf, sizeof buf, "swiftbox: trace: [%zu] %s\n", index, op->desc ? op->desc : "?");
+    if (n > 0) (void)!write(st->plan->trace_fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/// openat2(2) with RESOLVE_IN_ROOT: ".." and absolute symlinks are resolved as if
+/// root_fd were "/", so nothing in the image can make us leave the rootfs.
+static int open_in_root(int root_fd, const char *path, int flags) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (uint64_t)(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    while (*path == '/') path++;
+    if (*path == 0) path = ".";
+    return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+}
+
+/// Create every missing component of `path` inside the root (directories, and an
+/// empty file for the last one when `last_is_file`), then return an O_PATH fd of it.
+/// Each component is created relative to its parent *as resolved inside the root*.
+static int mkdir_all_in_root(int root_fd, const char *path, int last_is_file) {
+    char buf[4096];
+    size_t len = strlen(path);
+    if (len >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
+    memcpy(buf, path, len + 1);
+    int fd = open_in_root(root_fd, buf, O_PATH);
+    if (fd >= 0 || errno != ENOENT) return fd;
+
+    int parent = open_in_root(root_fd, "/", O_PATH | O_DIRECTORY);
+    if (parent < 0) return -1;
+    char *p = buf;
+    while (*p == '/') p++;
+    while (*p) {
+        char *slash = strchr(p, '/');
+        int last = (slash == NULL);
+        if (!last) *slash = 0;
+        int isfile = last && last_is_file;
+        // Resolve the prefix so far, inside the root.
+        int next = open_in_root(root_fd, buf, O_PATH);
+        if (next < 0 && errno == ENOENT) {
+            if (isfile) {
+                int f = openat(parent, p, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+                if (f < 0 && errno != EEXIST) { close(parent); return -1; }
+                if (f >= 0) close(f);
+            } else if (mkdirat(parent, p, 0755) < 0 && errno != EEXIST) {
+                close(parent); return -1;
+            }
+            next = open_in_root(root_fd, buf, O_PATH);
+        }
+        close(parent);
+        if (next < 0) return -1;
+        parent = next;
+        if (last) break;
+        *slash = '/';
+        p = slash + 1;
+        while (*p == '/') p++;
+    }
+    return parent;
+}
+
+static void fd_path(char *out, size_t size, int fd) { snprintf(out, size, "/proc/self/fd/%d", fd); }
+
+/// mount(2) onto a destination resolved inside the root, through /proc/self/fd so the
+/// kernel mounts exactly on what openat2 resolved (no second, racy path walk).
+static int op_mount(exec_state *st, const sb_op *op, int *detail) {
+    *detail = 1;
+    int fd = mkdir_all_in_root(st->root_fd, op->b, op->n2 == 1);
+    if (fd < 0) return -1;
+    char target[64];
+    fd_path(target, sizeof target, fd);
+    unsigned long flags = op->flags;
+    int is_bind = (flags & MS_BIND) != 0;
+    *detail = 2;
+    // A bind mount ignores most flags on the first call; they need a remount.
+    unsigned long first = is_bind ? (flags & (MS_BIND | MS_REC)) : flags;
+    if (mount(op->a, target, op->c, first, op->d) < 0) { close(fd); return -1; }
+    close(fd);
+    unsigned long rest = flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+    if (is_bind && rest != 0) {
+        // Re-open: the old fd names the directory *under* the new mount.
+        *detail = 3;
+        fd = open_in_root(st->root_fd, op->b, O_PATH);
+        if (fd < 0) return -1;
+        fd_path(target, sizeof target, fd);
+        if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | rest, NULL) < 0) { close(fd); return -1; }
+        close(fd);
+    }
+    if (op->n1 != 0) {
+        *detail = 4;
+        fd = open_in_root(st->root_fd, op->b, O_PATH);
+        if (fd < 0) return -1;
+        fd_path(target, sizeof target, fd);
+        if (mount(NULL, target, NULL, (unsigned long)op->n1, NULL) < 0) { close(fd); return -1; }
+        close(fd);
+    }
+    return 0;
+}
+
+static int op_mknod(exec_state *st, const sb_op *op) {
+    // Create the parent directory, then the node relative to it.
+    char parent[4096];
+    const char *slash = strrchr(op->b, '/');
+    size_t plen = slash ? (size_t)(slash - op->b) : 0;
+    if (plen >= sizeof parent) { errno = ENAMETOOLONG; return -1; }
+    memcpy(parent, op->b, plen);
+    parent[plen] = 0;
+    int dfd = plen ? mkdir_all_in_root(st->root_fd, parent, 0) : open_in_root(st->root_fd, "/", O_PATH);
+    if (dfd < 0) return -1;
+    const char *name = slash ? slash + 1 : op->b;
+    int rc = mknodat(dfd, name, (mode_t)op->n1, (dev_t)op->n2);
+    if (rc < 0 && errno == EEXIST) rc = 0;
+    if (rc == 0) {
+        // mknod is subject to the umask; set the exact mode and owner the plan asks for.
+        rc = fchmodat(dfd, name, (mode_t)(op->n1 & 07777), 0);
+        if (rc == 0)
+            rc = fchownat(dfd, name, (uid_t)((uint64_t)op->n3 >> 32), (gid_t)(op->n3 & 0xffffffff),
+                          AT_SYMLINK_NOFOLLOW);
+    }
+    close(dfd);
+    return rc;
+}
+
+static int op_symlink(exec_state *st, const sb_op *op) {
+    char parent[4096];
+    const char *slash = strrchr(op->b, '/');
+    size_t plen = slash ? (size_t)(slash - op->b) : 0;
+    if (plen >= sizeof parent) { errno = ENAMETOOLONG; return -1; }
+    memcpy(parent, op->b, plen);
+    parent[plen] = 0;
+    int dfd = plen ? mkdir_all_in_root(st->root_fd, parent, 0) : open_in_root(st->root_fd, "/", O_PATH);
+    if (dfd < 0) return -1;
+    int rc = symlinkat(op->a, dfd, slash ? slash + 1 : op->b);
+    if (rc < 0 && errno == EEXIST) rc = 0;
+    close(dfd);
+    return rc;
+}
+
+/// pivot_root(2) with new_root == put_old == ".": the old root ends up stacked under
+/// the new one and is then detached. chroot(2) would leave the host's root reachable.
+static int op_pivot_root(exec_state *st, int *detail) {
+    *detail = 1;
+    if (fchdir(st->root_fd) < 0) return -1;
+    *detail = 2;
+    if (syscall(SYS_pivot_root, ".", ".") < 0) return -1;
+    // Make the old root a slave before detaching it, so the unmount cannot
+    // propagate back to the host's mount table.
+    *detail = 3;
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) return -1;
+    *detail = 4;
+    if (umount2(".", MNT_DETACH) < 0) return -1;
+    *detail = 5;
+    if (chdir("/") < 0) return -1;
+    close(st->root_fd);
+    st->root_fd = -1;
+    return 0;
+}
+
+/// Keep the per-mount flags the kernel may have locked (nosuid, nodev, noexec) when
+/// remounting read-only.
+static unsigned long locked_flags(const char *path) {
+    struct statvfs s;
+    unsigned long f = 0;
+    if (statvfs(path, &s) == 0) {
+        if (s.f_flag & ST_NOSUID) f |= MS_NOSUID;
+        if (s.f_flag & ST_NODEV) f |= MS_NODEV;
+        if (s.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+    }
+    return f;
+}
+
+static int op_mask_path(const sb_op *op) {
+    struct stat s;
+    if (stat(op->a, &s) < 0) return errno == ENOENT ? 0 : -1;
+    if (S_ISDIR(s.st_mode)) return mount("tmpfs", op->a, "tmpfs", MS_RDONLY, NULL);
+    return mount("/dev/null", op->a, NULL, MS_BIND, NULL);
+}
+
+static int op_readonly_path(const sb_op *op) {
+    if (mount(op->a, op->a, NULL, MS_BIND | MS_REC, NULL) < 0) return errno == ENOENT ? 0 : -1;
+    return mount(op->a, op->a, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | locked_flags(op->a), NULL);
+}
+
+static int op_write_file(const sb_op *op) {
+    int fd = open(op->a, O_WRONLY | O_CLOEXEC | O_TRUNC);
+    if (fd < 0) return -1;
+    size_t len = strlen(op->d);
+    ssize_t n = write(fd, op->d, len);
+    int saved = errno;
+    close(fd);
+    if (n != (ssize_t)len) { errno = n < 0 ? saved : EIO; return -1; }
+    return 0;
+}
+
+/// The console-socket protocol (runc's): allocate a pty *inside* the container's
+/// devpts, send the master over the Unix socket with SCM_RIGHTS, and make the slave
+/// our controlling terminal and stdio.
+static int op_console(const sb_op *op, int *detail) {
+    *detail = 1;
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) return -1;
+    int unlock = 0;
+    *detail = 2;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0) return -1;
+    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+    if (slave < 0) return -1;
+    *detail = 3;
+    char name[] = "/dev/ptmx";
+    struct iovec iov = { name, sizeof name - 1 };
+    char control[CMSG_SPACE(sizeof(int))];
+    memset(control, 0, sizeof control);
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &master, sizeof(int));
+    if (sendmsg((int)op->n1, &msg, 0) < 0) return -1;
+    close(master);
+    close((int)op->n1);
+    *detail = 4;
+    if (setsid() < 0) return -1;
+    if (ioctl(slave, TIOCSCTTY, 0) < 0) return -1;
+    *detail = 5;
+    for (int i = 0; i < 3; i++)
+        if (dup2(slave, i) < 0) return -1;
+    if (slave > 2) close(slave);
+    return 0;
+}
+
+static int op_capset(const sb_op *op) {
+    const uint32_t *v = op->blob;
+    struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    data[0].effective = v[0]; data[0].permitted = v[1]; data[0].inheritable = v[2];
+    data[1].effective = v[3]; data[1].permitted = v[4]; data[1].inheritable = v[5];
+    return (int)syscall(SYS_capset, &hdr, data);
+}
+
+static int op_drop_bounding(const sb_op *op) {
+    uint64_t keep = ((uint64_t)(uint32_t)op->n2 << 32) | (uint32_t)op->n1;
+    for (int cap = 0; cap <= (int)op->n3; cap++) {
+        if (keep & (1ULL << cap)) continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return -1;
+    }
+    return 0;
+}
+
+static int op_ambient(const sb_op *op) {
+    uint64_t raise = ((uint64_t)(uint32_t)op->n2 << 32) | (uint32_t)op->n1;
+    for (int cap = 0; cap < 64; cap++) {
+        if (!(raise & (1ULL << cap))) continue;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) return -1;
+    }
+    return 0;
+}
+
+static int op_seccomp(const sb_op *op) {
+    struct sock_fprog prog;
+    prog.len = (unsigned short)(op->blob_len / sizeof(struct sock_filter));
+    prog.filter = (struct sock_filter *)op->blob;
+    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int)op->n1, &prog);
+}
+
+/// execve(2), searching PATH from the *container's* environment like execvp(3).
+static int op_exec(exec_state *st, const sb_op *op) {
+    const char *file = op->a;
+    char *const *argv = st->plan->argv;
+    char *const *envp = st->plan->envp;
+    if (strchr(file, '/')) { execve(file, argv, envp); return -1; }
+    const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (char *const *e = envp; *e; e++)
+        if (strncmp(*e, "PATH=", 5) == 0) { path = *e + 5; break; }
+    int saved = ENOENT;
+    char buf[4096];
+    const char *p = path;
+    while (1) {
+        const char *colon = strchr(p, ':');
+        size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+        int n = dlen ? snprintf(buf, sizeof buf, "%.*s/%s", (int)dlen, p, file)
+                     : snprintf(buf, sizeof buf, "%s", file);
+        if (n > 0 && (size_t)n < sizeof buf) {
+            execve(buf, argv, envp);
+            if (errno == EACCES) saved = EACCES;
+            else if (errno != ENOENT && errno != ENOTDIR) saved = errno;
+        }
+        if (!colon) break;
+        p = colon + 1;
+    }
+    errno = saved;
+    return -1;
+}
+
+static void run_plan(exec_state *st) {
+    const sb_plan *plan = st->plan;
+    for (size_t i = 0; i < plan->count; i++) {
+        const sb_op *op = &plan->ops[i];
+        int detail = 0;
+        int rc = 0;
+        trace(st, i);
+        switch (op->kind) {
+        case SB_OP_SETNS: {
+            int fd = open(op->a, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) { rc = -1; break; }
+            rc = setns(fd, (int)op->n1);
+            close(fd);
+            break;
+        }
+        case SB_OP_WAIT_PARENT: {
+            char c;
+            ssize_t n;
+            do { n = read(st->sync_fd, &c, 1); } while (n < 0 && errno == EINTR);
+            if (n != 1) _exit(126);   // the parent went away: nothing to report to
+            close(st->sync_fd);
+            break;
+        }
+        case SB_OP_UNSHARE: rc = unshare((int)op->n1); break;
+        case SB_OP_SET_PROPAGATION: rc = mount(NULL, "/", NULL, (unsigned long)op->n1, NULL); break;
+        case SB_OP_BIND_ROOTFS:
+            detail = 1;
+            rc = mount(op->a, op->a, NULL, MS_BIND | MS_REC, NULL);
+            if (rc == 0) {
+                detail = 2;
+                st->root_fd = open(op->a, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                rc = st->root_fd < 0 ? -1 : 0;
+            }
+            break;
+        case SB_OP_MOUNT: rc = op_mount(st, op, &detail); break;
+        case SB_OP_MKNOD: rc = op_mknod(st, op); break;
+        case SB_OP_SYMLINK: rc = op_symlink(st, op); break;
+        case SB_OP_OPEN_EXEC_FIFO:
+            // O_RDWR never blocks on a FIFO; we later block in read() until
+            // `start` writes a byte.
+            st->fifo_fd = open(op->a, O_RDWR | O_CLOEXEC);
+            rc = st->fifo_fd < 0 ? -1 : 0;
+            break;
+        case SB_OP_PIVOT_ROOT: rc = op_pivot_root(st, &detail); break;
+        case SB_OP_WRITE_FILE: rc = op_write_file(op); break;
+        case SB_OP_MASK_PATH: rc = op_mask_path(op); break;
+        case SB_OP_READONLY_PATH: rc = op_readonly_path(op); break;
+        case SB_OP_REMOUNT_ROOT_RO:
+            rc = mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), NULL);
+            break;
+        case SB_OP_SETHOSTNAME: rc = sethostname(op->a, strlen(op->a)); break;
+        case SB_OP_SETDOMAINNAME: rc = setdomainname(op->a, strlen(op->a)); break;
+        case SB_OP_SETRLIMIT: {
+            struct rlimit rl = { (rlim_t)op->n2, (rlim_t)op->n3 };
+            rc = setrlimit((int)op->n1, &rl);
+            break;
+        }
+        case SB_OP_CONSOLE: rc = op_console(op, &detail); break;
+        case SB_OP_NO_NEW_PRIVS: rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); break;
+        case SB_OP_SECCOMP: rc = op_seccomp(op); break;
+        case SB_OP_DROP_BOUNDING: rc = op_drop_bounding(op); break;
+        case SB_OP_KEEPCAPS: rc = prctl(PR_SET_KEEPCAPS, (unsigned long)op->n1, 0, 0, 0); break;
+        case SB_OP_SETGROUPS:
+            rc = (int)syscall(SYS_setgroups, op->blob_len / sizeof(gid_t), op->blob);
+            break;
+        case SB_OP_SETRESGID: rc = (int)syscall(SYS_setresgid, (gid_t)op->n1, (gid_t)op->n1, (gid_t)op->n1); break;
+        case SB_OP_SETRESUID: rc = (int)syscall(SYS_setresuid, (uid_t)op->n1, (uid_t)op->n1, (uid_t)op->n1); break;
+        case SB_OP_CAPSET: rc = op_capset(op); break;
+        case SB_OP_AMBIENT: rc = op_ambient(op); break;
+        case SB_OP_UMASK: umask((mode_t)op->n1); break;
+        case SB_OP_CHDIR: rc = chdir(op->a); break;
+        case SB_OP_CLOSE_FDS:
+            rc = (int)syscall(SYS_close_range, (unsigned int)op->n1, ~0U, CLOSE_RANGE_CLOEXEC);
+            break;
+        case SB_OP_WAIT_START: {
+            report(st, SB_REPORT_CREATED, (int)i, 0, 0);
+            char c;
+            ssize_t n;
+            do { n = read(st->fifo_fd, &c, 1); } while (n < 0 && errno == EINTR);
+            if (n != 1) _exit(126);
+            close(st->fifo_fd);
+            break;
+        }
+        case SB_OP_EXEC: rc = op_exec(st, op); break;
+        default: errno = EINVAL; rc = -1; break;
+        }
+        if (rc < 0) fail(st, (int)i, errno, detail);
+    }
+    fail(st, (int)plan->count, ENOEXEC, 0);   // a plan must end in SB_OP_EXEC
+}
+
+typedef struct {
+    const sb_plan *plan;
+    int sync_r, sync_w, report_r, report_w;
+} child_args;
+
+static int child_main(void *arg) {
+    child_args *c = arg;
+    close(c->sync_w);
+    close(c->report_r);
+    exec_state st = { c->plan, c->sync_r, c->report_w, -1, -1 };
+    run_plan(&st);
+    _exit(127);
+}
+
+sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int pidns_fd) {
+    sb_launch_result res = { -1, -1, -1, 0 };
+    int sync_p[2], report_p[2];
+    if (pipe2(sync_p, O_CLOEXEC) < 0) { res.err = errno; return res; }
+    if (pipe2(report_p, O_CLOEXEC) < 0) {
+        res.err = errno; close(sync_p[0]); close(sync_p[1]); return res;
+    }
+    // Joining a pid namespace only affects children: setns(CLONE_NEWPID) on this
+    // thread, then clone.
+    if (pidns_fd >= 0 && setns(pidns_fd, CLONE_NEWPID) < 0) {
+        res.err = errno;
+        close(sync_p[0]); close(sync_p[1]); close(report_p[0]); close(report_p[1]);
+        return res;
+    }
+    child_args args = { plan, sync_p[0], sync_p[1], report_p[0], report_p[1] };
+    // The child gets a copy of our memory (no CLONE_VM); this stack is only the
+    // starting point of its copy and can be freed in the parent right after.
+    size_t stack_size = 256 * 1024;
+    char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+        res.err = errno;
+        close(sync_p[0]); close(sync_p[1]); close(report_p[0]); close(report_p[1]);
+        return res;
+    }
+    pid_t pid = clone(child_main, stack + stack_size, (int)(clone_flags | SIGCHLD), &args);
+    int saved = errno;
+    munmap(stack, stack_size);
+    close(sync_p[0]);
+    close(report_p[1]);
+    if (pid < 0) {
+        res.err = saved;
+        close(sync_p[1]); close(report_p[0]);
+        return res;
+    }
+    res.pid = pid;
+    res.sync_fd = sync_p[1];
+    res.report_fd = report_p[0];
+    return res;
+}

@@ -1,0 +1,64 @@
+// Small helpers Swift cannot import directly: the W* status macros, signal
+// forwarding with an async-signal-safe handler, and SCM_RIGHTS receipt.
+#define _GNU_SOURCE
+#include "cshim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int sb_wifexited(int status) { return WIFEXITED(status); }
+int sb_wexitstatus(int status) { return WEXITSTATUS(status); }
+int sb_wifsignaled(int status) { return WIFSIGNALED(status); }
+int sb_wtermsig(int status) { return WTERMSIG(status); }
+
+static volatile pid_t forward_target = -1;
+
+static void forward(int sig) {
+    if (forward_target > 0) kill(forward_target, sig);
+}
+
+void sb_forward_signals(pid_t pid) {
+    forward_target = pid;
+    int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = forward;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+}
+
+int sb_recv_fd(int sock) {
+    char buf[256];
+    struct iovec iov = { buf, sizeof buf };
+    char control[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0) return -1;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    if (!cm || cm->cmsg_type != SCM_RIGHTS) { errno = EBADMSG; return -1; }
+    int fd;
+    memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    return fd;
+}
+
+int sb_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+int sb_mkfifo(const char *path, unsigned int mode) { return mkfifo(path, (mode_t)mode); }
+
+int sb_set_nonblock(int fd, int on) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0) return -1;
+    return fcntl(fd, F_SETFL, on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK));
+}

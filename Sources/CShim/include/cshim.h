@@ -1,0 +1,128 @@
+// CShim: the only C in swiftbox.
+//
+// Swift code must not run in the child between clone(2) and execve(2): the Swift
+// runtime and Dispatch own threads and locks that do not survive a fork of a
+// multi-threaded process. So Swift compiles the container's start into a flat list
+// of `sb_op` records (a "launch plan") and this small executor runs that list in the
+// child with raw system calls only. Failure is reported to the parent as
+// (op index, errno) over an error pipe; success is seen by the parent as that
+// pipe closing on execve (it is O_CLOEXEC).
+#ifndef SWIFTBOX_CSHIM_H
+#define SWIFTBOX_CSHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The kinds of operation a launch plan can hold. Each is one kernel step (or a
+/// tight group of them); docs/concepts.md and swiftbox-concepts(7) explain them.
+typedef enum {
+    SB_OP_SETNS = 1,          // a: path of /proc/PID/ns/X        n1: CLONE_NEW* type
+    SB_OP_WAIT_PARENT,        // block until the parent has placed us in cgroups
+    SB_OP_UNSHARE,            // n1: CLONE_NEW* flags (used for the cgroup namespace)
+    SB_OP_SET_PROPAGATION,    // n1: MS_SLAVE|MS_PRIVATE|MS_SHARED|MS_UNBINDABLE (recursive on /)
+    SB_OP_BIND_ROOTFS,        // a: rootfs path; bind it onto itself and open it as the root fd
+    SB_OP_MOUNT,              // a: source b: destination (inside root) c: fstype d: data
+                              // flags: MS_* ; n1: propagation flags ; n2: 1 = bind target is a file
+    SB_OP_MKNOD,              // b: destination (inside root) n1: mode (type|perm) n2: dev_t n3: uid<<32|gid
+    SB_OP_SYMLINK,            // a: link target  b: link path (inside root)
+    SB_OP_OPEN_EXEC_FIFO,     // a: host path of the exec fifo (opened O_RDWR before pivot_root)
+    SB_OP_PIVOT_ROOT,         // pivot_root(".", ".") inside the root, then detach the old root
+    SB_OP_WRITE_FILE,         // a: path  d: contents (sysctl, oom_score_adj)
+    SB_OP_MASK_PATH,          // a: path: /dev/null over a file, read-only empty tmpfs over a dir
+    SB_OP_READONLY_PATH,      // a: path: bind onto itself, remount read-only
+    SB_OP_REMOUNT_ROOT_RO,    // remount / read-only
+    SB_OP_SETHOSTNAME,        // a: name
+    SB_OP_SETDOMAINNAME,      // a: name
+    SB_OP_SETRLIMIT,          // n1: resource n2: soft n3: hard
+    SB_OP_CONSOLE,            // n1: fd of the connected console socket
+    SB_OP_NO_NEW_PRIVS,
+    SB_OP_SECCOMP,            // blob: struct sock_filter[] (blob_len bytes) n1: SECCOMP_FILTER_FLAG_*
+    SB_OP_DROP_BOUNDING,      // n1: low 32 bits, n2: high 32 bits of the caps to KEEP
+    SB_OP_KEEPCAPS,           // n1: 0/1
+    SB_OP_SETGROUPS,          // blob: gid_t[] (blob_len bytes)
+    SB_OP_SETRESGID,          // n1: gid
+    SB_OP_SETRESUID,          // n1: uid
+    SB_OP_CAPSET,             // blob: 6 x uint32 {eff lo, perm lo, inh lo, eff hi, perm hi, inh hi}
+    SB_OP_AMBIENT,            // n1: low 32 bits, n2: high 32 bits of ambient caps to raise
+    SB_OP_UMASK,              // n1: mask
+    SB_OP_CHDIR,              // a: directory
+    SB_OP_CLOSE_FDS,          // n1: first fd to mark close-on-exec (3 + preserved fds)
+    SB_OP_WAIT_START,         // report "created" to the parent, then block on the exec fifo
+    SB_OP_EXEC,               // a: program  argv/envp in the plan; PATH lookup like execvp
+} sb_op_kind;
+
+typedef struct {
+    int kind;
+    const char *a;
+    const char *b;
+    const char *c;
+    const char *d;
+    unsigned long flags;
+    int64_t n1;
+    int64_t n2;
+    int64_t n3;
+    const void *blob;
+    size_t blob_len;
+    const char *desc;           // human-readable form, printed by --log-level trace
+} sb_op;
+
+typedef struct {
+    const sb_op *ops;
+    size_t count;
+    char *const *argv;          // NULL-terminated
+    char *const *envp;          // NULL-terminated
+    int trace_fd;               // >= 0: write one line per op as it runs (--log-level trace)
+} sb_plan;
+
+/// What the child reports over the error pipe.
+typedef struct {
+    int32_t kind;               // SB_REPORT_*
+    int32_t op_index;           // the op that failed
+    int32_t err;                // errno
+    int32_t detail;             // op-specific (e.g. which step inside the op)
+} sb_report;
+
+enum { SB_REPORT_FAILED = 1, SB_REPORT_CREATED = 2 };
+
+/// Result of sb_launch in the parent.
+typedef struct {
+    pid_t pid;                  // the child's pid (in the caller's pid namespace), or -1
+    int sync_fd;                // write 1 byte to release SB_OP_WAIT_PARENT (or -1)
+    int report_fd;              // read sb_report records; EOF means execve succeeded
+    int err;                    // errno of clone itself when pid == -1
+} sb_launch_result;
+
+/// clone(2) a child with `clone_flags` (CLONE_NEW*) that runs `plan`.
+/// `pidns_fd` >= 0: join that pid namespace for the child (setns in this thread first).
+sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int pidns_fd);
+
+/// Status helpers (the W* macros are not importable into Swift).
+int sb_wifexited(int status);
+int sb_wexitstatus(int status);
+int sb_wifsignaled(int status);
+int sb_wtermsig(int status);
+
+/// Forward the usual terminating signals received by this process to `pid`.
+void sb_forward_signals(pid_t pid);
+
+/// Receive a file descriptor sent with SCM_RIGHTS on `sock` (tests and console helpers).
+int sb_recv_fd(int sock);
+
+/// memfd_create(2) with MFD_CLOEXEC (needs _GNU_SOURCE, so not importable directly).
+int sb_memfd(const char *name);
+
+/// Create a FIFO at path with mode.
+int sb_mkfifo(const char *path, unsigned int mode);
+
+/// ioctl(TIOCSWINSZ) and friends are variadic; wrap the few we need.
+int sb_set_nonblock(int fd, int on);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

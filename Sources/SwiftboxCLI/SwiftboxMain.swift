@@ -1,0 +1,75 @@
+// The composition root: picks the command line by the name we were called with
+// (`swiftbox-oci` speaks runc's CLI at its top level) and turns every error into
+// `swiftbox: <message>` on stderr with a non-zero exit status — never a stack trace.
+import ArgumentParser
+import SwiftboxRuntime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum SwiftboxVersion {
+    public static let version = "0.1.0"
+    static let ociVersionText = "swiftbox version \(version)\nspec: 1.0.2"
+}
+
+struct Swiftbox: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftbox",
+        abstract: "A daemonless container runtime that talks to the Linux kernel directly.",
+        discussion: "See swiftbox-concepts(7) for how a container is put together.",
+        version: SwiftboxVersion.ociVersionText,
+        subcommands: [OCI.self])
+}
+
+/// runc's top level, for the `swiftbox-oci` name.
+struct SwiftboxOCI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftbox-oci",
+        abstract: "swiftbox's runc-compatible OCI runtime.",
+        version: SwiftboxVersion.ociVersionText,
+        subcommands: OCI.configuration.subcommands)
+    @OptionGroup var globals: OCIGlobals
+}
+
+public enum SwiftboxMain {
+    public static func main() {
+        let argv = CommandLine.arguments
+        let name = argv.first.map { String($0.split(separator: "/").last ?? "") } ?? "swiftbox"
+        let args = Array(argv.dropFirst())
+        if name == "swiftbox-oci" {
+            run(SwiftboxOCI.self, args, ociLog: true)
+        } else {
+            run(Swiftbox.self, args, ociLog: args.first == "oci")
+        }
+    }
+
+    static func run<C: ParsableCommand>(_ type: C.Type, _ args: [String], ociLog: Bool) {
+        var command: ParsableCommand
+        do {
+            command = try type.parseAsRoot(args)
+        } catch {
+            type.exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch let e as ValidationError {
+            fail("\(e)", args: args, ociLog: ociLog, code: 1)
+        } catch {
+            fail("\(error)", args: args, ociLog: ociLog, code: 1)
+        }
+    }
+
+    /// Print the error; for OCI callers also append it to the --log file, where podman
+    /// and containerd look for the reason a runtime call failed.
+    static func fail(_ message: String, args: [String], ociLog: Bool, code: Int32) -> Never {
+        let line = "swiftbox: \(message)\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
+        if ociLog, let i = args.firstIndex(of: "--log"), i + 1 < args.count {
+            let json = args.firstIndex(of: "--log-format").map { $0 + 1 < args.count && args[$0 + 1] == "json" } ?? false
+            Diagnostics(level: .error, logFile: args[i + 1], json: json).error(message)
+        }
+        exit(code)
+    }
+}

@@ -1,0 +1,117 @@
+// Places a container's processes in its own cgroup in every hierarchy the host has,
+// and removes exactly the directories it created. Limits are written by the resource
+// drivers (a later layer); a controller the host lacks never fails a container that
+// asks for no limit on it.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import SwiftboxKernel
+
+public enum CgroupError: Error, Equatable, CustomStringConvertible {
+    case invalidPath(String)
+    public var description: String {
+        switch self {
+        case .invalidPath(let p): return "cgroupsPath \(p): must not contain '..' or empty components"
+        }
+    }
+}
+
+public struct CgroupManager: Sendable {
+    public var hierarchies: [CgroupHierarchy]
+
+    public init(hierarchies: [CgroupHierarchy]) { self.hierarchies = hierarchies }
+
+    /// The hierarchies of the calling process's mount namespace.
+    public static func host() -> CgroupManager {
+        let text = (try? FileSystem.readString("/proc/self/mountinfo")) ?? ""
+        return CgroupManager(hierarchies: Mountinfo.cgroupHierarchies(Mountinfo.parse(text)))
+    }
+
+    public var layout: CgroupLayout { Mountinfo.layout(hierarchies) }
+
+    /// Turn a config's cgroupsPath into an absolute path below each hierarchy's root.
+    /// - empty: /swiftbox/<id>
+    /// - "slice:prefix:name" (systemd notation, as podman and containerd pass it):
+    ///   /<slice>/<prefix>-<name>.scope, managed as plain directories
+    /// - relative: below /swiftbox — never inside the caller's own cgroup
+    public static func resolvePath(_ cgroupsPath: String?, id: String) throws -> String {
+        var path = cgroupsPath ?? ""
+        if path.isEmpty { path = "/swiftbox/\(id)" }
+        let parts = path.split(separator: ":", omittingEmptySubsequences: false)
+        if !path.hasPrefix("/") && parts.count == 3 {
+            let slice = parts[0].isEmpty ? "system.slice" : String(parts[0])
+            let prefix = String(parts[1])
+            path = "/\(slice)/\(prefix.isEmpty ? "" : prefix + "-")\(parts[2]).scope"
+        } else if !path.hasPrefix("/") {
+            path = "/swiftbox/" + path
+        }
+        let comps = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        if comps.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) { throw CgroupError.invalidPath(cgroupsPath ?? path) }
+        return path
+    }
+
+    /// Create the cgroup in each hierarchy and move `pid` into it (write to cgroup.procs).
+    /// Returns the directories it created, deepest last, so `remove` touches nothing else.
+    public func place(pid: Int32, at path: String) throws -> [String] {
+        var created: [String] = []
+        for h in hierarchies {
+            var dir = h.mountPoint
+            for comp in path.split(separator: "/") {
+                let parent = dir
+                dir += "/" + comp
+                if mkdir(dir, 0o755) == 0 {
+                    created.append(dir)
+                    // cgroup v1 cpuset: a new group starts with empty cpus/mems and refuses
+                    // tasks (ENOSPC) until they are copied down from the parent.
+                    if h.version == .v1 && h.controllers.contains("cpuset") {
+                        for file in ["cpuset.cpus", "cpuset.mems"] {
+                            let value = (try? FileSystem.readString("\(parent)/\(file)"))?
+.trimmed() ?? ""
+                            try FileSystem.write("\(dir)/\(file)", value)
+                        }
+                    }
+                } else if errno != EEXIST {
+                    throw KernelError("mkdir", [dir])
+                }
+            }
+            try FileSystem.write("\(dir)/cgroup.procs", "\(pid)\n", flags: O_WRONLY)
+        }
+        return created
+    }
+
+    /// The container's directory in each hierarchy.
+    public func directories(for path: String) -> [String] {
+        hierarchies.map { $0.mountPoint + path }
+    }
+
+    /// pids still in the container's cgroups.
+    public func processes(at path: String) -> [Int32] {
+        var pids = Set<Int32>()
+        for dir in directories(for: path) {
+            guard let text = try? FileSystem.readString(dir + "/cgroup.procs") else { continue }
+            for line in text.split(separator: "\n") { if let p = Int32(line) { pids.insert(p) } }
+        }
+        return pids.sorted()
+    }
+
+    /// rmdir the directories we created, deepest first. A directory that still has
+    /// children (another container under the same parent) is left alone.
+    public static func remove(created: [String]) throws {
+        for dir in created.sorted(by: { $0.count > $1.count }) {
+            var tries = 0
+            while rmdir(dir) != 0 {
+                if errno == ENOENT || errno == ENOTEMPTY { break }
+                // EBUSY: a process is still leaving the group; give it a moment.
+                if errno == EBUSY && tries < 200 { tries += 1; usleep(5000); continue }
+                if errno == EBUSY && dir.split(separator: "/").count > 0 {
+                    // A parent shared with a live container is busy by design: not an error.
+                    if !FileSystem.listDirectory(dir).filter({ !$0.contains(".") }).isEmpty { break }
+                }
+                throw KernelError("rmdir", [dir])
+            }
+        }
+    }
+}
+

@@ -1,0 +1,117 @@
+// A container start as data: the ordered kernel operations the first process of the
+// container performs between clone(2) and execve(2), plus what the parent does around
+// them. `swiftbox oci run --dry-run` prints it; the C executor (CShim) runs it.
+import SwiftboxSecurity
+
+public enum LaunchOp: Equatable, Sendable {
+    case setns(path: String, type: NamespaceKind)
+    case waitParent
+    case unshare(NamespaceKind)
+    case setPropagation(flags: UInt, name: String)
+    case bindRootfs(path: String)
+    case mount(MountOp)
+    case mknod(path: String, type: Character, major: Int64, minor: Int64, mode: UInt32, uid: UInt32, gid: UInt32)
+    case symlink(target: String, path: String)
+    case openExecFifo(path: String)
+    case pivotRoot
+    case writeFile(path: String, content: String)
+    case maskPath(String)
+    case readonlyPath(String)
+    case remountRootReadonly
+    case sethostname(String)
+    case setdomainname(String)
+    case setrlimit(name: String, resource: Int32, soft: UInt64, hard: UInt64)
+    case console(socketFD: Int32)
+    case noNewPrivileges
+    case seccomp(SeccompProgram)
+    case dropBounding(keep: UInt64, lastCap: Int)
+    case keepCaps(Bool)
+    case setgroups([UInt32])
+    case setresgid(UInt32)
+    case setresuid(UInt32)
+    case capset(effective: UInt64, permitted: UInt64, inheritable: UInt64)
+    case ambient(UInt64)
+    case umask(UInt32)
+    case chdir(String)
+    case closeFDs(from: Int32)
+    case waitStart
+    case exec(path: String, args: [String], env: [String])
+}
+
+/// One mount(2) inside the rootfs.
+public struct MountOp: Equatable, Sendable {
+    public var source: String
+    /// Destination inside the rootfs (an absolute container path).
+    public var destination: String
+    public var fsType: String
+    public var flags: UInt
+    public var data: String
+    /// MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (+MS_REC), applied after the mount.
+    public var propagation: UInt
+    /// For bind mounts of a file: the target must be a file, not a directory.
+    public var targetIsFile: Bool
+}
+
+public enum NamespaceKind: String, CaseIterable, Equatable, Sendable {
+    case pid, network, mount, ipc, uts, user, cgroup, time
+
+    /// The CLONE_NEW* flag (sched.h).
+    public var cloneFlag: UInt {
+        switch self {
+        case .mount: return 0x0002_0000
+        case .uts: return 0x0400_0000
+        case .ipc: return 0x0800_0000
+        case .user: return 0x1000_0000
+        case .pid: return 0x2000_0000
+        case .network: return 0x4000_0000
+        case .cgroup: return 0x0200_0000
+        case .time: return 0x0000_0080
+        }
+    }
+
+    public var flagName: String {
+        switch self {
+        case .mount: return "CLONE_NEWNS"
+        case .uts: return "CLONE_NEWUTS"
+        case .ipc: return "CLONE_NEWIPC"
+        case .user: return "CLONE_NEWUSER"
+        case .pid: return "CLONE_NEWPID"
+        case .network: return "CLONE_NEWNET"
+        case .cgroup: return "CLONE_NEWCGROUP"
+        case .time: return "CLONE_NEWTIME"
+        }
+    }
+
+    /// The file name under /proc/PID/ns.
+    public var procName: String {
+        switch self {
+        case .network: return "net"
+        case .mount: return "mnt"
+        default: return rawValue
+        }
+    }
+}
+
+public struct LaunchPlan: Equatable, Sendable {
+    /// Namespaces created by clone(2).
+    public var cloneNamespaces: [NamespaceKind]
+    /// A pid namespace to join (setns in the parent's thread before clone).
+    public var joinPidNamespace: String?
+    /// The cgroup path (relative to each hierarchy's root) the parent places the child in.
+    public var cgroupPath: String?
+    public var ops: [LaunchOp]
+
+    public var cloneFlags: UInt { cloneNamespaces.reduce(0) { $0 | $1.cloneFlag } }
+
+    /// The plan as numbered lines, parent steps included: what --dry-run prints.
+    public var lines: [String] {
+        var out: [String] = []
+        if let p = joinPidNamespace { out.append("parent: setns(\(p), CLONE_NEWPID)") }
+        let flags = cloneNamespaces.map(\.flagName) + ["SIGCHLD"]
+        out.append("parent: clone(\(flags.joined(separator: "|")))")
+        if let c = cgroupPath { out.append("parent: cgroup: write child pid to \(c)/cgroup.procs in each hierarchy") }
+        out.append("parent: release the child (sync pipe)")
+        for (i, op) in ops.enumerated() { out.append("child[\(i)]: \(op.description)") }
+        return out
+    }
+}

@@ -1,0 +1,280 @@
+// The OCI runtime operations (runtime.md "Operations"): create, start, state, kill,
+// delete, plus runc's run. Each keeps the state directory consistent even when it
+// fails half-way: whatever it made (state, cgroups, the child) is undone.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import CShim
+import SwiftboxCgroup
+import SwiftboxKernel
+import SwiftboxOCI
+import SwiftboxSecurity
+
+public enum RuntimeError: Error, Equatable, CustomStringConvertible {
+    case notCreated(String, ContainerStatus)
+    case notRunning(String, ContainerStatus)
+    case notStopped(String, ContainerStatus)
+    case unknownSignal(String)
+    case consoleSocket(String, String)
+    case consoleSocketRequired
+
+    public var description: String {
+        switch self {
+        case .notCreated(let id, let s): return "cannot start container \(id): it is \(s.rawValue), not created"
+        case .notRunning(let id, let s): return "container \(id) is not running (it is \(s.rawValue))"
+        case .notStopped(let id, let s): return "cannot delete container \(id) that is \(s.rawValue); stop it first or use --force"
+        case .unknownSignal(let s): return "unknown signal \"\(s)\""
+        case .consoleSocket(let p, let e): return "console socket \(p): \(e)"
+        case .consoleSocketRequired: return "process.terminal is true: --console-socket is required"
+        }
+    }
+}
+
+public struct OCIRuntime {
+    public var store: ContainerStore
+    public var log: Diagnostics
+    public var cgroups: CgroupManager
+
+    public init(root: String, log: Diagnostics) {
+        self.store = ContainerStore(root: root)
+        self.log = log
+        self.cgroups = CgroupManager.host()
+    }
+
+    // MARK: loading a bundle
+
+    public static func loadSpec(bundle: String) throws -> (RuntimeSpec, String) {
+        let abs = absolutePath(bundle)
+        guard FileSystem.isDirectory(abs) else { throw SpecError.bundleNotFound(abs) }
+        let file = abs + "/config.json"
+        guard let bytes = try? FileSystem.read(file) else { throw SpecError.configMissing(file) }
+        return (try SpecLoader.decode(Data(bytes), file: file), abs)
+    }
+
+    static func absolutePath(_ p: String) -> String {
+        if p.hasPrefix("/") { return p }
+        var buf = [CChar](repeating: 0, count: 4096)
+        let cwd = getcwd(&buf, buf.count).map { String(cString: $0) } ?? "/"
+        return p == "." || p.isEmpty ? cwd : cwd + "/" + p
+    }
+
+    public func plan(spec: RuntimeSpec, bundle: String, id: String, mode: PlanBuilder.Mode,
+                     consoleFD: Int32? = nil) throws -> LaunchPlan {
+        try PlanBuilder(spec: spec, bundle: bundle, id: id, mode: mode, consoleSocketFD: consoleFD,
+                        hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap()).build()
+    }
+
+    // MARK: create / run
+
+    public struct CreateOptions {
+        public var bundle: String
+        public var pidFile: String?
+        public var consoleSocket: String?
+        public init(bundle: String, pidFile: String? = nil, consoleSocket: String? = nil) {
+            self.bundle = bundle
+            self.pidFile = pidFile
+            self.consoleSocket = consoleSocket
+        }
+    }
+
+    /// `create`: everything up to the user's process, which waits for `start`.
+    public func create(id: String, options: CreateOptions) throws {
+        let (spec, bundle) = try OCIRuntime.loadSpec(bundle: options.bundle)
+        try store.reserve(id)
+        var cleanup = Cleanup(store: store, id: id)
+        defer { cleanup.run() }
+
+        let fifo = store.execFifo(id)
+        guard sb_mkfifo(fifo, 0o600) == 0 else { throw KernelError("mkfifo", [fifo]) }
+        let consoleFD = try connectConsole(spec: spec, path: options.consoleSocket)
+        defer { if let consoleFD { close(consoleFD) } }
+        let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .create(execFifo: fifo), consoleFD: consoleFD)
+        var record = ContainerRecord(id: id, bundle: bundle, rootfs: PlanBuilder(spec: spec, bundle: bundle, id: id, mode: .run,
+                                     hierarchies: [], lastCap: 0).rootfs, pid: 0, pidStartTime: nil, created: Timestamp.now(),
+                                     annotations: spec.annotations, cgroupPath: plan.cgroupPath, cgroupDirectories: [],
+                                     started: false, exitStatus: nil)
+        try store.save(record)
+
+        let child = try start(plan: plan, record: &record, cleanup: &cleanup)
+        guard try child.awaitOutcome() == .created else {
+            throw LaunchError(op: "launch plan ended before waiting for start", errno: EINVAL, isExec: false)
+        }
+        try store.save(record)
+        if let pidFile = options.pidFile { try FileSystem.writeAtomically(OCIRuntime.absolutePath(pidFile), Array("\(child.pid)".utf8), fsync: false) }
+        cleanup.disarm()
+        log.debug("created \(id) pid \(child.pid)")
+    }
+
+    /// Clone the child, record it, place it in its cgroups, and release it.
+    func start(plan: LaunchPlan, record: inout ContainerRecord, cleanup: inout Cleanup) throws -> LaunchedChild {
+        for line in plan.lines where line.hasPrefix("parent") { log.trace(line) }
+        let child = try Launcher.launch(plan, traceFD: log.level >= .trace ? 2 : -1)
+        cleanup.pid = child.pid
+        record.pid = child.pid
+        record.pidStartTime = Processes.stat(child.pid)?.startTime
+        if let path = plan.cgroupPath {
+            record.cgroupDirectories = try cgroups.place(pid: child.pid, at: path)
+            cleanup.cgroupDirectories = record.cgroupDirectories
+        }
+        try store.save(record)
+        try child.release()
+        return child
+    }
+
+    func connectConsole(spec: RuntimeSpec, path: String?) throws -> Int32? {
+        guard spec.process?.terminal == true else { return nil }
+        guard let path else { throw RuntimeError.consoleSocketRequired }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw KernelError("socket", ["AF_UNIX"]) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+            close(fd); throw RuntimeError.consoleSocket(path, "path too long")
+        }
+        withUnsafeMutableBytes(of: &addr.sun_path) { buf in
+            for (i, b) in bytes.enumerated() { buf[i] = b }
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else { let e = errno; close(fd); throw RuntimeError.consoleSocket(path, Errno.message(e)) }
+        return fd
+    }
+
+    /// `run`: create and start in one go, wait for the process and return its exit
+    /// code (128+N for a signal, as shells report it), then delete the container.
+    public func run(id: String, options: CreateOptions, detach: Bool) throws -> Int32 {
+        let (spec, bundle) = try OCIRuntime.loadSpec(bundle: options.bundle)
+        try store.reserve(id)
+        var cleanup = Cleanup(store: store, id: id)
+        defer { cleanup.run() }
+        let consoleFD = try connectConsole(spec: spec, path: options.consoleSocket)
+        defer { if let consoleFD { close(consoleFD) } }
+        let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .run, consoleFD: consoleFD)
+        var record = ContainerRecord(id: id, bundle: bundle, rootfs: spec.root?.path ?? "rootfs", pid: 0, pidStartTime: nil,
+                                     created: Timestamp.now(), annotations: spec.annotations, cgroupPath: plan.cgroupPath,
+                                     cgroupDirectories: [], started: true, exitStatus: nil)
+        let child = try start(plan: plan, record: &record, cleanup: &cleanup)
+        _ = try child.awaitOutcome()
+        if let pidFile = options.pidFile { try FileSystem.writeAtomically(OCIRuntime.absolutePath(pidFile), Array("\(child.pid)".utf8), fsync: false) }
+        if detach { cleanup.disarm(); return 0 }
+        sb_forward_signals(child.pid)
+        var status: Int32 = 0
+        while waitpid(child.pid, &status, 0) < 0 {
+            if errno != EINTR { throw KernelError("waitpid", ["\(child.pid)"]) }
+        }
+        cleanup.pid = nil   // reaped
+        return OCIRuntime.exitCode(status)
+    }
+
+    public static func exitCode(_ status: Int32) -> Int32 {
+        if sb_wifexited(status) != 0 { return sb_wexitstatus(status) }
+        if sb_wifsignaled(status) != 0 { return 128 + sb_wtermsig(status) }
+        return 255
+    }
+
+    // MARK: start / state / kill / delete
+
+    public func start(id: String) throws {
+        var record = try store.load(id)
+        let status = store.status(of: record)
+        guard status == .created else { throw RuntimeError.notCreated(id, status) }
+        let fifo = store.execFifo(id)
+        // O_NONBLOCK: fails with ENXIO at once if the container's reader is gone.
+        let fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw KernelError("open", [fifo, "O_WRONLY"]) }
+        var byte: UInt8 = 0
+        let n = write(fd, &byte, 1)
+        close(fd)
+        guard n == 1 else { throw KernelError("write", [fifo]) }
+        record.started = true
+        try store.save(record)
+        unlink(fifo)
+    }
+
+    public func state(id: String) throws -> ContainerState {
+        let record = try store.load(id)
+        let status = store.status(of: record)
+        return ContainerState(id: id, status: status, pid: status == .stopped ? 0 : record.pid,
+                              bundle: record.bundle, annotations: record.annotations)
+    }
+
+    public func kill(id: String, signal: String, all: Bool = false) throws {
+        guard let sig = Processes.signalNumber(signal) else { throw RuntimeError.unknownSignal(signal) }
+        let record = try store.load(id)
+        let status = store.status(of: record)
+        guard status == .created || status == .running else { throw RuntimeError.notRunning(id, status) }
+        if all, let path = record.cgroupPath {
+            for pid in cgroups.processes(at: path) { _ = Glibc.kill(pid, sig) }
+        }
+        guard Glibc.kill(record.pid, sig) == 0 else { throw KernelError("kill", ["\(record.pid)", "\(signal)"]) }
+    }
+
+    public func delete(id: String, force: Bool) throws {
+        let record = try store.load(id)
+        let status = store.status(of: record)
+        if status == .running && !force { throw RuntimeError.notStopped(id, status) }
+        if status != .stopped { _ = Glibc.kill(record.pid, SIGKILL) }
+        // Anything else still in the container's cgroup (no pid namespace, or escaped
+        // children) goes too.
+        if let path = record.cgroupPath, force || status == .created {
+            for pid in cgroups.processes(at: path) { _ = Glibc.kill(pid, SIGKILL) }
+        }
+        _ = Processes.waitUntil(timeoutMs: 10_000) { !Processes.isAlive(record.pid, startTime: record.pidStartTime) }
+        if let path = record.cgroupPath {
+            _ = Processes.waitUntil(timeoutMs: 10_000) { cgroups.processes(at: path).isEmpty }
+        }
+        try CgroupManager.remove(created: record.cgroupDirectories)
+        try store.remove(id)
+    }
+
+    public func list() -> [(ContainerRecord, ContainerStatus)] {
+        store.ids().compactMap { id in (try? store.load(id)).map { ($0, store.status(of: $0)) } }
+    }
+}
+
+/// Undo what a failed create/run made: the child, its cgroups, the state directory.
+struct Cleanup {
+    let store: ContainerStore
+    let id: String
+    var pid: Int32?
+    var cgroupDirectories: [String] = []
+    var armed = true
+
+    init(store: ContainerStore, id: String) { self.store = store; self.id = id }
+
+    mutating func disarm() { armed = false }
+
+    mutating func run() {
+        guard armed else { return }
+        if let pid {
+            _ = Glibc.kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+        }
+        try? CgroupManager.remove(created: cgroupDirectories)
+        try? store.remove(id)
+        armed = false
+    }
+}
+
+public enum Timestamp {
+    /// RFC 3339 in UTC with nanoseconds, as runc's state shows.
+    public static func now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = time_t(ts.tv_sec)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        func pad(_ v: Int32, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(pad(tmv.tm_year + 1900, 4))-\(pad(tmv.tm_mon + 1, 2))-\(pad(tmv.tm_mday, 2))T\(pad(tmv.tm_hour, 2)):\(pad(tmv.tm_min, 2)):\(pad(tmv.tm_sec, 2)).\(pad(Int32(ts.tv_nsec), 9))Z"
+    }
+}

@@ -1,0 +1,304 @@
+// config.json → LaunchPlan. Pure apart from reading the rootfs (to check mount
+// destinations) and compiling seccomp; no root needed, so golden tests cover it.
+//
+// The order of the child's operations matters, and each constraint is noted where the
+// op is appended. In short: join namespaces → wait for the parent (cgroups) → cgroup
+// namespace → mounts inside the rootfs → pivot_root → sysctls → mask and read-only
+// paths → read-only root → hostname → rlimits → console → no_new_privs → seccomp (if
+// no_new_privs is off, while we still have CAP_SYS_ADMIN) → capabilities and user →
+// cwd → wait for `start` → seccomp (if no_new_privs is on: last, so that it filters as
+// little of our own work as possible) → execve.
+import SwiftboxCgroup
+import SwiftboxKernel
+import SwiftboxOCI
+import SwiftboxSecurity
+
+public enum PlanError: Error, Equatable, CustomStringConvertible {
+    case rootfsMissing(String)
+    case noProcess
+    case noArgs
+    case unknownNamespace(String)
+    case duplicateNamespace(String)
+    case mountNamespaceRequired
+    case hostnameWithoutUTS
+    case mountSourceMissing(destination: String, source: String)
+    case mountDestinationNotAbsolute(String)
+    case mountEscapes(destination: String, link: String, target: String)
+    case unknownRlimit(String)
+    case unknownPropagation(String)
+    case invalidDevice(String)
+    case invalidCwd(String)
+
+    public var description: String {
+        switch self {
+        case .rootfsMissing(let p): return "root.path \(p): no such directory"
+        case .noProcess: return "config.json has no process to run"
+        case .noArgs: return "process.args must name a program"
+        case .unknownNamespace(let t): return "linux.namespaces: unknown namespace type \"\(t)\" (expected pid, network, mount, ipc, uts, user, cgroup or time)"
+        case .duplicateNamespace(let t): return "linux.namespaces: namespace \"\(t)\" is listed twice"
+        case .mountNamespaceRequired: return "linux.namespaces: a mount namespace is required to set up the rootfs"
+        case .hostnameWithoutUTS: return "hostname is set but linux.namespaces has no uts namespace of its own"
+        case .mountSourceMissing(let d, let s): return "mounts: \(d): bind source \(s) does not exist"
+        case .mountDestinationNotAbsolute(let d): return "mounts: destination \"\(d)\" must be an absolute path"
+        case .mountEscapes(let d, let l, let t):
+            return "mounts: destination \(d) goes through symlink \(l) -> \(t), which points outside the rootfs"
+        case .unknownRlimit(let r): return "process.rlimits: unknown type \"\(r)\""
+        case .unknownPropagation(let p): return "linux.rootfsPropagation: unknown value \"\(p)\""
+        case .invalidDevice(let d): return "linux.devices: \(d)"
+        case .invalidCwd(let c): return "process.cwd \"\(c)\" must be an absolute path"
+        }
+    }
+}
+
+public struct PlanBuilder {
+    /// What kind of start the plan is for.
+    public enum Mode: Equatable, Sendable {
+        /// `create`: the child blocks on the exec fifo until `start`.
+        case create(execFifo: String)
+        /// `run`: straight through to execve.
+        case run
+    }
+
+    public var spec: RuntimeSpec
+    public var bundle: String
+    public var id: String
+    public var mode: Mode
+    public var consoleSocketFD: Int32?
+    public var hierarchies: [CgroupHierarchy]
+    public var lastCap: Int
+
+    public init(spec: RuntimeSpec, bundle: String, id: String, mode: Mode, consoleSocketFD: Int32? = nil,
+                hierarchies: [CgroupHierarchy], lastCap: Int) {
+        self.spec = spec
+        self.bundle = bundle
+        self.id = id
+        self.mode = mode
+        self.consoleSocketFD = consoleSocketFD
+        self.hierarchies = hierarchies
+        self.lastCap = lastCap
+    }
+
+    public var rootfs: String {
+        let path = spec.root?.path ?? "rootfs"
+        return path.hasPrefix("/") ? path : bundle + "/" + path
+    }
+
+    public func build() throws -> LaunchPlan {
+        guard let process = spec.process else { throw PlanError.noProcess }
+        guard let args = process.args, let program = args.first, !program.isEmpty else { throw PlanError.noArgs }
+        guard process.cwd.hasPrefix("/") else { throw PlanError.invalidCwd(process.cwd) }
+        guard FileSystem.isDirectory(rootfs) else { throw PlanError.rootfsMissing(rootfs) }
+
+        var ops: [LaunchOp] = []
+        let (created, joined, joinPid) = try namespaces()
+        guard created.contains(.mount) || joined.contains(where: { $0.type == .mount }) else {
+            throw PlanError.mountNamespaceRequired
+        }
+        if spec.hostname != nil && !created.contains(.uts) { throw PlanError.hostnameWithoutUTS }
+
+        // Join namespaces given by path first (a user namespace before the others,
+        // since it decides what the later setns calls are allowed to do).
+        for ns in joined.sorted(by: { ($0.type == .user ? 0 : 1) < ($1.type == .user ? 0 : 1) }) {
+            ops.append(.setns(path: ns.path, type: ns.type))
+        }
+        // The parent writes our pid to the cgroups while we wait; only then may a
+        // cgroup namespace be created, so that its root is the container's cgroup.
+        ops.append(.waitParent)
+        let cloneNamespaces = created.filter { $0 != .cgroup }
+        if created.contains(.cgroup) { ops.append(.unshare(.cgroup)) }
+
+        // The exec fifo lives in the runtime's state directory on the host: open it
+        // before pivot_root hides the host's file system.
+        if case .create(let fifo) = mode { ops.append(.openExecFifo(path: fifo)) }
+
+        // Mount propagation of the whole tree first, so nothing we mount leaks to the host.
+        let propName = spec.linux?.rootfsPropagation ?? "rslave"
+        guard let prop = MountFlags.propagation(propName) else { throw PlanError.unknownPropagation(propName) }
+        ops.append(.setPropagation(flags: prop, name: "MS_" + propName.uppercased().replacingREC()))
+        // pivot_root needs the new root to be a mount point: bind it onto itself.
+        ops.append(.bindRootfs(path: rootfs))
+
+        var devIsTmpfs = false
+        for m in spec.mounts ?? [] {
+            guard m.destination.hasPrefix("/") else { throw PlanError.mountDestinationNotAbsolute(m.destination) }
+            let resolution = RootfsPath.resolve(m.destination, in: rootfs)
+            if let esc = resolution.escapingLink {
+                throw PlanError.mountEscapes(destination: m.destination, link: esc.link, target: esc.target)
+            }
+            if m.destination == "/dev" && m.type == "tmpfs" { devIsTmpfs = true }
+            ops += try mountOps(m)
+        }
+        if devIsTmpfs { ops += defaultDevices() }
+        ops += try configDevices()
+
+        ops.append(.pivotRoot)
+
+        // sysctls through the container's own /proc, in its own namespaces, and before
+        // readonlyPaths makes /proc/sys read-only.
+        for (key, value) in (spec.linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
+            ops.append(.writeFile(path: "/proc/sys/" + key.split(separator: ".").joined(separator: "/"), content: value))
+        }
+        if let adj = process.oomScoreAdj { ops.append(.writeFile(path: "/proc/self/oom_score_adj", content: "\(adj)")) }
+        // Masking binds /dev/null, so it comes after the devices exist; the read-only
+        // remount of / comes after masking, which needs to create nothing but mounts.
+        for p in spec.linux?.maskedPaths ?? [] { ops.append(.maskPath(p)) }
+        for p in spec.linux?.readonlyPaths ?? [] { ops.append(.readonlyPath(p)) }
+        if spec.root?.readonly == true { ops.append(.remountRootReadonly) }
+
+        if let h = spec.hostname { ops.append(.sethostname(h)) }
+        if let d = spec.domainname { ops.append(.setdomainname(d)) }
+        for r in process.rlimits ?? [] {
+            guard let res = Rlimits.number(r.type) else { throw PlanError.unknownRlimit(r.type) }
+            ops.append(.setrlimit(name: r.type, resource: res, soft: r.soft, hard: r.hard))
+        }
+        if process.terminal == true, let fd = consoleSocketFD { ops.append(.console(socketFD: fd)) }
+
+        let nnp = process.noNewPrivileges == true
+        if nnp { ops.append(.noNewPrivileges) }
+        var seccomp: SeccompProgram?
+        if let sc = spec.linux?.seccomp { seccomp = try SeccompCompiler.compile(sc) }
+        // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it now.
+        if let seccomp, !nnp { ops.append(.seccomp(seccomp)) }
+
+        // Capabilities and identity. The bounding set is dropped while we still have
+        // CAP_SETPCAP; KEEPCAPS keeps the permitted set across the uid change; the gid
+        // changes before the uid (after setresuid we may no longer change it); capset
+        // then sets the final effective/permitted/inheritable sets; ambient last.
+        let caps = process.capabilities
+        let bounding = try Capabilities.mask(caps?.bounding, set: "bounding", lastCap: lastCap)
+        let effective = try Capabilities.mask(caps?.effective, set: "effective", lastCap: lastCap)
+        let permitted = try Capabilities.mask(caps?.permitted, set: "permitted", lastCap: lastCap)
+        let inheritable = try Capabilities.mask(caps?.inheritable, set: "inheritable", lastCap: lastCap)
+        let ambient = try Capabilities.mask(caps?.ambient, set: "ambient", lastCap: lastCap)
+        ops.append(.dropBounding(keep: bounding, lastCap: lastCap))
+        ops.append(.keepCaps(true))
+        ops.append(.setgroups(process.user.additionalGids ?? []))
+        ops.append(.setresgid(process.user.gid))
+        ops.append(.setresuid(process.user.uid))
+        ops.append(.keepCaps(false))
+        ops.append(.capset(effective: effective, permitted: permitted, inheritable: inheritable))
+        if ambient != 0 { ops.append(.ambient(ambient)) }
+        ops.append(.umask(process.user.umask ?? 0o022))
+        ops.append(.chdir(process.cwd))
+        ops.append(.closeFDs(from: 3))
+        if case .create = mode { ops.append(.waitStart) }
+        if let seccomp, nnp { ops.append(.seccomp(seccomp)) }
+        ops.append(.exec(path: program, args: args, env: process.env ?? []))
+
+        let cgroupPath = try CgroupManager.resolvePath(spec.linux?.cgroupsPath, id: id)
+        return LaunchPlan(cloneNamespaces: NamespaceKind.allCases.filter { cloneNamespaces.contains($0) },
+                          joinPidNamespace: joinPid, cgroupPath: cgroupPath, ops: ops)
+    }
+
+    /// Namespaces to create, to join by path (all but pid), and the pid namespace to join.
+    func namespaces() throws -> ([NamespaceKind], [(type: NamespaceKind, path: String)], String?) {
+        var created: [NamespaceKind] = []
+        var joined: [(type: NamespaceKind, path: String)] = []
+        var joinPid: String?
+        var seen = Set<String>()
+        for ns in spec.linux?.namespaces ?? [] {
+            guard let kind = NamespaceKind(rawValue: ns.type) else { throw PlanError.unknownNamespace(ns.type) }
+            guard seen.insert(ns.type).inserted else { throw PlanError.duplicateNamespace(ns.type) }
+            if let path = ns.path, !path.isEmpty {
+                if kind == .pid { joinPid = path } else { joined.append((kind, path)) }
+            } else {
+                created.append(kind)
+            }
+        }
+        return (created, joined, joinPid)
+    }
+
+    func mountOps(_ m: RuntimeSpec.Mount) throws -> [LaunchOp] {
+        let parsed = MountFlags.parse(m.options ?? [])
+        let type = m.type ?? ""
+        let isBind = type == "bind" || parsed.flags & MountFlags.BIND != 0
+        if type == "cgroup" || type == "cgroup2" { return cgroupMountOps(m, flags: parsed.flags) }
+        var source = m.source ?? type
+        var isFile = false
+        if isBind {
+            if !source.hasPrefix("/") { source = bundle + "/" + source }
+            guard let kind = FileSystem.fileType(source, followSymlinks: true) else {
+                throw PlanError.mountSourceMissing(destination: m.destination, source: source)
+            }
+            isFile = kind != 0o040000
+        }
+        return [.mount(MountOp(source: source, destination: m.destination, fsType: isBind ? "" : type,
+                               flags: parsed.flags | (isBind ? MountFlags.BIND : 0),
+                               data: parsed.data.joined(separator: ","), propagation: parsed.propagation,
+                               targetIsFile: isFile))]
+    }
+
+    /// A "cgroup" mount: on a pure v2 host, the cgroup2 file system; on v1 and hybrid
+    /// hosts, a tmpfs with one cgroup v1 mount per hierarchy (plus cgroup2 at
+    /// "unified"). Inside a cgroup namespace each shows the container's own cgroup as
+    /// its root.
+    func cgroupMountOps(_ m: RuntimeSpec.Mount, flags: UInt) -> [LaunchOp] {
+        let base = flags & (MountFlags.NOSUID | MountFlags.NODEV | MountFlags.NOEXEC | MountFlags.RELATIME | MountFlags.RDONLY)
+        let layout = Mountinfo.layout(hierarchies)
+        if layout == .v2 || layout == .none {
+            return [.mount(MountOp(source: "cgroup2", destination: m.destination, fsType: "cgroup2", flags: base,
+                                   data: "", propagation: 0, targetIsFile: false))]
+        }
+        var ops: [LaunchOp] = [.mount(MountOp(source: "tmpfs", destination: m.destination, fsType: "tmpfs",
+                                              flags: base & ~MountFlags.RDONLY, data: "mode=755", propagation: 0,
+                                              targetIsFile: false))]
+        for h in hierarchies {
+            let name = h.mountPoint.split(separator: "/").last.map(String.init) ?? "unified"
+            let dest = m.destination + "/" + name
+            if h.version == .v2 {
+                ops.append(.mount(MountOp(source: "cgroup2", destination: dest, fsType: "cgroup2", flags: base,
+                                          data: "", propagation: 0, targetIsFile: false)))
+            } else {
+                ops.append(.mount(MountOp(source: "cgroup", destination: dest, fsType: "cgroup", flags: base,
+                                          data: h.controllers.joined(separator: ","), propagation: 0, targetIsFile: false)))
+            }
+        }
+        return ops
+    }
+
+    /// The devices every container gets (OCI runtime spec, "Default Devices") and the
+    /// conventional symlinks, when /dev is a fresh tmpfs.
+    func defaultDevices() -> [LaunchOp] {
+        let devices: [(String, Int64, Int64)] = [("null", 1, 3), ("zero", 1, 5), ("full", 1, 7),
+                                                 ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0)]
+        var ops: [LaunchOp] = devices.map { .mknod(path: "/dev/" + $0.0, type: "c", major: $0.1, minor: $0.2, mode: 0o666, uid: 0, gid: 0) }
+        ops.append(.symlink(target: "/proc/self/fd", path: "/dev/fd"))
+        ops.append(.symlink(target: "/proc/self/fd/0", path: "/dev/stdin"))
+        ops.append(.symlink(target: "/proc/self/fd/1", path: "/dev/stdout"))
+        ops.append(.symlink(target: "/proc/self/fd/2", path: "/dev/stderr"))
+        ops.append(.symlink(target: "pts/ptmx", path: "/dev/ptmx"))
+        return ops
+    }
+
+    func configDevices() throws -> [LaunchOp] {
+        try (spec.linux?.devices ?? []).map { d in
+            guard d.path.hasPrefix("/dev/") || d.path.hasPrefix("/") else { throw PlanError.invalidDevice("\(d.path): path must be absolute") }
+            let type: Character
+            switch d.type {
+            case "c", "u": type = "c"
+            case "b": type = "b"
+            case "p": type = "p"
+            default: throw PlanError.invalidDevice("\(d.path): unknown type \"\(d.type)\"")
+            }
+            if type != "p" && (d.major == nil || d.minor == nil) { throw PlanError.invalidDevice("\(d.path): major and minor are required") }
+            return .mknod(path: d.path, type: type, major: d.major ?? 0, minor: d.minor ?? 0,
+                          mode: (d.fileMode ?? 0o666) & 0o7777, uid: d.uid ?? 0, gid: d.gid ?? 0)
+        }
+    }
+}
+
+extension String {
+    /// "RSLAVE" → "SLAVE|MS_REC" for printing the propagation flags.
+    func replacingREC() -> String { hasPrefix("R") ? String(dropFirst()) + "|MS_REC" : self }
+}
+
+/// RLIMIT_* by name (getrlimit(2)).
+public enum Rlimits {
+    static let table: [String: Int32] = [
+        "RLIMIT_CPU": 0, "RLIMIT_FSIZE": 1, "RLIMIT_DATA": 2, "RLIMIT_STACK": 3, "RLIMIT_CORE": 4,
+        "RLIMIT_RSS": 5, "RLIMIT_NPROC": 6, "RLIMIT_NOFILE": 7, "RLIMIT_MEMLOCK": 8, "RLIMIT_AS": 9,
+        "RLIMIT_LOCKS": 10, "RLIMIT_SIGPENDING": 11, "RLIMIT_MSGQUEUE": 12, "RLIMIT_NICE": 13,
+        "RLIMIT_RTPRIO": 14, "RLIMIT_RTTIME": 15,
+    ]
+    public static func number(_ name: String) -> Int32? { table[name] }
+}

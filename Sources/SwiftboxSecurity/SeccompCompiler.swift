@@ -1,0 +1,116 @@
+// Compiles linux.seccomp from config.json into a classic BPF program with libseccomp,
+// in the parent. The child only has to hand the bytes to seccomp(2) — no library
+// code runs between clone and execve. See seccomp(2) and seccomp_rule_add(3).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CSeccomp
+import CShim
+import SwiftboxKernel
+import SwiftboxOCI
+
+public struct SeccompProgram: Equatable, Sendable {
+    /// struct sock_filter[] as bytes (8 bytes per instruction).
+    public var bytes: [UInt8]
+    /// SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER, flags, …).
+    public var flags: UInt32
+    /// Syscall names the profile lists that this libseccomp does not know (skipped, as runc does).
+    public var unknownSyscalls: [String]
+    public var instructionCount: Int { bytes.count / 8 }
+}
+
+public enum SeccompCompiler {
+    // The SCMP_ACT_* values (seccomp.h macros are not importable into Swift).
+    static func action(_ name: String, errnoRet: UInt32?, defaultErrno: UInt32?) throws -> UInt32 {
+        switch name {
+        case "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD": return 0x0000_0000
+        case "SCMP_ACT_KILL_PROCESS": return 0x8000_0000
+        case "SCMP_ACT_TRAP": return 0x0003_0000
+        case "SCMP_ACT_ERRNO": return 0x0005_0000 | ((errnoRet ?? defaultErrno ?? UInt32(EPERM)) & 0xffff)
+        case "SCMP_ACT_TRACE": return 0x7ff0_0000 | ((errnoRet ?? defaultErrno ?? UInt32(EPERM)) & 0xffff)
+        case "SCMP_ACT_LOG": return 0x7ffc_0000
+        case "SCMP_ACT_ALLOW": return 0x7fff_0000
+        default: throw SecurityError.seccomp("unsupported action \"\(name)\"")
+        }
+    }
+
+    static func compareOp(_ name: String) throws -> scmp_compare {
+        switch name {
+        case "SCMP_CMP_NE": return SCMP_CMP_NE
+        case "SCMP_CMP_LT": return SCMP_CMP_LT
+        case "SCMP_CMP_LE": return SCMP_CMP_LE
+        case "SCMP_CMP_EQ": return SCMP_CMP_EQ
+        case "SCMP_CMP_GE": return SCMP_CMP_GE
+        case "SCMP_CMP_GT": return SCMP_CMP_GT
+        case "SCMP_CMP_MASKED_EQ": return SCMP_CMP_MASKED_EQ
+        default: throw SecurityError.seccomp("unsupported argument operator \"\(name)\"")
+        }
+    }
+
+    static func flag(_ name: String) throws -> UInt32 {
+        switch name {
+        case "SECCOMP_FILTER_FLAG_TSYNC": return 1
+        case "SECCOMP_FILTER_FLAG_LOG": return 2
+        case "SECCOMP_FILTER_FLAG_SPEC_ALLOW": return 4
+        default: throw SecurityError.seccomp("unsupported flag \"\(name)\"")
+        }
+    }
+
+    public static func compile(_ spec: RuntimeSpec.Seccomp) throws -> SeccompProgram {
+        let defaultAction = try action(spec.defaultAction, errnoRet: spec.defaultErrnoRet, defaultErrno: nil)
+        guard let ctx = seccomp_init(defaultAction) else { throw SecurityError.seccomp("seccomp_init failed") }
+        defer { seccomp_release(ctx) }
+        // Leave no_new_privs to the plan: it is set (or not) as config.json says.
+        _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)
+
+        for arch in spec.architectures ?? [] {
+            var name = arch.lowercased()
+            if name.hasPrefix("scmp_arch_") { name.removeFirst("scmp_arch_".count) }
+            let token = seccomp_arch_resolve_name(name)
+            guard token != 0 else { throw SecurityError.seccomp("unknown architecture \"\(arch)\"") }
+            let rc = seccomp_arch_add(ctx, token)
+            if rc != 0 && rc != -EEXIST { throw SecurityError.seccomp("seccomp_arch_add(\(arch)): \(Errno.name(-rc))") }
+        }
+
+        var flags: UInt32 = 0
+        for f in spec.flags ?? [] { flags |= try flag(f) }
+
+        var unknown: [String] = []
+        for rule in spec.syscalls ?? [] {
+            let act = try action(rule.action, errnoRet: rule.errnoRet, defaultErrno: spec.defaultErrnoRet)
+            // libseccomp refuses a rule whose action equals the default; it would be a no-op.
+            if act == defaultAction { continue }
+            var cmps: [scmp_arg_cmp] = []
+            for arg in rule.args ?? [] {
+                guard arg.index < 6 else { throw SecurityError.seccomp("syscall argument index \(arg.index) is out of range 0-5") }
+                cmps.append(scmp_arg_cmp(arg: arg.index, op: try compareOp(arg.op),
+                                         datum_a: arg.value, datum_b: arg.valueTwo ?? 0))
+            }
+            for name in rule.names {
+                let nr = seccomp_syscall_resolve_name(name)
+                if nr == __NR_SCMP_ERROR { unknown.append(name); continue }
+                let rc = cmps.withUnsafeBufferPointer {
+                    seccomp_rule_add_array(ctx, act, nr, UInt32($0.count), $0.baseAddress)
+                }
+                if rc != 0 {
+                    throw SecurityError.seccomp("cannot add rule for \(name) (\(rule.action)): \(Errno.message(-rc))")
+                }
+            }
+        }
+
+        // Export the BPF program into an anonymous memory file and read it back.
+        let fd = sb_memfd("swiftbox-seccomp")
+        guard fd >= 0 else { throw KernelError("memfd_create", ["swiftbox-seccomp"]) }
+        defer { close(fd) }
+        let rc = seccomp_export_bpf(ctx, fd)
+        guard rc == 0 else { throw SecurityError.seccomp("seccomp_export_bpf: \(Errno.message(-rc))") }
+        let size = lseek(fd, 0, SEEK_END)
+        lseek(fd, 0, SEEK_SET)
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n == Int(size) else { throw KernelError("pread", ["memfd"]) }
+        return SeccompProgram(bytes: bytes, flags: flags, unknownSyscalls: unknown)
+    }
+}

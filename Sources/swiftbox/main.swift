@@ -1,0 +1,3 @@
+import SwiftboxCLI
+
+SwiftboxMain.main()

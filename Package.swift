@@ -33,6 +33,6 @@ let package = Package(
         .executableTarget(name: "swiftbox", dependencies: ["SwiftboxCLI"]),
         .testTarget(name: "SwiftboxOCITests", dependencies: ["SwiftboxOCI"]),
         .testTarget(name: "SwiftboxRuntimeTests", dependencies: ["SwiftboxRuntime", "SwiftboxCgroup", "SwiftboxSecurity"]),
-        .testTarget(name: "PrivilegedTests", dependencies: ["SwiftboxOCI"]),
+        .testTarget(name: "PrivilegedTests", dependencies: ["CShim"]),
     ]
 )

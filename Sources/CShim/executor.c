@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/openat2.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -60,7 +62,10 @@ static void trace(exec_state *st, size_t index) {
     if (st->plan->trace_fd < 0) return;
     char buf[512];
     const sb_op *op = &st->plan->ops[index];
-    int n = snprintf(buf, sizeof buf, "swiftbox: trace: [%zu] %s\n", index, op->desc ? op->desc : "?");
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int n = snprintf(buf, sizeof buf, "swiftbox: trace: %ld.%06ld child[%zu] %s\n", (long)ts.tv_sec,
+                     ts.tv_nsec / 1000, index, op->desc ? op->desc : "?");
     if (n > 0) (void)!write(st->plan->trace_fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
@@ -440,6 +445,20 @@ static void run_plan(exec_state *st) {
             break;
         }
         case SB_OP_EXEC: rc = op_exec(st, op); break;
+        case SB_OP_JOIN_CGROUPS: {
+            // Writing "0" (= the caller) to a v1 `tasks` file moves just this thread,
+            // and the kernel then skips the global threadgroup lock whose first
+            // acquisition costs an RCU grace period (6-10 ms here) — the price a
+            // parent pays writing our pid to cgroup.procs. We are single-threaded,
+            // so moving this thread moves the whole process.
+            const int *fds = op->blob;
+            for (size_t k = 0; k < op->blob_len / sizeof(int) && rc == 0; k++) {
+                detail = (int)k + 1;
+                if (write(fds[k], "0", 1) != 1) rc = -1;
+                close(fds[k]);
+            }
+            break;
+        }
         default: errno = EINVAL; rc = -1; break;
         }
         if (rc < 0) fail(st, (int)i, errno, detail);
@@ -452,16 +471,50 @@ typedef struct {
     int sync_r, sync_w, report_r, report_w;
 } child_args;
 
+static void add_keep(int *keep, int *n, int fd) {
+    if (fd >= 3 && *n < 64) keep[(*n)++] = fd;
+}
+
+/// Close every inherited descriptor the container has no business seeing, *now*
+/// rather than at execve: while a created container waits for `start`, an fd it
+/// inherited by accident (a caller's pipe or socket) would keep that caller waiting
+/// for an EOF that never comes. Kept: stdio, the preserved fds, and the fds the plan
+/// itself uses.
+static void close_inherited_fds(const sb_plan *plan, int sync_r, int report_w) {
+    int keep[64];
+    int n = 0;
+    add_keep(keep, &n, sync_r);
+    add_keep(keep, &n, report_w);
+    add_keep(keep, &n, plan->trace_fd);
+    for (int fd = 3; fd < 3 + plan->preserve_fds; fd++) add_keep(keep, &n, fd);
+    for (size_t i = 0; i < plan->count; i++) {
+        const sb_op *op = &plan->ops[i];
+        if (op->kind == SB_OP_CONSOLE) add_keep(keep, &n, (int)op->n1);
+        if (op->kind == SB_OP_JOIN_CGROUPS)
+            for (size_t k = 0; k < op->blob_len / sizeof(int); k++) add_keep(keep, &n, ((const int *)op->blob)[k]);
+    }
+    // Sort (insertion sort: no libc allocation) and close the gaps between kept fds.
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) { int t = keep[j]; keep[j] = keep[j - 1]; keep[j - 1] = t; }
+    unsigned int from = 3;
+    for (int i = 0; i < n; i++) {
+        if ((unsigned int)keep[i] > from) syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0);
+        if ((unsigned int)keep[i] + 1 > from) from = (unsigned int)keep[i] + 1;
+    }
+    syscall(SYS_close_range, from, ~0U, 0);
+}
+
 static int child_main(void *arg) {
     child_args *c = arg;
     close(c->sync_w);
     close(c->report_r);
+    close_inherited_fds(c->plan, c->sync_r, c->report_w);
     exec_state st = { c->plan, c->sync_r, c->report_w, -1, -1 };
     run_plan(&st);
     _exit(127);
 }
 
-sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int pidns_fd) {
+sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int pidns_fd, int cgroup_fd) {
     sb_launch_result res = { -1, -1, -1, 0 };
     int sync_p[2], report_p[2];
     if (pipe2(sync_p, O_CLOEXEC) < 0) { res.err = errno; return res; }
@@ -476,18 +529,34 @@ sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int p
         return res;
     }
     child_args args = { plan, sync_p[0], sync_p[1], report_p[0], report_p[1] };
-    // The child gets a copy of our memory (no CLONE_VM); this stack is only the
-    // starting point of its copy and can be freed in the parent right after.
-    size_t stack_size = 256 * 1024;
-    char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (stack == MAP_FAILED) {
-        res.err = errno;
-        close(sync_p[0]); close(sync_p[1]); close(report_p[0]); close(report_p[1]);
-        return res;
+    pid_t pid;
+    int saved;
+    if (cgroup_fd >= 0) {
+        // clone3(2) with CLONE_INTO_CGROUP: the child starts life in its cgroup v2
+        // directory, with no migration afterwards. Without a stack it continues on a
+        // copy of ours, like fork(2).
+        struct clone_args ca;
+        memset(&ca, 0, sizeof ca);
+        ca.flags = (uint64_t)clone_flags | CLONE_INTO_CGROUP;
+        ca.exit_signal = SIGCHLD;
+        ca.cgroup = (uint64_t)cgroup_fd;
+        pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+        if (pid == 0) child_main(&args);
+        saved = errno;
+    } else {
+        // The child gets a copy of our memory (no CLONE_VM); this stack is only the
+        // starting point of its copy and can be freed in the parent right after.
+        size_t stack_size = 256 * 1024;
+        char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (stack == MAP_FAILED) {
+            res.err = errno;
+            close(sync_p[0]); close(sync_p[1]); close(report_p[0]); close(report_p[1]);
+            return res;
+        }
+        pid = clone(child_main, stack + stack_size, (int)(clone_flags | SIGCHLD), &args);
+        saved = errno;
+        munmap(stack, stack_size);
     }
-    pid_t pid = clone(child_main, stack + stack_size, (int)(clone_flags | SIGCHLD), &args);
-    int saved = errno;
-    munmap(stack, stack_size);
     close(sync_p[0]);
     close(report_p[1]);
     if (pid < 0) {

@@ -59,13 +59,14 @@ struct OCICreate: ParsableCommand {
     @Option(name: .customLong("console-socket"), help: "Unix socket to receive the pty master when process.terminal is true.") var consoleSocket: String?
     @Flag(name: .customLong("no-pivot"), help: "Accepted for compatibility; swiftbox always uses pivot_root.") var noPivot = false
     @Flag(name: .customLong("no-new-keyring"), help: "Accepted for compatibility.") var noNewKeyring = false
-    @Option(name: .customLong("preserve-fds")) var preserveFds: Int = 0
+    @Option(name: .customLong("preserve-fds"), help: "Pass this many extra fds (from 3) to the container.") var preserveFds: Int = 0
     @Flag(name: .customLong("dry-run"), help: "Print the kernel operations a create would perform, and do nothing.") var dryRun = false
     @Argument(help: "The container ID.") var id: String
 
     func run() throws {
         let rt = try globals.runtime()
-        let opts = OCIRuntime.CreateOptions(bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket)
+        let opts = OCIRuntime.CreateOptions(bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket,
+                                            preserveFDs: Int32(preserveFds))
         if dryRun { return try printPlan(rt, opts, id: id, create: true) }
         try rt.create(id: id, options: opts)
     }
@@ -97,7 +98,7 @@ struct OCIState: ParsableCommand {
     func run() throws {
         let state = try globals.runtime().state(id: id)
         let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try enc.encode(state), as: UTF8.self))
     }
 }
@@ -126,6 +127,7 @@ struct OCIRun: ParsableCommand {
     @Option(name: .customLong("pid-file")) var pidFile: String?
     @Option(name: .customLong("console-socket")) var consoleSocket: String?
     @Flag(name: [.short, .long], help: "Do not wait for the container.") var detach = false
+    @Option(name: .customLong("preserve-fds"), help: "Pass this many extra fds (from 3) to the container.") var preserveFds: Int = 0
     @Flag(name: .customLong("no-pivot")) var noPivot = false
     @Flag(name: .customLong("no-new-keyring")) var noNewKeyring = false
     @Flag(name: .customLong("dry-run"), help: "Print the kernel operations a run would perform, and do nothing.") var dryRun = false
@@ -133,7 +135,8 @@ struct OCIRun: ParsableCommand {
 
     func run() throws {
         let rt = try globals.runtime()
-        let opts = OCIRuntime.CreateOptions(bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket)
+        let opts = OCIRuntime.CreateOptions(bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket,
+                                            preserveFDs: Int32(preserveFds))
         if dryRun { return try printPlan(rt, opts, id: id, create: false) }
         let code = try rt.run(id: id, options: opts, detach: detach)
         if code != 0 { throw ExitCode(code) }

@@ -70,23 +70,24 @@ public enum Mountinfo {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The cgroup hierarchies among the mounts.
+    /// The cgroup hierarchies among the mounts. Only the topmost mount at a mount
+    /// point counts: a tmpfs mounted over a cgroup mount hides it.
     public static func cgroupHierarchies(_ entries: [Entry]) -> [CgroupHierarchy] {
-        var seen = Set<String>()
-        var out: [CgroupHierarchy] = []
+        var top: [String: Entry] = [:]
+        var order: [String] = []
+        for e in entries {
+            if top[e.mountPoint] == nil { order.append(e.mountPoint) }
+            top[e.mountPoint] = e
+        }
         let known: Set<String> = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls", "blkio",
                                   "perf_event", "net_prio", "hugetlb", "pids", "rdma", "misc"]
-        for e in entries where !seen.contains(e.mountPoint) {
-            if e.fsType == "cgroup2" {
-                out.append(CgroupHierarchy(version: .v2, mountPoint: e.mountPoint, controllers: []))
-            } else if e.fsType == "cgroup" {
-                let ctrls = e.superOptions.filter { known.contains($0) || $0.hasPrefix("name=") }
-                guard !ctrls.isEmpty else { continue }
-                out.append(CgroupHierarchy(version: .v1, mountPoint: e.mountPoint, controllers: ctrls))
-            } else { continue }
-            seen.insert(e.mountPoint)
+        return order.compactMap { point in
+            guard let e = top[point] else { return nil }
+            if e.fsType == "cgroup2" { return CgroupHierarchy(version: .v2, mountPoint: point, controllers: []) }
+            guard e.fsType == "cgroup" else { return nil }
+            let ctrls = e.superOptions.filter { known.contains($0) || $0.hasPrefix("name=") }
+            return ctrls.isEmpty ? nil : CgroupHierarchy(version: .v1, mountPoint: point, controllers: ctrls)
         }
-        return out
     }
 
     public static func layout(_ hierarchies: [CgroupHierarchy]) -> CgroupLayout {

@@ -52,33 +52,75 @@ public struct CgroupManager: Sendable {
         return path
     }
 
-    /// Create the cgroup in each hierarchy and move `pid` into it (write to cgroup.procs).
-    /// Returns the directories it created, deepest last, so `remove` touches nothing else.
-    public func place(pid: Int32, at path: String) throws -> [String] {
-        var created: [String] = []
-        for h in hierarchies {
-            var dir = h.mountPoint
-            for comp in path.split(separator: "/") {
-                let parent = dir
-                dir += "/" + comp
-                if mkdir(dir, 0o755) == 0 {
-                    created.append(dir)
-                    // cgroup v1 cpuset: a new group starts with empty cpus/mems and refuses
-                    // tasks (ENOSPC) until they are copied down from the parent.
-                    if h.version == .v1 && h.controllers.contains("cpuset") {
-                        for file in ["cpuset.cpus", "cpuset.mems"] {
-                            let value = (try? FileSystem.readString("\(parent)/\(file)"))?
-.trimmed() ?? ""
-                            try FileSystem.write("\(dir)/\(file)", value)
-                        }
-                    }
-                } else if errno != EEXIST {
-                    throw KernelError("mkdir", [dir])
+    /// What a new container needs to start inside its cgroups without being moved
+    /// there afterwards: open `tasks` files of each v1 hierarchy (the child writes "0"
+    /// to them) and the cgroup v2 directory (for clone3's CLONE_INTO_CGROUP).
+    public struct Prepared {
+        /// Directories this call created, deepest last (remove them on failure/delete).
+        public var created: [String]
+        public var v1TaskFDs: [Int32]
+        public var v2DirectoryFD: Int32?
+        public var v2Directory: String?
+
+        public func closeAll() {
+            v1TaskFDs.forEach { close($0) }
+            if let fd = v2DirectoryFD { close(fd) }
+        }
+    }
+
+    /// Create the container's cgroup in each hierarchy.
+    public func prepare(path: String) throws -> Prepared {
+        var prepared = Prepared(created: [], v1TaskFDs: [], v2DirectoryFD: nil, v2Directory: nil)
+        do {
+            for h in hierarchies {
+                let dir = try makeDirectories(h, path: path, created: &prepared.created)
+                if h.version == .v1 {
+                    let fd = open(dir + "/tasks", O_WRONLY | O_CLOEXEC)
+                    guard fd >= 0 else { throw KernelError("open", [dir + "/tasks", "O_WRONLY"]) }
+                    prepared.v1TaskFDs.append(fd)
+                } else {
+                    let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                    guard fd >= 0 else { throw KernelError("open", [dir, "O_DIRECTORY"]) }
+                    prepared.v2DirectoryFD = fd
+                    prepared.v2Directory = dir
                 }
             }
-            try FileSystem.write("\(dir)/cgroup.procs", "\(pid)\n", flags: O_WRONLY)
+        } catch {
+            prepared.closeAll()
+            try? CgroupManager.remove(created: prepared.created)
+            throw error
         }
-        return created
+        return prepared
+    }
+
+    func makeDirectories(_ h: CgroupHierarchy, path: String, created: inout [String]) throws -> String {
+        var dir = h.mountPoint
+        for comp in path.split(separator: "/") {
+            let parent = dir
+            dir += "/" + comp
+            if mkdir(dir, 0o755) == 0 {
+                created.append(dir)
+                // cgroup v1 cpuset: a new group starts with empty cpus/mems and refuses
+                // tasks (ENOSPC) until they are copied down from the parent.
+                if h.version == .v1 && h.controllers.contains("cpuset") {
+                    for file in ["cpuset.cpus", "cpuset.mems"] {
+                        let value = (try? FileSystem.readString("\(parent)/\(file)"))?.trimmed() ?? ""
+                        try FileSystem.write("\(dir)/\(file)", value)
+                    }
+                }
+            } else if errno != EEXIST {
+                throw KernelError("mkdir", [dir])
+            }
+        }
+        return dir
+    }
+
+    /// Move an existing process into the container's cgroup (write to cgroup.procs):
+    /// the fallback when clone3 is not available, and for joining a running container.
+    public func place(pid: Int32, at path: String, only version: CgroupHierarchy.Version? = nil) throws {
+        for h in hierarchies where version == nil || h.version == version {
+            try FileSystem.write(h.mountPoint + path + "/cgroup.procs", "\(pid)\n", flags: O_WRONLY)
+        }
     }
 
     /// The container's directory in each hierarchy.
@@ -99,7 +141,8 @@ public struct CgroupManager: Sendable {
     /// rmdir the directories we created, deepest first. A directory that still has
     /// children (another container under the same parent) is left alone.
     public static func remove(created: [String]) throws {
-        for dir in created.sorted(by: { $0.count > $1.count }) {
+        // Created parents-first within each hierarchy, so reversed is children-first.
+        for dir in created.reversed() {
             var tries = 0
             while rmdir(dir) != 0 {
                 if errno == ENOENT || errno == ENOTEMPTY { break }

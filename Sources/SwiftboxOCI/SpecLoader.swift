@@ -36,7 +36,7 @@ public enum SpecLoader {
 
     public static func encode(_ spec: RuntimeSpec) throws -> Data {
         let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try enc.encode(spec)
     }
 
@@ -59,7 +59,8 @@ public enum SpecLoader {
             return .malformed(file: file, key: parent.isEmpty ? key.stringValue : parent + "." + key.stringValue,
                               reason: "required key is missing")
         case .dataCorrupted(let ctx):
-            let reason = ctx.underlyingError.map { "not valid JSON (\($0))" } ?? ctx.debugDescription
+            let reason = ctx.codingPath.isEmpty ? "not valid JSON (\(ctx.underlyingError.map { "\($0)" } ?? ctx.debugDescription))"
+                : ctx.debugDescription
             return .malformed(file: file, key: path(ctx.codingPath), reason: reason)
         @unknown default:
             return .malformed(file: file, key: "", reason: "\(error)")

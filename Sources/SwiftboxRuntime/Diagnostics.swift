@@ -44,7 +44,14 @@ public struct Diagnostics: Sendable {
         guard l <= level else { return }
         // Errors are printed by the CLI itself as "swiftbox: <message>".
         if l == .error { return }
-        let line = "swiftbox: \(l.name): \(message)\n"
+        var line = "swiftbox: \(l.name): \(message)\n"
+        if l == .trace {
+            // Monotonic seconds, the same clock the C executor's trace lines use.
+            var ts = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &ts)
+            let us = String(ts.tv_nsec / 1000)
+            line = "swiftbox: trace: \(ts.tv_sec).\(String(repeating: "0", count: 6 - us.count))\(us) \(message)\n"
+        }
         _ = line.withCString { write(2, $0, strlen($0)) }
     }
 

@@ -36,6 +36,9 @@ public enum LaunchOp: Equatable, Sendable {
     case closeFDs(from: Int32)
     case waitStart
     case exec(path: String, args: [String], env: [String])
+    /// Write "0" to `tasks` of the container's cgroup in each v1 hierarchy (the parent
+    /// opens the files; see SB_OP_JOIN_CGROUPS for why the child does the write).
+    case joinCgroups(hierarchies: [String])
 }
 
 /// One mount(2) inside the rootfs.
@@ -99,6 +102,10 @@ public struct LaunchPlan: Equatable, Sendable {
     public var joinPidNamespace: String?
     /// The cgroup path (relative to each hierarchy's root) the parent places the child in.
     public var cgroupPath: String?
+    /// The cgroup2 mount the child is cloned into (CLONE_INTO_CGROUP), if the host has one.
+    public var cgroupV2Mount: String?
+    /// fds 3 … 3+preserveFDs-1 of the caller are passed on to the container (runc's --preserve-fds).
+    public var preserveFDs: Int32 = 0
     public var ops: [LaunchOp]
 
     public var cloneFlags: UInt { cloneNamespaces.reduce(0) { $0 | $1.cloneFlag } }
@@ -107,10 +114,15 @@ public struct LaunchPlan: Equatable, Sendable {
     public var lines: [String] {
         var out: [String] = []
         if let p = joinPidNamespace { out.append("parent: setns(\(p), CLONE_NEWPID)") }
-        let flags = cloneNamespaces.map(\.flagName) + ["SIGCHLD"]
-        out.append("parent: clone(\(flags.joined(separator: "|")))")
-        if let c = cgroupPath { out.append("parent: cgroup: write child pid to \(c)/cgroup.procs in each hierarchy") }
-        out.append("parent: release the child (sync pipe)")
+        if let c = cgroupPath { out.append("parent: mkdir \(c) in each cgroup hierarchy") }
+        var flags = cloneNamespaces.map(\.flagName)
+        if let v2 = cgroupV2Mount, let c = cgroupPath {
+            out.append("parent: clone3(\((flags + ["CLONE_INTO_CGROUP"]).joined(separator: "|")), cgroup=\(v2)\(c), exit_signal=SIGCHLD)")
+        } else {
+            flags.append("SIGCHLD")
+            out.append("parent: clone(\(flags.joined(separator: "|")))")
+        }
+        if ops.contains(.waitParent) { out.append("parent: release the child (sync pipe)") }
         for (i, op) in ops.enumerated() { out.append("child[\(i)]: \(op.description)") }
         return out
     }

@@ -80,8 +80,10 @@ public final class LaunchedChild {
 
 public enum Launcher {
     /// Clone the child. It runs the plan up to SB_OP_WAIT_PARENT and waits for `release`.
-    public static func launch(_ plan: LaunchPlan, traceFD: Int32 = -1) throws -> LaunchedChild {
+    public static func launch(_ plan: LaunchPlan, traceFD: Int32 = -1, cgroupTaskFDs: [Int32] = [],
+                              cgroupDirectoryFD: Int32 = -1) throws -> LaunchedChild {
         let arena = CArena()
+        arena.cgroupTaskFDs = cgroupTaskFDs
         var ops: [sb_op] = plan.ops.map { arena.convert($0) }
         var argv: [UnsafeMutablePointer<CChar>?] = []
         var envp: [UnsafeMutablePointer<CChar>?] = []
@@ -99,8 +101,9 @@ public enum Launcher {
             argv.withUnsafeMutableBufferPointer { argvBuf in
                 envp.withUnsafeMutableBufferPointer { envBuf in
                     var cplan = sb_plan(ops: opsBuf.baseAddress, count: opsBuf.count,
-                                        argv: argvBuf.baseAddress, envp: envBuf.baseAddress, trace_fd: traceFD)
-                    return sb_launch(&cplan, plan.cloneFlags, pidnsFD)
+                                        argv: argvBuf.baseAddress, envp: envBuf.baseAddress, trace_fd: traceFD,
+                                        preserve_fds: plan.preserveFDs)
+                    return sb_launch(&cplan, plan.cloneFlags, pidnsFD, cgroupDirectoryFD)
                 }
             }
         }
@@ -116,6 +119,7 @@ public enum Launcher {
 /// Owns the C memory of one conversion; freed after clone (the child has its own copy).
 final class CArena {
     var pointers: [UnsafeMutableRawPointer] = []
+    var cgroupTaskFDs: [Int32] = []
 
     deinit { pointers.forEach { free($0) } }
 
@@ -195,6 +199,10 @@ final class CArena {
         case .closeFDs(let from): c.kind = Int32(SB_OP_CLOSE_FDS.rawValue); c.n1 = Int64(from)
         case .waitStart: c.kind = Int32(SB_OP_WAIT_START.rawValue)
         case .exec(let path, _, _): c.kind = Int32(SB_OP_EXEC.rawValue); c.a = s(path)
+        case .joinCgroups:
+            c.kind = Int32(SB_OP_JOIN_CGROUPS.rawValue)
+            let bytes = cgroupTaskFDs.withUnsafeBytes { Array($0) }
+            c.blob = blob(bytes); c.blob_len = bytes.count
         }
         return c
     }

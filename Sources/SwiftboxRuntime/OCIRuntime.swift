@@ -66,9 +66,9 @@ public struct OCIRuntime {
     }
 
     public func plan(spec: RuntimeSpec, bundle: String, id: String, mode: PlanBuilder.Mode,
-                     consoleFD: Int32? = nil) throws -> LaunchPlan {
+                     consoleFD: Int32? = nil, preserveFDs: Int32 = 0) throws -> LaunchPlan {
         try PlanBuilder(spec: spec, bundle: bundle, id: id, mode: mode, consoleSocketFD: consoleFD,
-                        hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap()).build()
+                        hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(), preserveFDs: preserveFDs).build()
     }
 
     // MARK: create / run
@@ -77,7 +77,9 @@ public struct OCIRuntime {
         public var bundle: String
         public var pidFile: String?
         public var consoleSocket: String?
-        public init(bundle: String, pidFile: String? = nil, consoleSocket: String? = nil) {
+        public var preserveFDs: Int32 = 0
+        public init(bundle: String, pidFile: String? = nil, consoleSocket: String? = nil, preserveFDs: Int32 = 0) {
+            self.preserveFDs = preserveFDs
             self.bundle = bundle
             self.pidFile = pidFile
             self.consoleSocket = consoleSocket
@@ -95,7 +97,8 @@ public struct OCIRuntime {
         guard sb_mkfifo(fifo, 0o600) == 0 else { throw KernelError("mkfifo", [fifo]) }
         let consoleFD = try connectConsole(spec: spec, path: options.consoleSocket)
         defer { if let consoleFD { close(consoleFD) } }
-        let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .create(execFifo: fifo), consoleFD: consoleFD)
+        let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .create(execFifo: fifo), consoleFD: consoleFD,
+                                  preserveFDs: options.preserveFDs)
         var record = ContainerRecord(id: id, bundle: bundle, rootfs: PlanBuilder(spec: spec, bundle: bundle, id: id, mode: .run,
                                      hierarchies: [], lastCap: 0).rootfs, pid: 0, pidStartTime: nil, created: Timestamp.now(),
                                      annotations: spec.annotations, cgroupPath: plan.cgroupPath, cgroupDirectories: [],
@@ -112,19 +115,33 @@ public struct OCIRuntime {
         log.debug("created \(id) pid \(child.pid)")
     }
 
-    /// Clone the child, record it, place it in its cgroups, and release it.
+    /// Create the cgroups, clone the child into them, and record it.
     func start(plan: LaunchPlan, record: inout ContainerRecord, cleanup: inout Cleanup) throws -> LaunchedChild {
         for line in plan.lines where line.hasPrefix("parent") { log.trace(line) }
-        let child = try Launcher.launch(plan, traceFD: log.level >= .trace ? 2 : -1)
+        var prepared: CgroupManager.Prepared?
+        if let path = plan.cgroupPath {
+            prepared = try cgroups.prepare(path: path)
+            record.cgroupDirectories = prepared?.created ?? []
+            cleanup.cgroupDirectories = record.cgroupDirectories
+        }
+        defer { prepared?.closeAll() }
+        log.trace("cgroups ready; cloning")
+        let trace: Int32 = log.level >= .trace ? 2 : -1
+        var child: LaunchedChild
+        do {
+            child = try Launcher.launch(plan, traceFD: trace, cgroupTaskFDs: prepared?.v1TaskFDs ?? [],
+                                        cgroupDirectoryFD: prepared?.v2DirectoryFD ?? -1)
+        } catch let e as KernelError where e.errno == ENOSYS && prepared?.v2DirectoryFD != nil {
+            // No clone3 (Linux < 5.7): clone, then move the child into cgroup v2 by pid.
+            log.debug("clone3 unavailable; placing the container in cgroup v2 by pid")
+            child = try Launcher.launch(plan, traceFD: trace, cgroupTaskFDs: prepared?.v1TaskFDs ?? [])
+            if let path = plan.cgroupPath { try cgroups.place(pid: child.pid, at: path, only: .v2) }
+        }
         cleanup.pid = child.pid
         record.pid = child.pid
         record.pidStartTime = Processes.stat(child.pid)?.startTime
-        if let path = plan.cgroupPath {
-            record.cgroupDirectories = try cgroups.place(pid: child.pid, at: path)
-            cleanup.cgroupDirectories = record.cgroupDirectories
-        }
         try store.save(record)
-        try child.release()
+        if plan.ops.contains(.waitParent) { try child.release() }
         return child
     }
 
@@ -152,18 +169,21 @@ public struct OCIRuntime {
     /// `run`: create and start in one go, wait for the process and return its exit
     /// code (128+N for a signal, as shells report it), then delete the container.
     public func run(id: String, options: CreateOptions, detach: Bool) throws -> Int32 {
+        log.trace("run \(id): loading the bundle")
         let (spec, bundle) = try OCIRuntime.loadSpec(bundle: options.bundle)
         try store.reserve(id)
         var cleanup = Cleanup(store: store, id: id)
         defer { cleanup.run() }
         let consoleFD = try connectConsole(spec: spec, path: options.consoleSocket)
         defer { if let consoleFD { close(consoleFD) } }
-        let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .run, consoleFD: consoleFD)
+        log.trace("run \(id): building the launch plan")
+        let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .run, consoleFD: consoleFD, preserveFDs: options.preserveFDs)
         var record = ContainerRecord(id: id, bundle: bundle, rootfs: spec.root?.path ?? "rootfs", pid: 0, pidStartTime: nil,
                                      created: Timestamp.now(), annotations: spec.annotations, cgroupPath: plan.cgroupPath,
                                      cgroupDirectories: [], started: true, exitStatus: nil)
         let child = try start(plan: plan, record: &record, cleanup: &cleanup)
         _ = try child.awaitOutcome()
+        log.trace("run \(id): execve succeeded in pid \(child.pid)")
         if let pidFile = options.pidFile { try FileSystem.writeAtomically(OCIRuntime.absolutePath(pidFile), Array("\(child.pid)".utf8), fsync: false) }
         if detach { cleanup.disarm(); return 0 }
         sb_forward_signals(child.pid)
@@ -172,6 +192,7 @@ public struct OCIRuntime {
             if errno != EINTR { throw KernelError("waitpid", ["\(child.pid)"]) }
         }
         cleanup.pid = nil   // reaped
+        log.trace("run \(id): exited with status \(OCIRuntime.exitCode(status)); deleting")
         return OCIRuntime.exitCode(status)
     }
 

@@ -2,8 +2,8 @@
 // destinations) and compiling seccomp; no root needed, so golden tests cover it.
 //
 // The order of the child's operations matters, and each constraint is noted where the
-// op is appended. In short: join namespaces → wait for the parent (cgroups) → cgroup
-// namespace → mounts inside the rootfs → pivot_root → sysctls → mask and read-only
+// op is appended. In short: join namespaces → join cgroups → cgroup namespace →
+// mounts inside the rootfs → pivot_root → sysctls → mask and read-only
 // paths → read-only root → hostname → rlimits → console → no_new_privs → seccomp (if
 // no_new_privs is off, while we still have CAP_SYS_ADMIN) → capabilities and user →
 // cwd → wait for `start` → seccomp (if no_new_privs is on: last, so that it filters as
@@ -66,9 +66,11 @@ public struct PlanBuilder {
     public var consoleSocketFD: Int32?
     public var hierarchies: [CgroupHierarchy]
     public var lastCap: Int
+    public var preserveFDs: Int32
 
     public init(spec: RuntimeSpec, bundle: String, id: String, mode: Mode, consoleSocketFD: Int32? = nil,
-                hierarchies: [CgroupHierarchy], lastCap: Int) {
+                hierarchies: [CgroupHierarchy], lastCap: Int, preserveFDs: Int32 = 0) {
+        self.preserveFDs = preserveFDs
         self.spec = spec
         self.bundle = bundle
         self.id = id
@@ -101,10 +103,12 @@ public struct PlanBuilder {
         for ns in joined.sorted(by: { ($0.type == .user ? 0 : 1) < ($1.type == .user ? 0 : 1) }) {
             ops.append(.setns(path: ns.path, type: ns.type))
         }
-        // The parent writes our pid to the cgroups while we wait; only then may a
-        // cgroup namespace be created, so that its root is the container's cgroup.
-        ops.append(.waitParent)
         let cloneNamespaces = created.filter { $0 != .cgroup }
+        // Cgroups: clone3(CLONE_INTO_CGROUP) starts us in the cgroup v2 directory; each
+        // cgroup v1 hierarchy we join ourselves, first thing. Only then may a cgroup
+        // namespace be created, so that its root is the container's own cgroup.
+        let v1 = hierarchies.filter { $0.version == .v1 }.map(\.mountPoint)
+        if !v1.isEmpty { ops.append(.joinCgroups(hierarchies: v1)) }
         if created.contains(.cgroup) { ops.append(.unshare(.cgroup)) }
 
         // The exec fifo lives in the runtime's state directory on the host: open it
@@ -126,7 +130,11 @@ public struct PlanBuilder {
                 throw PlanError.mountEscapes(destination: m.destination, link: esc.link, target: esc.target)
             }
             if m.destination == "/dev" && m.type == "tmpfs" { devIsTmpfs = true }
-            ops += try mountOps(m)
+            // Mount on the path as the container will see it: symlinks in the image are
+            // followed with the rootfs as "/" (the child checks again with RESOLVE_IN_ROOT).
+            var inside = m
+            inside.destination = resolution.resolved
+            ops += try mountOps(inside)
         }
         if devIsTmpfs { ops += defaultDevices() }
         ops += try configDevices()
@@ -180,14 +188,15 @@ public struct PlanBuilder {
         if ambient != 0 { ops.append(.ambient(ambient)) }
         ops.append(.umask(process.user.umask ?? 0o022))
         ops.append(.chdir(process.cwd))
-        ops.append(.closeFDs(from: 3))
+        ops.append(.closeFDs(from: 3 + preserveFDs))
         if case .create = mode { ops.append(.waitStart) }
         if let seccomp, nnp { ops.append(.seccomp(seccomp)) }
         ops.append(.exec(path: program, args: args, env: process.env ?? []))
 
         let cgroupPath = try CgroupManager.resolvePath(spec.linux?.cgroupsPath, id: id)
         return LaunchPlan(cloneNamespaces: NamespaceKind.allCases.filter { cloneNamespaces.contains($0) },
-                          joinPidNamespace: joinPid, cgroupPath: cgroupPath, ops: ops)
+                          joinPidNamespace: joinPid, cgroupPath: cgroupPath,
+                          cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint, preserveFDs: preserveFDs, ops: ops)
     }
 
     /// Namespaces to create, to join by path (all but pid), and the pid namespace to join.

@@ -54,6 +54,7 @@ typedef enum {
     SB_OP_CLOSE_FDS,          // n1: first fd to mark close-on-exec (3 + preserved fds)
     SB_OP_WAIT_START,         // report "created" to the parent, then block on the exec fifo
     SB_OP_EXEC,               // a: program  argv/envp in the plan; PATH lookup like execvp
+    SB_OP_JOIN_CGROUPS,       // blob: int[] of open cgroup v1 `tasks` files; write "0" to each
 } sb_op_kind;
 
 typedef struct {
@@ -77,6 +78,7 @@ typedef struct {
     char *const *argv;          // NULL-terminated
     char *const *envp;          // NULL-terminated
     int trace_fd;               // >= 0: write one line per op as it runs (--log-level trace)
+    int preserve_fds;           // fds 3 .. 3+preserve_fds-1 are passed to the container
 } sb_plan;
 
 /// What the child reports over the error pipe.
@@ -99,7 +101,9 @@ typedef struct {
 
 /// clone(2) a child with `clone_flags` (CLONE_NEW*) that runs `plan`.
 /// `pidns_fd` >= 0: join that pid namespace for the child (setns in this thread first).
-sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int pidns_fd);
+/// `cgroup_fd` >= 0: a cgroup v2 directory to start the child in (clone3 with
+/// CLONE_INTO_CGROUP); if the kernel lacks clone3, res.err is ENOSYS and nothing ran.
+sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int pidns_fd, int cgroup_fd);
 
 /// Status helpers (the W* macros are not importable into Swift).
 int sb_wifexited(int status);

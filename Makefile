@@ -1,0 +1,65 @@
+# swiftbox — build, test, demo and benchmark on a fresh Debian 12 machine (as root).
+#   make demo   builds swiftbox and the fixtures, then runs a container
+#   make test   unit tests and privileged tests (real containers; CI runs this)
+#   make bench  swiftbox vs runc vs crun, interleaved, medians and ratios
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+SWIFT ?= swift
+# The release binary is a static executable: no dynamic loader work and ~half the
+# page faults at start-up (measured: --version 4.5 ms → 1.9 ms task-clock here).
+RELEASE_FLAGS := -c release -Xswiftc -static-executable
+DEBUG_BIN := .build/debug/swiftbox
+RELEASE_BIN := .build/release/swiftbox
+FIXTURES := fixtures-out
+
+APT_PACKAGES := libseccomp-dev libcap-dev libarchive-dev pkg-config busybox-static jq runc crun
+
+.PHONY: all deps build release fixtures test test-unit test-privileged demo bench man install clean
+
+all: build
+
+# Install what the build and tests need; idempotent, and apt-get update runs only
+# when something is missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+fixtures: deps
+	rootfs-fixtures/busybox-bundle.sh $(FIXTURES)/busybox-bundle
+	rootfs-fixtures/busybox-image.sh $(FIXTURES)/busybox-image
+
+# Unit tests run anywhere; the privileged ones need root and skip (saying why) without it.
+test: build
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: release fixtures
+	@bash rootfs-fixtures/demo.sh $(RELEASE_BIN) $(FIXTURES)
+
+bench: release
+	SWIFTBOX=$(RELEASE_BIN) bench/runtime-start.sh
+
+# Man pages for every command, generated from the CLI's own definitions; the
+# concepts page (man/swiftbox-concepts.7) is written by hand.
+man:
+	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual --multi-page
+	cp .build/plugins/GenerateManual/outputs/swiftbox/*.1 man/
+
+install: release
+	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/swiftbox
+	ln -sf swiftbox $(DESTDIR)$(PREFIX)/bin/swiftbox-oci
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+
+clean:
+	rm -rf .build $(FIXTURES)

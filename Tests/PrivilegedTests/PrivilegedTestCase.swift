@@ -1,0 +1,130 @@
+// Shared harness for tests that start real containers. They need root (CI runs as
+// root); elsewhere they skip with the reason printed. Every test gets its own state
+// root and bundle directory and, whatever happens, force-deletes its containers and
+// then checks that no cgroup, mount or process of theirs is left behind.
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+class PrivilegedTestCase: XCTestCase {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The binary under test: $SWIFTBOX_BIN, else the debug build next to the tests.
+    static var binary: String {
+        if let b = ProcessInfo.processInfo.environment["SWIFTBOX_BIN"] { return b }
+        return packageRoot + "/.build/debug/swiftbox"
+    }
+
+    /// One busybox rootfs for the whole run (bundles share it read-only).
+    static let sharedRootfs: String? = {
+        let dir = NSTemporaryDirectory() + "swiftbox-test-fixture-\(getpid())"
+        let (status, _, err) = PrivilegedTestCase.shell([packageRoot + "/rootfs-fixtures/busybox-bundle.sh", dir])
+        if status != 0 { print("fixture build failed: \(err)"); return nil }
+        atexit { _ = try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "swiftbox-test-fixture-\(getpid())") }
+        return dir
+    }()
+
+    var work = ""
+    var stateRoot = ""
+    var ids: [String] = []
+
+    override func setUpWithError() throws {
+        guard geteuid() == 0 else { throw XCTSkip("needs root to create namespaces, mounts and cgroups (CI runs as root)") }
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+            throw XCTSkip("no swiftbox binary at \(Self.binary): run `swift build` first")
+        }
+        guard Self.sharedRootfs != nil else { throw XCTSkip("could not build the busybox fixture (is busybox-static installed? run `make deps`)") }
+        work = NSTemporaryDirectory() + "swiftbox-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        stateRoot = work + "/state"
+        try FileManager.default.createDirectory(atPath: stateRoot, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        guard !work.isEmpty else { return }
+        for id in ids { _ = sb(["delete", "--force", id]) }
+        for id in ids {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/swiftbox/\(id)"), "cgroup of \(id) left behind")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified/swiftbox/\(id)"), "cgroup of \(id) left behind")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/swiftbox/\(id)"), "cgroup of \(id) left behind")
+        }
+        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        XCTAssertFalse(mounts.contains(work), "a mount under \(work) was left on the host")
+        try? FileManager.default.removeItem(atPath: work)
+    }
+
+    /// A fresh container ID, remembered for cleanup.
+    func newID(_ name: String = "c") -> String {
+        let id = "\(name)-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
+        ids.append(id)
+        return id
+    }
+
+    /// A bundle whose config.json is the fixture's, with `args`, edited by `edit`.
+    func bundle(_ args: [String], edit: (inout [String: Any]) -> Void = { _ in }) throws -> String {
+        let dir = work + "/bundle-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let base = try Data(contentsOf: URL(fileURLWithPath: Self.sharedRootfs! + "/config.json"))
+        var config = try JSONSerialization.jsonObject(with: base) as! [String: Any]
+        var process = config["process"] as! [String: Any]
+        process["args"] = args
+        config["process"] = process
+        config["root"] = ["path": Self.sharedRootfs! + "/rootfs", "readonly": true]
+        edit(&config)
+        let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted])
+        try data.write(to: URL(fileURLWithPath: dir + "/config.json"))
+        return dir
+    }
+
+    /// Run `swiftbox oci --root <state> ARGS…`.
+    @discardableResult
+    func sb(_ args: [String], globals: [String] = []) -> (status: Int32, out: String, err: String) {
+        Self.shell([Self.binary, "oci", "--root", stateRoot] + globals + args)
+    }
+
+    /// Run a command to completion; stdout and stderr through files (no pipe deadlock).
+    static func shell(_ argv: [String], stdin: String? = nil) -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: argv[0])
+        p.arguments = Array(argv.dropFirst())
+        let outPath = NSTemporaryDirectory() + "sbt-out-\(UInt64.random(in: 0...UInt64.max))"
+        let errPath = outPath + ".err"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: errPath) }
+        p.standardOutput = FileHandle(forWritingAtPath: outPath)
+        p.standardError = FileHandle(forWritingAtPath: errPath)
+        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        do { try p.run() } catch { return (-1, "", "\(error)") }
+        p.waitUntilExit()
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+        return (status, out, err)
+    }
+
+    /// Poll for a condition with a deadline instead of sleeping a fixed time.
+    func eventually(_ what: String, seconds: Double = 10, _ condition: () -> Bool) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return }
+            usleep(20_000)
+        }
+        XCTFail("timed out waiting for: \(what)")
+    }
+
+    func status(_ id: String) -> String? {
+        let r = sb(["state", id])
+        guard r.status == 0, let data = r.out.data(using: .utf8),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return obj["status"] as? String
+    }
+
+    func pid(_ id: String) -> Int32? {
+        let r = sb(["state", id])
+        guard let data = r.out.data(using: .utf8),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return (obj["pid"] as? NSNumber)?.int32Value
+    }
+}

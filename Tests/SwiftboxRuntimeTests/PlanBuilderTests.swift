@@ -1,0 +1,131 @@
+import XCTest
+@testable import SwiftboxCgroup
+@testable import SwiftboxOCI
+@testable import SwiftboxRuntime
+@testable import SwiftboxSecurity
+
+final class PlanBuilderTests: XCTestCase {
+    var bundle = ""
+
+    override func setUpWithError() throws {
+        bundle = NSTemporaryDirectory() + "swiftbox-plan-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: bundle + "/rootfs/etc", withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: bundle) }
+
+    static let v2 = [CgroupHierarchy(version: .v2, mountPoint: "/sys/fs/cgroup", controllers: [])]
+
+    func builder(_ spec: RuntimeSpec, mode: PlanBuilder.Mode = .run, hierarchies: [CgroupHierarchy] = v2) -> PlanBuilder {
+        PlanBuilder(spec: spec, bundle: bundle, id: "golden", mode: mode, consoleSocketFD: nil,
+                    hierarchies: hierarchies, lastCap: 40)
+    }
+
+    /// The plan for `swiftbox oci spec`'s default config, as --dry-run prints it.
+    func testDefaultPlanMatchesGolden() throws {
+        var spec = DefaultSpec.make()
+        spec.linux?.sysctl = ["net.ipv4.ip_unprivileged_port_start": "0"]
+        spec.process?.oomScoreAdj = 5
+        spec.linux?.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
+                                    syscalls: [.init(names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO")])
+        let plan = try builder(spec, mode: .create(execFifo: "/run/swiftbox-oci/golden/exec.fifo")).build()
+        let text = plan.lines.joined(separator: "\n").replacingOccurrences(of: bundle, with: "<bundle>")
+            .replacingOccurrences(of: #"<\d+ BPF instructions>"#, with: "<BPF>", options: .regularExpression) + "\n"
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/plan-default.txt")
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] != nil {
+            try text.write(to: golden, atomically: true, encoding: .utf8)
+        }
+        XCTAssertEqual(text, try String(contentsOf: golden, encoding: .utf8),
+                       "plan changed; if intended, re-run with UPDATE_GOLDEN=1 and review the diff")
+    }
+
+    func testOrderingConstraints() throws {
+        var spec = DefaultSpec.make()
+        spec.linux?.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW")
+        let hybrid = [CgroupHierarchy(version: .v1, mountPoint: "/sys/fs/cgroup/memory", controllers: ["memory"]),
+                      CgroupHierarchy(version: .v2, mountPoint: "/sys/fs/cgroup/unified", controllers: [])]
+        let ops = try builder(spec, mode: .create(execFifo: "/f"), hierarchies: hybrid).build().ops
+        func index(_ match: (LaunchOp) -> Bool) -> Int { ops.firstIndex(where: match)! }
+        let pivot = index { $0 == .pivotRoot }
+        let fifo = index { if case .openExecFifo = $0 { return true }; return false }
+        let wait = index { if case .joinCgroups = $0 { return true }; return false }
+        let cgroupNS = index { $0 == .unshare(.cgroup) }
+        let mask = index { if case .maskPath = $0 { return true }; return false }
+        let rootRO = index { $0 == .remountRootReadonly }
+        let gid = index { if case .setresgid = $0 { return true }; return false }
+        let uid = index { if case .setresuid = $0 { return true }; return false }
+        let seccomp = index { if case .seccomp = $0 { return true }; return false }
+        let start = index { $0 == .waitStart }
+        XCTAssertLessThan(wait, cgroupNS, "the cgroup namespace is created after joining the cgroups")
+        XCTAssertLessThan(fifo, pivot, "the exec fifo is a host path: open it before pivot_root")
+        XCTAssertLessThan(mask, rootRO, "mask before the read-only remount of /")
+        XCTAssertLessThan(gid, uid, "set the gid while we still may")
+        XCTAssertLessThan(start, seccomp, "with no_new_privs, seccomp goes last")
+        XCTAssertEqual(ops.last.map { if case .exec = $0 { return true }; return false }, true)
+    }
+
+    func testSeccompBeforeCapabilitiesWithoutNoNewPrivileges() throws {
+        var spec = DefaultSpec.make()
+        spec.process?.noNewPrivileges = false
+        spec.linux?.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW")
+        let ops = try builder(spec).build().ops
+        let seccomp = ops.firstIndex { if case .seccomp = $0 { return true }; return false }!
+        let capset = ops.firstIndex { if case .capset = $0 { return true }; return false }!
+        XCTAssertLessThan(seccomp, capset, "without no_new_privs the filter needs CAP_SYS_ADMIN")
+    }
+
+    func testCgroupMountOnHybridHost() throws {
+        let hybrid = [CgroupHierarchy(version: .v1, mountPoint: "/sys/fs/cgroup/memory", controllers: ["memory"]),
+                      CgroupHierarchy(version: .v2, mountPoint: "/sys/fs/cgroup/unified", controllers: [])]
+        let ops = try builder(DefaultSpec.make(), hierarchies: hybrid).build().ops
+        let mounts = ops.compactMap { op -> MountOp? in if case .mount(let m) = op { return m }; return nil }
+            .filter { $0.destination.hasPrefix("/sys/fs/cgroup") }
+        XCTAssertEqual(mounts.map(\.destination), ["/sys/fs/cgroup", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified"])
+        XCTAssertEqual(mounts.map(\.fsType), ["tmpfs", "cgroup", "cgroup2"])
+        XCTAssertEqual(mounts[1].data, "memory")
+    }
+
+    func testBadInputErrors() throws {
+        func expect(_ mutate: (inout RuntimeSpec) -> Void, _ message: String, line: UInt = #line) {
+            var spec = DefaultSpec.make()
+            mutate(&spec)
+            XCTAssertThrowsError(try builder(spec).build(), line: line) { XCTAssertEqual("\($0)", message, line: line) }
+        }
+        expect({ $0.linux?.namespaces?.append(.init(type: "bogus")) },
+               "linux.namespaces: unknown namespace type \"bogus\" (expected pid, network, mount, ipc, uts, user, cgroup or time)")
+        expect({ $0.linux?.namespaces?.append(.init(type: "pid")) }, "linux.namespaces: namespace \"pid\" is listed twice")
+        expect({ $0.linux?.namespaces?.removeAll { $0.type == "mount" } },
+               "linux.namespaces: a mount namespace is required to set up the rootfs")
+        expect({ $0.linux?.namespaces?.removeAll { $0.type == "uts" } },
+               "hostname is set but linux.namespaces has no uts namespace of its own")
+        expect({ $0.root = .init(path: "nope") }, "root.path \(bundle)/nope: no such directory")
+        expect({ $0.process = nil }, "config.json has no process to run")
+        expect({ $0.process?.args = [] }, "process.args must name a program")
+        expect({ $0.process?.rlimits = [.init(type: "RLIMIT_BOGUS", soft: 1, hard: 1)] }, "process.rlimits: unknown type \"RLIMIT_BOGUS\"")
+        expect({ $0.process?.capabilities?.effective = ["CAP_FLY"] }, "process.capabilities.effective: unknown capability \"CAP_FLY\"")
+        expect({ $0.mounts?.append(.init(destination: "/x", type: "bind", source: "/does/not/exist", options: ["bind"])) },
+               "mounts: /x: bind source /does/not/exist does not exist")
+        expect({ $0.mounts?.append(.init(destination: "relative", type: "tmpfs", source: "tmpfs")) },
+               "mounts: destination \"relative\" must be an absolute path")
+        expect({ $0.linux?.rootfsPropagation = "sideways" }, "linux.rootfsPropagation: unknown value \"sideways\"")
+        expect({ $0.linux?.seccomp = .init(defaultAction: "SCMP_ACT_EXPLODE") }, "linux.seccomp: unsupported action \"SCMP_ACT_EXPLODE\"")
+        expect({ $0.linux?.cgroupsPath = "/a/../../b" }, "cgroupsPath /a/../../b: must not contain '..' or empty components")
+    }
+
+    func testMountThroughEscapingSymlinkIsRefused() throws {
+        try FileManager.default.createSymbolicLink(atPath: bundle + "/rootfs/escape", withDestinationPath: "../../../../tmp")
+        var spec = DefaultSpec.make()
+        spec.mounts?.append(.init(destination: "/escape/data", type: "tmpfs", source: "tmpfs"))
+        XCTAssertThrowsError(try builder(spec).build()) {
+            XCTAssertEqual("\($0)", "mounts: destination /escape/data goes through symlink /escape -> ../../../../tmp, which points outside the rootfs")
+        }
+    }
+
+    func testAbsoluteSymlinkIsContained() throws {
+        try FileManager.default.createSymbolicLink(atPath: bundle + "/rootfs/data", withDestinationPath: "/etc")
+        let r = RootfsPath.resolve("/data/x", in: bundle + "/rootfs")
+        XCTAssertEqual(r.resolved, "/etc/x")
+        XCTAssertNil(r.escapingLink)
+        XCTAssertEqual(RootfsPath.resolve("/../../etc/./passwd", in: bundle + "/rootfs").resolved, "/etc/passwd")
+    }
+}

@@ -12,7 +12,7 @@ DEBUG_BIN := .build/debug/swiftbox
 RELEASE_BIN := .build/release/swiftbox
 FIXTURES := fixtures-out
 
-APT_PACKAGES := libseccomp-dev libcap-dev libarchive-dev pkg-config busybox-static jq runc crun
+APT_PACKAGES := libseccomp-dev libcap-dev libarchive-dev pkg-config busybox-static jq runc crun podman
 
 .PHONY: all deps build release fixtures test test-unit test-privileged demo bench man install clean
 
@@ -41,6 +41,7 @@ fixtures: deps
 test: build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	Tests/leak-check.sh
 
 demo: release fixtures
 	@bash rootfs-fixtures/demo.sh $(RELEASE_BIN) $(FIXTURES)

@@ -46,7 +46,7 @@ struct OCI: ParsableCommand {
         commandName: "oci",
         abstract: "A runc-compatible OCI runtime (create, start, state, kill, delete, run, …).",
         version: SwiftboxVersion.ociVersionText,
-        subcommands: [OCICreate.self, OCIStart.self, OCIState.self, OCIKill.self, OCIDelete.self, OCIRun.self,
+        subcommands: [OCICreate.self, OCIStart.self, OCIState.self, OCIKill.self, OCIDelete.self, OCIRun.self, OCIExec.self,
                       OCIList.self, OCISpec.self, OCIFeatures.self])
     @OptionGroup var globals: OCIGlobals
 }

@@ -34,6 +34,16 @@ public enum SpecLoader {
         }
     }
 
+    /// Decode a process.json (the `process` object of config.json on its own), as
+    /// `exec --process` takes it.
+    public static func decodeProcess(_ data: Data, file: String) throws -> RuntimeSpec.Process {
+        do {
+            return try JSONDecoder().decode(RuntimeSpec.Process.self, from: data)
+        } catch let error as DecodingError {
+            throw describe(error, file: file)
+        }
+    }
+
     public static func encode(_ spec: RuntimeSpec) throws -> Data {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

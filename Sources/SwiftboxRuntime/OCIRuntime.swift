@@ -196,6 +196,45 @@ public struct OCIRuntime {
         return OCIRuntime.exitCode(status)
     }
 
+    /// `exec`: run another process in a created or running container.
+    public func exec(id: String, process: RuntimeSpec.Process, options: CreateOptions, detach: Bool) throws -> Int32 {
+        let record = try store.load(id)
+        let status = store.status(of: record)
+        guard status == .running || status == .created else { throw RuntimeError.notRunning(id, status) }
+        let (spec, bundle) = try OCIRuntime.loadSpec(bundle: record.bundle)
+        var execSpec = spec
+        execSpec.process = process
+        let consoleFD = try connectConsole(spec: execSpec, path: options.consoleSocket)
+        defer { if let consoleFD { close(consoleFD) } }
+        let plan = try PlanBuilder(spec: spec, bundle: bundle, id: id, mode: .run, consoleSocketFD: consoleFD,
+                                   hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(),
+                                   preserveFDs: options.preserveFDs)
+            .buildExec(process: process, initPid: record.pid, cgroupPath: record.cgroupPath)
+        for line in plan.lines where line.hasPrefix("parent") { log.trace(line) }
+        let prepared = try plan.cgroupPath.map { try cgroups.prepare(path: $0) }
+        defer { prepared?.closeAll() }
+        let child = try Launcher.launch(plan, traceFD: log.level >= .trace ? 2 : -1,
+                                        cgroupTaskFDs: prepared?.v1TaskFDs ?? [],
+                                        cgroupDirectoryFD: prepared?.v2DirectoryFD ?? -1)
+        do {
+            _ = try child.awaitOutcome()
+        } catch {
+            var st: Int32 = 0
+            _ = waitpid(child.pid, &st, 0)
+            throw error
+        }
+        if let pidFile = options.pidFile {
+            try FileSystem.writeAtomically(OCIRuntime.absolutePath(pidFile), Array("\(child.pid)".utf8), fsync: false)
+        }
+        if detach { return 0 }
+        sb_forward_signals(child.pid)
+        var st: Int32 = 0
+        while waitpid(child.pid, &st, 0) < 0 {
+            if errno != EINTR { throw KernelError("waitpid", ["\(child.pid)"]) }
+        }
+        return OCIRuntime.exitCode(st)
+    }
+
     public static func exitCode(_ status: Int32) -> Int32 {
         if sb_wifexited(status) != 0 { return sb_wexitstatus(status) }
         if sb_wifsignaled(status) != 0 { return 128 + sb_wtermsig(status) }

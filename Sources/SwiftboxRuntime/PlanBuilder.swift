@@ -155,6 +155,19 @@ public struct PlanBuilder {
 
         if let h = spec.hostname { ops.append(.sethostname(h)) }
         if let d = spec.domainname { ops.append(.setdomainname(d)) }
+        ops += try processOps(process, program: program, args: args, waitForStart: { if case .create = mode { return true }; return false }())
+
+        let cgroupPath = try CgroupManager.resolvePath(spec.linux?.cgroupsPath, id: id)
+        return LaunchPlan(cloneNamespaces: NamespaceKind.allCases.filter { cloneNamespaces.contains($0) },
+                          joinPidNamespace: joinPid, cgroupPath: cgroupPath,
+                          cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint, preserveFDs: preserveFDs, ops: ops)
+    }
+
+    /// The steps that turn the (still privileged) child into the process config.json
+    /// describes: rlimits, console, no_new_privs, seccomp, capabilities, user, cwd —
+    /// then execve. Shared by container starts and `exec`.
+    func processOps(_ process: RuntimeSpec.Process, program: String, args: [String], waitForStart: Bool) throws -> [LaunchOp] {
+        var ops: [LaunchOp] = []
         for r in process.rlimits ?? [] {
             guard let res = Rlimits.number(r.type) else { throw PlanError.unknownRlimit(r.type) }
             ops.append(.setrlimit(name: r.type, resource: res, soft: r.soft, hard: r.hard))
@@ -189,14 +202,11 @@ public struct PlanBuilder {
         ops.append(.umask(process.user.umask ?? 0o022))
         ops.append(.chdir(process.cwd))
         ops.append(.closeFDs(from: 3 + preserveFDs))
-        if case .create = mode { ops.append(.waitStart) }
+        if waitForStart { ops.append(.waitStart) }
         if let seccomp, nnp { ops.append(.seccomp(seccomp)) }
         ops.append(.exec(path: program, args: args, env: process.env ?? []))
 
-        let cgroupPath = try CgroupManager.resolvePath(spec.linux?.cgroupsPath, id: id)
-        return LaunchPlan(cloneNamespaces: NamespaceKind.allCases.filter { cloneNamespaces.contains($0) },
-                          joinPidNamespace: joinPid, cgroupPath: cgroupPath,
-                          cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint, preserveFDs: preserveFDs, ops: ops)
+        return ops
     }
 
     /// Namespaces to create, to join by path (all but pid), and the pid namespace to join.

@@ -3,6 +3,7 @@
 // root and bundle directory and, whatever happens, force-deletes its containers and
 // then checks that no cgroup, mount or process of theirs is left behind.
 import XCTest
+import CShim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,24 +85,30 @@ class PrivilegedTestCase: XCTestCase {
     }
 
     /// Run a command to completion; stdout and stderr through files (no pipe deadlock).
-    static func shell(_ argv: [String], stdin: String? = nil) -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: argv[0])
-        p.arguments = Array(argv.dropFirst())
+    /// posix_spawn + waitpid rather than Foundation's Process: Process learns of the
+    /// exit through a descriptor the child inherits, so a daemon the command leaves
+    /// behind (podman's conmon, a created container) would keep it waiting forever.
+    static func shell(_ argv: [String]) -> (status: Int32, out: String, err: String) {
         let outPath = NSTemporaryDirectory() + "sbt-out-\(UInt64.random(in: 0...UInt64.max))"
         let errPath = outPath + ".err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: errPath) }
-        p.standardOutput = FileHandle(forWritingAtPath: outPath)
-        p.standardError = FileHandle(forWritingAtPath: errPath)
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        do { try p.run() } catch { return (-1, "", "\(error)") }
-        p.waitUntilExit()
+        defer { unlink(outPath); unlink(errPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, argv[0], &actions, nil, &cargs, environ)
+        guard rc == 0 else { return (-1, "", "posix_spawn \(argv[0]): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
-        return (status, out, err)
+        let code: Int32 = sb_wifexited(status) != 0 ? sb_wexitstatus(status) : 128 + sb_wtermsig(status)
+        return (code, out, err)
     }
 
     /// Poll for a condition with a deadline instead of sleeping a fixed time.

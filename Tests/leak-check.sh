@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Run by `make test` after the suite: nothing the tests made may be left on the host —
+# no live container process, no mount, no cgroup directory of a test container.
+set -uo pipefail
+fail=0
+procs=$(ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' | grep -E "swiftbox-test-|swiftbox oci --root /tmp/swiftbox-test" | grep -v -E "grep|leak-check" || true)
+if [ -n "$procs" ]; then echo "leak: live processes of test containers:"; echo "$procs"; fail=1; fi
+mounts=$(grep -E "swiftbox-test-" /proc/self/mountinfo || true)
+if [ -n "$mounts" ]; then echo "leak: mounts:"; echo "$mounts"; fail=1; fi
+for h in /sys/fs/cgroup/*/swiftbox /sys/fs/cgroup/swiftbox; do
+  [ -d "$h" ] || continue
+  left=$(find "$h" -mindepth 1 -maxdepth 1 -type d \( -name 'c-*' -o -name 'net-*' -o -name 'dup-*' \) 2>/dev/null)
+  if [ -n "$left" ]; then echo "leak: cgroups:"; echo "$left"; fail=1; fi
+done
+if [ "$fail" = 0 ]; then echo "leak check: no container processes, mounts or cgroups left behind"; fi
+exit $fail

@@ -54,6 +54,7 @@ bench: release
 man:
 	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual --multi-page
 	cp .build/plugins/GenerateManual/outputs/swiftbox/*.1 man/
+	rm -f man/swiftbox.help.1
 
 install: release
 	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/swiftbox

@@ -33,6 +33,7 @@ let package = Package(
         .executableTarget(name: "swiftbox", dependencies: ["SwiftboxCLI"]),
         .testTarget(name: "SwiftboxOCITests", dependencies: ["SwiftboxOCI"]),
         .testTarget(name: "SwiftboxRuntimeTests", dependencies: ["SwiftboxRuntime", "SwiftboxCgroup", "SwiftboxSecurity"]),
+        .testTarget(name: "SwiftboxCLITests", dependencies: ["SwiftboxCLI"]),
         .testTarget(name: "PrivilegedTests", dependencies: ["CShim"]),
     ]
 )

@@ -96,11 +96,14 @@ struct OCIState: ParsableCommand {
     @OptionGroup var globals: OCIGlobals
     @Argument var id: String
     func run() throws {
-        let state = try globals.runtime().state(id: id)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try enc.encode(state), as: UTF8.self))
+        print(try stateJSON(globals.runtime().state(id: id)))
     }
+}
+
+func stateJSON(_ state: ContainerState) throws -> String {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try enc.encode(state), as: UTF8.self)
 }
 
 struct OCIKill: ParsableCommand {

@@ -36,6 +36,15 @@ public enum SwiftboxMain {
         let argv = CommandLine.arguments
         let name = argv.first.map { String($0.split(separator: "/").last ?? "") } ?? "swiftbox"
         let args = Array(argv.dropFirst())
+        // The hot OCI verbs skip the reflective parser (see OCIFastPath).
+        let ociArgs = name == "swiftbox-oci" ? args[...] : (args.first == "oci" ? args.dropFirst() : nil)
+        if let ociArgs, let fast = OCIFastPath.parse(Array(ociArgs)) {
+            do {
+                exit(try fast.run())
+            } catch {
+                fail("\(error)", args: args, ociLog: true, code: 1)
+            }
+        }
         if name == "swiftbox-oci" {
             run(SwiftboxOCI.self, args, ociLog: true)
         } else {

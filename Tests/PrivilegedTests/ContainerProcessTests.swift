@@ -1,6 +1,10 @@
 // What the container's process sees: pid 1, its own hostname, /proc, the capability
 // sets, no_new_privs and seccomp as config.json asks; exit statuses passed through.
 import XCTest
+import CShim
+#if canImport(Glibc)
+import Glibc
+#endif
 
 final class ContainerProcessTests: PrivilegedTestCase {
     func statusLines(_ out: String) -> [String: String] {
@@ -111,6 +115,27 @@ final class ContainerProcessTests: PrivilegedTestCase {
         XCTAssertEqual(sb(["kill", id, "KILL"]).status, 0)
         wait(for: [done], timeout: 20)
         XCTAssertEqual(result?.status, 137, result?.err ?? "")
+    }
+
+    func testRunForwardsSignalsToTheContainer() throws {
+        let id = newID()
+        let b = try bundle(["sh", "-c", "trap 'echo got-term; exit 7' TERM; echo ready; while true; do sleep 0.05; done"])
+        let out = work + "/run.out"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = [Self.binary, "oci", "--root", stateRoot, "run", "--bundle", b, id]
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        XCTAssertEqual(posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ), 0)
+        eventually("container says ready") { ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("ready") }
+        XCTAssertEqual(kill(pid, SIGTERM), 0, "signal the runtime, not the container")
+        var status: Int32 = 0
+        XCTAssertEqual(waitpid(pid, &status, 0), pid)
+        XCTAssertEqual(sb_wexitstatus(status), 7, "the container's trap ran and its status came back")
+        XCTAssertTrue(try String(contentsOfFile: out, encoding: .utf8).contains("got-term"))
     }
 
     func testCommandNotFound() throws {

@@ -20,7 +20,9 @@ let package = Package(
         .target(name: "CShim"),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp",
                        providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev", "nettle-dev"])]),
         .target(name: "SwiftboxOCI"),
+        .target(name: "SwiftboxImage", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CArchive", "CShim"]),
         .target(name: "SwiftboxKernel", dependencies: ["CShim"]),
         .target(name: "SwiftboxSecurity", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CSeccomp", "CShim"]),
         .target(name: "SwiftboxCgroup", dependencies: ["SwiftboxKernel"]),
@@ -28,12 +30,14 @@ let package = Package(
                 dependencies: ["SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "SwiftboxCgroup", "CShim"]),
         .target(name: "SwiftboxCLI", dependencies: [
             "SwiftboxRuntime",
+            "SwiftboxImage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "swiftbox", dependencies: ["SwiftboxCLI"]),
         .testTarget(name: "SwiftboxOCITests", dependencies: ["SwiftboxOCI"]),
         .testTarget(name: "SwiftboxRuntimeTests", dependencies: ["SwiftboxRuntime", "SwiftboxCgroup", "SwiftboxSecurity"]),
         .testTarget(name: "SwiftboxCLITests", dependencies: ["SwiftboxCLI"]),
+        .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),
         .testTarget(name: "PrivilegedTests", dependencies: ["CShim"]),
     ]
 )

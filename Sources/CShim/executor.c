@@ -71,7 +71,7 @@ static void trace(exec_state *st, size_t index) {
 
 /// openat2(2) with RESOLVE_IN_ROOT: ".." and absolute symlinks are resolved as if
 /// root_fd were "/", so nothing in the image can make us leave the rootfs.
-static int open_in_root(int root_fd, const char *path, int flags) {
+int sb_open_in_root(int root_fd, const char *path, int flags) {
     struct open_how how;
     memset(&how, 0, sizeof how);
     how.flags = (uint64_t)(flags | O_CLOEXEC);
@@ -84,15 +84,15 @@ static int open_in_root(int root_fd, const char *path, int flags) {
 /// Create every missing component of `path` inside the root (directories, and an
 /// empty file for the last one when `last_is_file`), then return an O_PATH fd of it.
 /// Each component is created relative to its parent *as resolved inside the root*.
-static int mkdir_all_in_root(int root_fd, const char *path, int last_is_file) {
+int sb_mkdir_all_in_root(int root_fd, const char *path, int last_is_file) {
     char buf[4096];
     size_t len = strlen(path);
     if (len >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
     memcpy(buf, path, len + 1);
-    int fd = open_in_root(root_fd, buf, O_PATH);
+    int fd = sb_open_in_root(root_fd, buf, O_PATH);
     if (fd >= 0 || errno != ENOENT) return fd;
 
-    int parent = open_in_root(root_fd, "/", O_PATH | O_DIRECTORY);
+    int parent = sb_open_in_root(root_fd, "/", O_PATH | O_DIRECTORY);
     if (parent < 0) return -1;
     char *p = buf;
     while (*p == '/') p++;
@@ -102,7 +102,7 @@ static int mkdir_all_in_root(int root_fd, const char *path, int last_is_file) {
         if (!last) *slash = 0;
         int isfile = last && last_is_file;
         // Resolve the prefix so far, inside the root.
-        int next = open_in_root(root_fd, buf, O_PATH);
+        int next = sb_open_in_root(root_fd, buf, O_PATH);
         if (next < 0 && errno == ENOENT) {
             if (isfile) {
                 int f = openat(parent, p, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -111,7 +111,7 @@ static int mkdir_all_in_root(int root_fd, const char *path, int last_is_file) {
             } else if (mkdirat(parent, p, 0755) < 0 && errno != EEXIST) {
                 close(parent); return -1;
             }
-            next = open_in_root(root_fd, buf, O_PATH);
+            next = sb_open_in_root(root_fd, buf, O_PATH);
         }
         close(parent);
         if (next < 0) return -1;
@@ -130,7 +130,7 @@ static void fd_path(char *out, size_t size, int fd) { snprintf(out, size, "/proc
 /// kernel mounts exactly on what openat2 resolved (no second, racy path walk).
 static int op_mount(exec_state *st, const sb_op *op, int *detail) {
     *detail = 1;
-    int fd = mkdir_all_in_root(st->root_fd, op->b, op->n2 == 1);
+    int fd = sb_mkdir_all_in_root(st->root_fd, op->b, op->n2 == 1);
     if (fd < 0) return -1;
     char target[64];
     fd_path(target, sizeof target, fd);
@@ -145,7 +145,7 @@ static int op_mount(exec_state *st, const sb_op *op, int *detail) {
     if (is_bind && rest != 0) {
         // Re-open: the old fd names the directory *under* the new mount.
         *detail = 3;
-        fd = open_in_root(st->root_fd, op->b, O_PATH);
+        fd = sb_open_in_root(st->root_fd, op->b, O_PATH);
         if (fd < 0) return -1;
         fd_path(target, sizeof target, fd);
         if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | rest, NULL) < 0) { close(fd); return -1; }
@@ -153,7 +153,7 @@ static int op_mount(exec_state *st, const sb_op *op, int *detail) {
     }
     if (op->n1 != 0) {
         *detail = 4;
-        fd = open_in_root(st->root_fd, op->b, O_PATH);
+        fd = sb_open_in_root(st->root_fd, op->b, O_PATH);
         if (fd < 0) return -1;
         fd_path(target, sizeof target, fd);
         if (mount(NULL, target, NULL, (unsigned long)op->n1, NULL) < 0) { close(fd); return -1; }
@@ -170,7 +170,7 @@ static int op_mknod(exec_state *st, const sb_op *op) {
     if (plen >= sizeof parent) { errno = ENAMETOOLONG; return -1; }
     memcpy(parent, op->b, plen);
     parent[plen] = 0;
-    int dfd = plen ? mkdir_all_in_root(st->root_fd, parent, 0) : open_in_root(st->root_fd, "/", O_PATH);
+    int dfd = plen ? sb_mkdir_all_in_root(st->root_fd, parent, 0) : sb_open_in_root(st->root_fd, "/", O_PATH);
     if (dfd < 0) return -1;
     const char *name = slash ? slash + 1 : op->b;
     int rc = mknodat(dfd, name, (mode_t)op->n1, (dev_t)op->n2);
@@ -193,7 +193,7 @@ static int op_symlink(exec_state *st, const sb_op *op) {
     if (plen >= sizeof parent) { errno = ENAMETOOLONG; return -1; }
     memcpy(parent, op->b, plen);
     parent[plen] = 0;
-    int dfd = plen ? mkdir_all_in_root(st->root_fd, parent, 0) : open_in_root(st->root_fd, "/", O_PATH);
+    int dfd = plen ? sb_mkdir_all_in_root(st->root_fd, parent, 0) : sb_open_in_root(st->root_fd, "/", O_PATH);
     if (dfd < 0) return -1;
     int rc = symlinkat(op->a, dfd, slash ? slash + 1 : op->b);
     if (rc < 0 && errno == EEXIST) rc = 0;

@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
+#include <stdio.h>
 #include <unistd.h>
 
 int sb_wifexited(int status) { return WIFEXITED(status); }
@@ -61,4 +63,14 @@ int sb_set_nonblock(int fd, int on) {
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0) return -1;
     return fcntl(fd, F_SETFL, on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK));
+}
+
+int sb_fsetxattr(int fd, const char *name, const void *value, size_t size) {
+    return fsetxattr(fd, name, value, size, 0);
+}
+
+int sb_setxattr_at(int dirfd, const char *name, const char *key, const void *value, size_t size) {
+    char path[4096 + 64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d/%s", dirfd, name);
+    return lsetxattr(path, key, value, size, 0);
 }

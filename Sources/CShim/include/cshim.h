@@ -18,6 +18,9 @@
 extern "C" {
 #endif
 
+/// O_PATH (a GNU extension, so Swift's Glibc module does not export it).
+#define SB_O_PATH 010000000
+
 /// The kinds of operation a launch plan can hold. Each is one kernel step (or a
 /// tight group of them); docs/concepts.md and swiftbox-concepts(7) explain them.
 typedef enum {
@@ -119,6 +122,21 @@ int sb_recv_fd(int sock);
 
 /// memfd_create(2) with MFD_CLOEXEC (needs _GNU_SOURCE, so not importable directly).
 int sb_memfd(const char *name);
+
+/// openat2(2) with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS: `path` is resolved as if
+/// root_fd were "/" (absolute symlinks and ".." cannot leave it). O_CLOEXEC is added.
+int sb_open_in_root(int root_fd, const char *path, int flags);
+
+/// Create the missing directories of `path` inside the root (and an empty file for
+/// the last component when last_is_file), then return an O_PATH fd of it.
+int sb_mkdir_all_in_root(int root_fd, const char *path, int last_is_file);
+
+/// fsetxattr(2) on an open file.
+int sb_fsetxattr(int fd, const char *name, const void *value, size_t size);
+
+/// lsetxattr(2) on the entry `name` in directory `dirfd` (via /proc/self/fd), for
+/// entries that cannot be opened (symlinks).
+int sb_setxattr_at(int dirfd, const char *name, const char *key, const void *value, size_t size);
 
 /// Create a FIFO at path with mode.
 int sb_mkfifo(const char *path, unsigned int mode);

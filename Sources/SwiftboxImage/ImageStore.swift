@@ -1,0 +1,184 @@
+// Images by name: <root>/images/repositories.json maps tags to image IDs (the
+// config digest, as Docker's IDs are) and records each image's manifest. Blobs live
+// in the ContentStore; unpacked layers in the SnapshotStore. Every read-modify-write
+// of the index holds an flock on a lock file and replaces the index with rename(2),
+// so concurrent swiftbox processes never lose each other's updates.
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import SwiftboxKernel
+
+public struct ImageRecord: Codable, Equatable, Sendable {
+    public var id: Digest
+    public var manifest: Digest
+    public var manifestMediaType: String
+    public var layers: [Descriptor]
+    public var diffIDs: [Digest]
+    public var created: String?
+    /// When swiftbox stored it (for `images` CREATED when the image has no date).
+    public var stored: String
+    public var size: Int64
+    public var repoDigests: [String]?
+}
+
+public struct ImageIndexFile: Codable, Equatable, Sendable {
+    public var images: [String: ImageRecord] = [:]   // key: id hex
+    public var tags: [String: String] = [:]          // normalised reference → id hex
+}
+
+public struct ImageStore: Sendable {
+    public let root: String
+    public let content: ContentStore
+    public let snapshots: SnapshotStore
+
+    public init(root: String) {
+        self.root = root + "/images"
+        self.content = ContentStore(root: root + "/images")
+        self.snapshots = SnapshotStore(root: root + "/images/snapshots", content: ContentStore(root: root + "/images"))
+    }
+
+    var indexPath: String { root + "/repositories.json" }
+
+    /// Run `body` on the index under an exclusive lock, saving what it returns.
+    public func update<T>(_ body: (inout ImageIndexFile) throws -> T) throws -> T {
+        try FileSystem.makeDirectories(root, mode: 0o700)
+        let lock = open(root + "/repositories.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw KernelError("open", [root + "/repositories.lock"]) }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 { if errno != EINTR { throw KernelError("flock", [root + "/repositories.lock"]) } }
+        var index = try readIndex()
+        let result = try body(&index)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        try FileSystem.writeAtomically(indexPath, Array(try enc.encode(index)))
+        return result
+    }
+
+    public func readIndex() throws -> ImageIndexFile {
+        guard let bytes = try? FileSystem.read(indexPath) else { return ImageIndexFile() }
+        do {
+            return try JSONDecoder().decode(ImageIndexFile.self, from: Data(bytes))
+        } catch {
+            throw ImageError.malformed("\(indexPath): unreadable image index (\(error))")
+        }
+    }
+
+    /// Record an image whose manifest, config and layers are already in the content store,
+    /// and point `tags` at it.
+    @discardableResult
+    public func register(manifestDigest: Digest, tags: [ImageReference]) throws -> ImageRecord {
+        let manifestBytes = try content.read(manifestDigest)
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(manifestBytes))
+        let configBytes = try content.read(manifest.config.digest)
+        let config = try JSONDecoder().decode(ImageConfig.self, from: Data(configBytes))
+        guard config.rootfs.diff_ids.count == manifest.layers.count else {
+            throw ImageError.malformed("image \(manifest.config.digest.short): config lists \(config.rootfs.diff_ids.count) diff_ids for \(manifest.layers.count) layers")
+        }
+        for layer in manifest.layers where !content.has(layer.digest) { throw ImageError.blobMissing(layer.digest) }
+        let size = manifest.layers.reduce(Int64(0)) { $0 + $1.size }
+        let record = ImageRecord(id: manifest.config.digest, manifest: manifestDigest,
+                                 manifestMediaType: manifest.mediaType ?? MediaType.ociManifest,
+                                 layers: manifest.layers, diffIDs: config.rootfs.diff_ids, created: config.created,
+                                 stored: Timestamps.now(), size: size, repoDigests: nil)
+        try update { index in
+            var r = record
+            if let old = index.images[record.id.hex] { r.stored = old.stored; r.repoDigests = old.repoDigests }
+            index.images[record.id.hex] = r
+            for t in tags { index.tags[t.description] = record.id.hex }
+        }
+        return record
+    }
+
+    /// Find an image by reference, full or short ID (a unique hex prefix, as Docker
+    /// accepts), or "sha256:…".
+    public func resolve(_ text: String) throws -> ImageRecord {
+        let index = try readIndex()
+        var hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
+        hex = hex.lowercased()
+        if hex.count >= 4, hex.allSatisfy({ $0.isHexDigit }) {
+            let matches = index.images.keys.filter { $0.hasPrefix(hex) }
+            if matches.count == 1, let r = index.images[matches[0]] { return r }
+            if matches.count > 1 { throw ImageError.notFound("\(text) (ambiguous: \(matches.count) images match)") }
+        }
+        if let ref = try? ImageReference.parse(text), let id = index.tags[ref.description], let r = index.images[id] {
+            return r
+        }
+        throw ImageError.notFound(text)
+    }
+
+    public func config(of record: ImageRecord) throws -> ImageConfig {
+        try JSONDecoder().decode(ImageConfig.self, from: Data(try content.read(record.id)))
+    }
+
+    public func tags(of id: Digest, in index: ImageIndexFile) -> [String] {
+        index.tags.filter { $0.value == id.hex }.map(\.key).sorted()
+    }
+
+    public func tag(_ source: String, as target: ImageReference) throws {
+        let record = try resolve(source)
+        try update { $0.tags[target.description] = record.id.hex }
+    }
+
+    /// `rmi`: untag a reference; an image with no tags left (or removed by ID) is deleted
+    /// together with the blobs and snapshots nothing else uses. Returns what was done,
+    /// in Docker's words ("Untagged: …", "Deleted: …").
+    public func remove(_ text: String, force: Bool) throws -> [String] {
+        let record = try resolve(text)
+        var lines: [String] = []
+        try update { index in
+            let byTag = (try? ImageReference.parse(text)).flatMap { index.tags[$0.description] } == record.id.hex
+            let tags = tags(of: record.id, in: index)
+            if byTag, let ref = try? ImageReference.parse(text) {
+                index.tags[ref.description] = nil
+                lines.append("Untagged: \(ref.familiar)")
+            } else {
+                if tags.count > 1 && !force {
+                    throw ImageError.inUse("conflict: unable to delete \(record.id.short) (must be forced) - image is referenced in multiple repositories")
+                }
+                for t in tags {
+                    index.tags[t] = nil
+                    lines.append("Untagged: \((try? ImageReference.parse(t))?.familiar ?? t)")
+                }
+            }
+            if !index.tags.values.contains(record.id.hex) {
+                index.images[record.id.hex] = nil
+                lines.append("Deleted: \(record.id)")
+            }
+        }
+        try garbageCollect()
+        return lines
+    }
+
+    /// Remove blobs and snapshots no image refers to, and leftovers of interrupted writes.
+    public func garbageCollect() throws {
+        let index = try readIndex()
+        var keep = Set<Digest>()
+        var keepChains = Set<String>()
+        for r in index.images.values {
+            keep.insert(r.id)
+            keep.insert(r.manifest)
+            r.layers.forEach { keep.insert($0.digest) }
+            for c in SnapshotStore.chainIDs(r.diffIDs) { keepChains.insert(c.hex) }
+        }
+        for d in content.all() where !keep.contains(d) { content.delete(d) }
+        content.cleanIngest()
+        snapshots.removeAll(except: keepChains)
+    }
+}
+
+enum Timestamps {
+    static func now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = time_t(ts.tv_sec)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        func pad(_ v: Int32, _ w: Int = 2) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(pad(tmv.tm_year + 1900, 4))-\(pad(tmv.tm_mon + 1))-\(pad(tmv.tm_mday))T\(pad(tmv.tm_hour)):\(pad(tmv.tm_min)):\(pad(tmv.tm_sec))Z"
+    }
+}

@@ -1,0 +1,74 @@
+// Unpacked layers, one directory per chain ID (snapshots/<chainID>/fs), so a layer
+// shared by several images is unpacked once. A snapshot is unpacked into a temporary
+// directory and renamed into place when complete: a directory under its final name is
+// always whole. A container's root filesystem is an overlay of its image's snapshots
+// (lowerdir, top layer first) plus its own upper and work directories.
+#if canImport(Glibc)
+import Glibc
+#endif
+import SwiftboxKernel
+
+public struct SnapshotStore: Sendable {
+    public let root: String
+    let content: ContentStore
+
+    public init(root: String, content: ContentStore) {
+        self.root = root
+        self.content = content
+    }
+
+    /// chainID(L1) = diffID(L1); chainID(Ln) = sha256(chainID(Ln-1) + " " + diffID(Ln))
+    /// (OCI image-spec, config.md "Layer ChainID").
+    public static func chainIDs(_ diffIDs: [Digest]) -> [Digest] {
+        var out: [Digest] = []
+        for d in diffIDs {
+            if let prev = out.last {
+                out.append(Digest.of(Array("\(prev) \(d)".utf8)))
+            } else {
+                out.append(d)
+            }
+        }
+        return out
+    }
+
+    public func directory(_ chain: Digest) -> String { root + "/" + chain.hex + "/fs" }
+
+    /// Make sure every layer of the image is unpacked; return the snapshot directories,
+    /// bottom layer first.
+    public func prepare(_ record: ImageRecord) throws -> [String] {
+        try FileSystem.makeDirectories(root, mode: 0o700)
+        let chains = SnapshotStore.chainIDs(record.diffIDs)
+        var dirs: [String] = []
+        for (layer, chain) in zip(record.layers, chains) {
+            let final = root + "/" + chain.hex
+            if !FileSystem.isDirectory(final) {
+                let tmp = root + "/tmp-\(chain.short)-\(getpid())"
+                try? FileSystem.removeTree(tmp)
+                try FileSystem.makeDirectories(tmp + "/fs", mode: 0o755)
+                do {
+                    _ = try LayerUnpacker.unpack(layer: content.path(layer.digest), into: tmp + "/fs")
+                } catch {
+                    try? FileSystem.removeTree(tmp)
+                    throw error
+                }
+                if rename(tmp, final) != 0 {
+                    let e = errno
+                    try? FileSystem.removeTree(tmp)
+                    // Another process unpacked the same layer first: theirs is as good.
+                    if e != EEXIST && e != ENOTEMPTY { throw KernelError("rename", [tmp, final], errno: e) }
+                }
+            }
+            dirs.append(directory(chain))
+        }
+        return dirs
+    }
+
+    /// overlayfs lowerdir option: top layer first.
+    public static func lowerdir(_ dirs: [String]) -> String { dirs.reversed().joined(separator: ":") }
+
+    public func removeAll(except keep: Set<String>) {
+        for name in FileSystem.listDirectory(root) where !keep.contains(name) {
+            try? FileSystem.removeTree(root + "/" + name)
+        }
+    }
+}

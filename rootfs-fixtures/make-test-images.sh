@@ -43,6 +43,21 @@ rm -f -- "$out/layered-docker-archive.tar" "$out/layered-oci-archive.tar" \
 copy "oci:$out/layered:layered" \
      "docker-archive:$out/layered-docker-archive.tar:swiftbox/layered:latest"
 copy "oci:$out/layered:layered" "oci-archive:$out/layered-oci-archive.tar:layered"
+# skopeo tars up a temp dir with the current mtimes; pin them (and owners)
+# so the archive is reproducible. Same entries, same order.
+python3 - "$out/layered-oci-archive.tar" <<'EOF'
+import io, sys, tarfile
+path = sys.argv[1]
+out = io.BytesIO()
+with tarfile.open(path) as src, \
+        tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as dst:
+    for m in src.getmembers():
+        m.mtime, m.uid, m.gid, m.uname, m.gname = 0, 0, 0, "", ""
+        m.pax_headers = {}
+        dst.addfile(m, src.extractfile(m) if m.isfile() else None)
+with open(path, "wb") as f:
+    f.write(out.getvalue())
+EOF
 echo "wrote $out/layered-docker-archive.tar $out/layered-oci-archive.tar"
 
 if [ ! -x "${BUSYBOX:-/bin/busybox}" ] || ! command -v jq >/dev/null; then

@@ -231,7 +231,8 @@ protocol ShortForm: ParsableCommand {
 
 extension ShortForm {
     func run() throws {
-        var target = try Target.parse(arguments)
+        var target: Target
+        do { target = try Target.parse(arguments) } catch { Target.exit(withError: error) }
         try target.run()
     }
 }

@@ -55,7 +55,7 @@ public struct LayerUnpacker {
             stats.entries += 1
             let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
             guard let comps = try components(name, layer: layer) else { continue }
-            try write(entry: entry, comps: comps, archive: a, rootFD: rootFD, stats: &stats, dirTimes: &dirTimes, layer: layer)
+            try write(entry: entry, comps: comps, archive: a, root: root, rootFD: rootFD, stats: &stats, dirTimes: &dirTimes, layer: layer)
         }
         // Directory times last: creating their children changed them.
         for (path, mtime) in dirTimes.reversed() {
@@ -82,12 +82,18 @@ public struct LayerUnpacker {
         return comps.isEmpty ? nil : comps
     }
 
-    static func write(entry: OpaquePointer, comps: [String], archive a: OpaquePointer, rootFD: Int32,
+    static func write(entry: OpaquePointer, comps: [String], archive a: OpaquePointer, root: String, rootFD: Int32,
                       stats: inout Stats, dirTimes: inout [(String, timespec)], layer: String) throws {
         let base = comps.last!
         let parentPath = comps.dropLast().joined(separator: "/")
-        let parentFD = parentPath.isEmpty ? sb_open_in_root(rootFD, "/", SB_O_PATH | O_DIRECTORY)
+        var parentFD = parentPath.isEmpty ? sb_open_in_root(rootFD, "/", SB_O_PATH | O_DIRECTORY)
             : sb_mkdir_all_in_root(rootFD, parentPath, 0)
+        if parentFD < 0 && errno == ENOENT {
+            // The parent goes through a dangling symlink: create its target, resolved
+            // with the layer directory as "/".
+            let resolved = RootfsPath.resolve("/" + parentPath, in: root).resolved
+            parentFD = sb_mkdir_all_in_root(rootFD, resolved, 0)
+        }
         guard parentFD >= 0 else { throw KernelError("openat2", [parentPath, "RESOLVE_IN_ROOT"]) }
         defer { close(parentFD) }
         let full = comps.joined(separator: "/")

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SwiftboxCgroup
+@testable import SwiftboxKernel
 @testable import SwiftboxOCI
 @testable import SwiftboxRuntime
 @testable import SwiftboxSecurity

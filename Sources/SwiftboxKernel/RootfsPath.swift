@@ -5,7 +5,6 @@
 // ("../../etc"). The child then resolves every destination again with
 // openat2(RESOLVE_IN_ROOT), so even a rootfs changed after planning cannot redirect a
 // mount onto the host.
-import SwiftboxKernel
 
 public enum RootfsPath {
     public struct Resolution: Equatable {

@@ -22,7 +22,7 @@ struct EngineGlobals: ParsableArguments {
 struct ImageGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image", abstract: "Manage images.",
-        subcommands: [ImageList.self, ImageInspect.self, ImageRemove.self, ImageTag.self, ImageLoad.self,
+        subcommands: [ImageList.self, Pull.self, ImageInspect.self, ImageRemove.self, ImageTag.self, ImageLoad.self,
                       ImageSave.self, ImageImport.self, ImagePrune.self, ImageSnapshot.self])
 }
 

@@ -18,7 +18,8 @@ struct Swiftbox: ParsableCommand {
         abstract: "A daemonless container runtime that talks to the Linux kernel directly.",
         discussion: "See swiftbox-concepts(7) for how a container is put together.",
         version: SwiftboxVersion.ociVersionText,
-        subcommands: [OCI.self, ImageGroup.self, Images.self, Rmi.self, Tag.self, Load.self, Save.self, Import.self])
+        subcommands: [OCI.self, ImageGroup.self, Images.self, Pull.self, Rmi.self, Tag.self, Load.self, Save.self, Import.self,
+                      Login.self, Logout.self])
 }
 
 /// runc's top level, for the `swiftbox-oci` name.

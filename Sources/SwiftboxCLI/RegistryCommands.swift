@@ -1,0 +1,61 @@
+// pull, login, logout.
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import SwiftboxImage
+
+struct Pull: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pull", abstract: "Pull an image from a registry.")
+    @OptionGroup var globals: EngineGlobals
+    @Option(help: "os/arch[/variant] to choose from a multi-platform image (default linux/amd64).") var platform: String?
+    @Option(name: .customLong("insecure-registry"), help: "Use plain HTTP for this registry (host[:port]); repeatable.") var insecureRegistry: [String] = []
+    @Flag(name: [.short, .long], help: "Print only the image reference.") var quiet = false
+    @Argument var image: String
+
+    func run() throws {
+        let ref = try ImageReference.parse(image)
+        var puller = ImagePuller(store: globals.images)
+        puller.insecure = insecureRegistry
+        if let platform {
+            let p = platform.split(separator: "/").map(String.init)
+            guard p.count >= 2 else { throw ValidationError("--platform \(platform): expected os/arch[/variant]") }
+            puller.platform = Platform(architecture: p[1], os: p[0], variant: p.count > 2 ? p[2] : nil)
+        }
+        if quiet { puller.report = { _ in } }
+        _ = try puller.pull(ref, credentials: Credentials(root: globals.root))
+        if quiet { print(ref.description) } else { print(ref.description) }
+    }
+}
+
+struct Login: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "login", abstract: "Store credentials for a registry (checked against it first).")
+    @OptionGroup var globals: EngineGlobals
+    @Option(name: [.short, .long]) var username: String
+    @Option(name: [.short, .long], help: "The password (prefer --password-stdin).") var password: String?
+    @Flag(name: .customLong("password-stdin")) var passwordStdin = false
+    @Argument var server: String
+
+    func run() throws {
+        var secret = password
+        if passwordStdin { secret = readLine(strippingNewline: true) }
+        guard let secret, !secret.isEmpty else { throw ValidationError("a password is required (--password or --password-stdin)") }
+        let entry = Credentials.Entry(user: username, password: secret)
+        try RegistryClient(registry: server, credentials: entry).ping()
+        try Credentials(root: globals.root).store(entry, for: server)
+        print("Login Succeeded")
+    }
+}
+
+struct Logout: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logout", abstract: "Remove stored credentials for a registry.")
+    @OptionGroup var globals: EngineGlobals
+    @Argument var server: String
+    func run() throws {
+        if try Credentials(root: globals.root).remove(server) {
+            print("Removing login credentials for \(server)")
+        } else {
+            print("Not logged in to \(server)")
+        }
+    }
+}

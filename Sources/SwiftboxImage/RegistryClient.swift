@@ -1,0 +1,193 @@
+// The distribution v2 API (github.com/distribution/distribution docs/spec/api.md): a
+// repository's manifests and blobs, with the two ways registries ask for credentials:
+// `WWW-Authenticate: Basic …` (send user:password), and `WWW-Authenticate: Bearer
+// realm=…,service=…,scope=…` (fetch a token from the realm — anonymously, or with the
+// user's credentials — then retry with `Authorization: Bearer <token>`).
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import SwiftboxKernel
+
+public struct RegistryError: Error, CustomStringConvertible, Equatable {
+    public var message: String
+    public var description: String { message }
+}
+
+public final class RegistryClient: @unchecked Sendable {
+    public let registry: String
+    public let base: String
+    let http = HTTPClient()
+    let credentials: Credentials.Entry?
+    var token: String?
+    let lock = Lock()
+
+    /// Registries spoken to over plain HTTP: loopback ones (as Docker does) and those
+    /// the user lists in SWIFTBOX_INSECURE_REGISTRIES (comma-separated host[:port]).
+    public static func isInsecure(_ registry: String, extra: [String] = []) -> Bool {
+        let host = registry.hasPrefix("[") ? String(registry.dropFirst().prefix { $0 != "]" })
+            : String(registry.split(separator: ":").first ?? "")
+        if ["localhost", "127.0.0.1", "::1"].contains(host) || host.hasPrefix("127.") { return true }
+        let env = getenv("SWIFTBOX_INSECURE_REGISTRIES").map { String(cString: $0) } ?? ""
+        return (extra + env.split(separator: ",").map(String.init)).contains(registry)
+    }
+
+    public init(registry: String, credentials: Credentials.Entry?, insecure: [String] = []) {
+        self.registry = registry
+        // docker.io's API lives at registry-1.docker.io.
+        let host = registry == "docker.io" ? "registry-1.docker.io" : registry
+        self.base = (RegistryClient.isInsecure(registry, extra: insecure) ? "http://" : "https://") + host
+        self.credentials = credentials
+    }
+
+    func url(_ path: String) throws -> HTTPURL {
+        guard let u = HTTPURL(base + path) else { throw RegistryError(message: "invalid registry URL \(base + path)") }
+        return u
+    }
+
+    func authHeaders() -> [(String, String)] {
+        lock.withLock { token.map { [("Authorization", "Bearer \($0)")] } ?? [] }
+    }
+
+    /// GET with authentication: on a 401, answer the challenge once and retry.
+    func authorized(_ method: String, _ path: String, accept: [String], scope: String,
+                    sink: (UnsafeRawBufferPointer) throws -> Void) throws -> HTTPResponse {
+        var headers = accept.isEmpty ? [] : [("Accept", accept.joined(separator: ", "))]
+        var resp = try http.send(method, try url(path), headers: headers + authHeaders(), sink: { _ in })
+        if resp.status == 401 {
+            try authenticate(challenge: resp.header("WWW-Authenticate") ?? "", scope: scope)
+            headers += authHeaders()
+            if lock.withLock({ token }) == nil, let c = credentials { headers.append(("Authorization", "Basic " + c.basic)) }
+        } else {
+            headers += authHeaders()
+        }
+        resp = try http.send(method, try url(path), headers: headers, sink: sink)
+        if resp.status == 401 {
+            throw RegistryError(message: "\(registry): authentication required (swiftbox login \(registry))")
+        }
+        return resp
+    }
+
+    /// Parse `Bearer realm="…",service="…",scope="…"` and fetch a token.
+    func authenticate(challenge: String, scope: String) throws {
+        let lower = challenge.lowercased()
+        if lower.hasPrefix("basic") {
+            guard credentials != nil else { throw RegistryError(message: "\(registry): authentication required (swiftbox login \(registry))") }
+            return
+        }
+        guard lower.hasPrefix("bearer") else { throw RegistryError(message: "\(registry): unsupported authentication challenge \"\(challenge)\"") }
+        let params = RegistryClient.challengeParameters(String(challenge.dropFirst(6)))
+        guard let realm = params["realm"], var tokenURL = HTTPURL(realm) else {
+            throw RegistryError(message: "\(registry): bearer challenge without a usable realm: \"\(challenge)\"")
+        }
+        var query: [String] = []
+        if let service = params["service"] { query.append("service=" + RegistryClient.percentEncode(service)) }
+        query.append("scope=" + RegistryClient.percentEncode(params["scope"] ?? scope))
+        tokenURL.pathAndQuery += (tokenURL.pathAndQuery.contains("?") ? "&" : "?") + query.joined(separator: "&")
+        var headers: [(String, String)] = []
+        if let c = credentials { headers.append(("Authorization", "Basic " + c.basic)) }
+        let (resp, body) = try http.fetch("GET", tokenURL, headers: headers)
+        guard resp.status == 200 else {
+            throw RegistryError(message: "\(registry): token request to \(realm) failed with HTTP \(resp.status)" +
+                                (resp.status == 401 ? " (wrong credentials? swiftbox login \(registry))" : ""))
+        }
+        struct TokenResponse: Decodable { var token: String?; var access_token: String? }
+        guard let t = try? JSONDecoder().decode(TokenResponse.self, from: Data(body)), let value = t.token ?? t.access_token else {
+            throw RegistryError(message: "\(registry): token endpoint \(realm) returned no token")
+        }
+        lock.withLock { token = value }
+    }
+
+    static func challengeParameters(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        var i = text.startIndex
+        while i < text.endIndex {
+            while i < text.endIndex, text[i] == " " || text[i] == "," { i = text.index(after: i) }
+            guard let eq = text[i...].firstIndex(of: "=") else { break }
+            let key = String(text[i..<eq]).trimmedSpaces().lowercased()
+            var j = text.index(after: eq)
+            var value = ""
+            if j < text.endIndex, text[j] == "\"" {
+                j = text.index(after: j)
+                while j < text.endIndex, text[j] != "\"" { value.append(text[j]); j = text.index(after: j) }
+                if j < text.endIndex { j = text.index(after: j) }
+            } else {
+                while j < text.endIndex, text[j] != "," { value.append(text[j]); j = text.index(after: j) }
+            }
+            out[key] = value
+            i = j
+        }
+        return out
+    }
+
+    static func percentEncode(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            let c = Character(UnicodeScalar(b))
+            if c.isLetter && b < 128 || c.isNumber && b < 128 || "-._~".contains(c) { out.append(c) } else {
+                out += "%" + String(b, radix: 16, uppercase: true).leftPad(2)
+            }
+        }
+        return out
+    }
+
+    /// Check the registry answers and accepts our credentials (for `login`).
+    public func ping() throws {
+        let resp = try authorized("GET", "/v2/", accept: [], scope: "registry:catalog:*") { _ in }
+        guard resp.status == 200 else { throw RegistryError(message: "\(registry): /v2/ answered HTTP \(resp.status)") }
+    }
+
+    public static let manifestAccept = [MediaType.ociIndex, MediaType.dockerManifestList, MediaType.ociManifest, MediaType.dockerManifest]
+
+    /// A manifest or index by tag or digest, with its media type and digest.
+    public func manifest(_ repository: String, _ reference: String) throws -> (bytes: [UInt8], mediaType: String, digest: Digest) {
+        var body: [UInt8] = []
+        let resp = try authorized("GET", "/v2/\(repository)/manifests/\(reference)", accept: RegistryClient.manifestAccept,
+                                  scope: "repository:\(repository):pull") { chunk in
+            body += chunk
+            if body.count > 8 << 20 { throw RegistryError(message: "manifest \(repository):\(reference) is larger than 8 MiB") }
+        }
+        guard resp.status == 200 else {
+            throw RegistryError(message: resp.status == 404 ? "manifest for \(registry)/\(repository):\(reference) not found"
+                                : "\(registry): GET manifest \(repository):\(reference): HTTP \(resp.status)")
+        }
+        let digest = Digest.of(body)
+        if let d = Digest(reference), d != digest {
+            throw ImageError.digestMismatch(expected: d, actual: digest)
+        }
+        if let header = resp.header("Docker-Content-Digest"), let d = Digest(header), d != digest {
+            throw ImageError.digestMismatch(expected: d, actual: digest)
+        }
+        var mediaType = resp.header("Content-Type")?.split(separator: ";").first.map { String($0).trimmedSpaces() } ?? ""
+        if !MediaType.isIndex(mediaType) && !MediaType.isManifest(mediaType) {
+            struct Probe: Decodable { var mediaType: String?; var manifests: [Descriptor]? }
+            let probe = try? JSONDecoder().decode(Probe.self, from: Data(body))
+            mediaType = probe?.mediaType ?? (probe?.manifests != nil ? MediaType.ociIndex : MediaType.ociManifest)
+        }
+        return (body, mediaType, digest)
+    }
+
+    /// Stream a blob into the content store; verified against its digest.
+    public func blob(_ repository: String, _ digest: Digest, into store: ContentStore, progress: (Int64) -> Void) throws {
+        var writer = try ContentStore.Writer(store: store)
+        do {
+            let resp = try authorized("GET", "/v2/\(repository)/blobs/\(digest)", accept: [], scope: "repository:\(repository):pull") { chunk in
+                try writer.append(chunk)
+                progress(writer.count)
+            }
+            guard resp.status == 200 else { throw RegistryError(message: "\(registry): GET blob \(digest.short): HTTP \(resp.status)") }
+            _ = try writer.commit(expected: digest)
+        } catch {
+            writer.abort()
+            throw error
+        }
+    }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
+}

@@ -32,16 +32,21 @@ public struct LayerUnpacker {
     static let IFLNK: UInt32 = 0o120000, IFCHR: UInt32 = 0o020000, IFBLK: UInt32 = 0o060000, IFIFO: UInt32 = 0o010000
 
     /// Unpack the layer file at `layer` into the existing, empty directory `root`.
-    public static func unpack(layer: String, into root: String) throws -> Stats {
+    /// With `diffID`, the uncompressed stream must hash to it (checked in the same pass).
+    public static func unpack(layer: String, into root: String, diffID: Digest? = nil) throws -> Stats {
         let rootFD = open(root, SB_O_PATH | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { throw KernelError("open", [root, "O_PATH"]) }
         defer { close(rootFD) }
         guard let a = archive_read_new() else { throw ImageError.layer("libarchive: out of memory") }
         defer { archive_read_free(a) }
+        // gzip and zstd are decoded by DecompressingReader (which hashes the tar stream);
+        // the filters stay on for other compressions, whose diff ID is then checked apart.
         archive_read_support_filter_all(a)
         archive_read_support_format_tar(a)
-        guard archive_read_open_filename(a, layer, 1 << 20) == ARCHIVE_OK else {
-            throw ImageError.layer("layer \(layer): \(errorString(a))")
+        let reader = try DecompressingReader(path: layer)
+        let client = Unmanaged.passUnretained(reader).toOpaque()
+        guard archive_read_open(a, client, nil, decompressingReaderCallback, nil) == ARCHIVE_OK else {
+            throw ImageError.layer("layer \(layer): \(reader.failure ?? errorString(a))")
         }
         var stats = Stats()
         var dirTimes: [(String, timespec)] = []
@@ -50,12 +55,20 @@ public struct LayerUnpacker {
             let rc = archive_read_next_header(a, &entry)
             if rc == ARCHIVE_EOF { break }
             guard rc == ARCHIVE_OK || rc == ARCHIVE_WARN, let entry else {
-                throw ImageError.layer("layer \(layer): \(errorString(a))")
+                throw ImageError.layer("layer \(layer): \(reader.failure ?? errorString(a))")
             }
             stats.entries += 1
             let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
             guard let comps = try components(name, layer: layer) else { continue }
             try write(entry: entry, comps: comps, archive: a, root: root, rootFD: rootFD, stats: &stats, dirTimes: &dirTimes, layer: layer)
+        }
+        if let diffID {
+            let actual = reader.codec == .plain && archive_filter_count(a) > 1
+                ? try LayerUnpacker.diffID(layer: layer)   // compressed with something we pass through
+                : try reader.finish()
+            if actual != diffID {
+                throw ImageError.layer("layer \(layer): uncompressed digest \(actual) does not match the image's diff_id \(diffID)")
+            }
         }
         // Directory times last: creating their children changed them.
         for (path, mtime) in dirTimes.reversed() {

@@ -39,14 +39,14 @@ public struct SnapshotStore: Sendable {
         try FileSystem.makeDirectories(root, mode: 0o700)
         let chains = SnapshotStore.chainIDs(record.diffIDs)
         var dirs: [String] = []
-        for (layer, chain) in zip(record.layers, chains) {
+        for ((layer, chain), diffID) in zip(zip(record.layers, chains), record.diffIDs) {
             let final = root + "/" + chain.hex
             if !FileSystem.isDirectory(final) {
                 let tmp = root + "/tmp-\(chain.short)-\(getpid())"
                 try? FileSystem.removeTree(tmp)
                 try FileSystem.makeDirectories(tmp + "/fs", mode: 0o755)
                 do {
-                    _ = try LayerUnpacker.unpack(layer: content.path(layer.digest), into: tmp + "/fs")
+                    _ = try LayerUnpacker.unpack(layer: content.path(layer.digest), into: tmp + "/fs", diffID: diffID)
                 } catch {
                     try? FileSystem.removeTree(tmp)
                     throw error

@@ -154,6 +154,33 @@ final class ImageTests: PrivilegedTestCase {
         XCTAssertEqual(engine(["images", "-q"]).out, "")
     }
 
+    func testWrongDiffIDIsCaughtWhenTheLayerIsUnpacked() throws {
+        let copy = work + "/wrong-diffid"
+        XCTAssertEqual(Self.shell(["/bin/cp", "-a", fixtures + "/layered", copy]).status, 0)
+        // Rewrite the config with a wrong diff_id for layer 2, and the manifest and index after it.
+        let script = """
+        import hashlib, json, os, sys
+        d = sys.argv[1]; b = d + "/blobs/sha256/"
+        idx = json.load(open(d + "/index.json")); m = idx["manifests"][0]
+        man = json.load(open(b + m["digest"][7:])); cfg = json.load(open(b + man["config"]["digest"][7:]))
+        cfg["rootfs"]["diff_ids"][1] = "sha256:" + "0" * 64
+        def put(obj):
+            data = json.dumps(obj).encode(); h = hashlib.sha256(data).hexdigest(); open(b + h, "wb").write(data); return "sha256:" + h, len(data)
+        man["config"]["digest"], man["config"]["size"] = put(cfg)
+        m["digest"], m["size"] = put(man)
+        json.dump(idx, open(d + "/index.json", "w"))
+        """
+        try script.write(toFile: work + "/rewrite.py", atomically: true, encoding: .utf8)
+        XCTAssertEqual(Self.shell(["/usr/bin/python3", work + "/rewrite.py", copy]).status, 0)
+        XCTAssertEqual(engine(["load", "-i", copy]).status, 0)
+        let snap = engine(["image", "snapshot", "wrong-diffid:layered"])
+        XCTAssertNotEqual(snap.status, 0)
+        XCTAssertTrue(snap.err.contains("does not match the image's diff_id"), snap.err)
+        let dirs = (try? FileManager.default.contentsOfDirectory(atPath: engineRoot + "/images/snapshots")) ?? []
+        XCTAssertEqual(dirs.filter { $0.hasPrefix("tmp-") }, [], "the half-unpacked layer is removed")
+        XCTAssertEqual(dirs.count, 1, "only the verified first layer stays: \(dirs)")
+    }
+
     func testImportWithChangesAndBadInput() throws {
         let tar = work + "/rootfs.tar"
         XCTAssertEqual(Self.shell(["/bin/tar", "-C", Self.sharedRootfs! + "/rootfs", "-cf", tar, "."]).status, 0)

@@ -11,12 +11,15 @@ struct Pull: ParsableCommand {
     @Option(help: "os/arch[/variant] to choose from a multi-platform image (default linux/amd64).") var platform: String?
     @Option(name: .customLong("insecure-registry"), help: "Use plain HTTP for this registry (host[:port]); repeatable.") var insecureRegistry: [String] = []
     @Flag(name: [.short, .long], help: "Print only the image reference.") var quiet = false
+    @Option(name: .customLong("tls-verify"), help: "true: HTTPS with certificate checks even for loopback registries; false: treat the registry as insecure. Default: Docker's rule.") var tlsVerify: Bool?
     @Argument var image: String
 
     func run() throws {
         let ref = try ImageReference.parse(image)
         var puller = ImagePuller(store: globals.images)
         puller.insecure = insecureRegistry
+        puller.certsDirectory = globals.root + "/certs.d"
+        if let tlsVerify { puller.tls = tlsVerify ? .verify : .insecure }
         if let platform {
             let p = platform.split(separator: "/").map(String.init)
             guard p.count >= 2 else { throw ValidationError("--platform \(platform): expected os/arch[/variant]") }
@@ -34,6 +37,7 @@ struct Login: ParsableCommand {
     @Option(name: [.short, .long]) var username: String
     @Option(name: [.short, .long], help: "The password (prefer --password-stdin).") var password: String?
     @Flag(name: .customLong("password-stdin")) var passwordStdin = false
+    @Option(name: .customLong("tls-verify")) var tlsVerify: Bool?
     @Argument var server: String
 
     func run() throws {
@@ -41,7 +45,8 @@ struct Login: ParsableCommand {
         if passwordStdin { secret = readLine(strippingNewline: true) }
         guard let secret, !secret.isEmpty else { throw ValidationError("a password is required (--password or --password-stdin)") }
         let entry = Credentials.Entry(user: username, password: secret)
-        try RegistryClient(registry: server, credentials: entry).ping()
+        try RegistryClient(registry: server, credentials: entry, certsDirectory: globals.root + "/certs.d",
+                           tls: tlsVerify.map { $0 ? .verify : .insecure } ?? .auto).ping()
         try Credentials(root: globals.root).store(entry, for: server)
         print("Login Succeeded")
     }

@@ -1,10 +1,11 @@
-// A small HTTP/1.1 client over a plain TCP socket: enough of RFC 9112 for the
-// registry API (GET/HEAD, Content-Length and chunked bodies, redirects), streaming
-// bodies to a sink so a layer never has to fit in memory. TLS is not implemented yet:
-// https:// URLs are refused with an error saying so (see docs/images.md).
+// A small HTTP/1.1 client: enough of RFC 9112 for the registry API (GET/HEAD,
+// Content-Length and chunked bodies, redirects), over TCP or TLS (OpenSSL, verified
+// against the system's CAs plus an optional CA file), streaming bodies to a sink so a
+// layer never has to fit in memory.
 #if canImport(Glibc)
 import Glibc
 #endif
+import CTLS
 import SwiftboxKernel
 
 public struct HTTPURL: Equatable, Sendable, CustomStringConvertible {
@@ -67,7 +68,7 @@ public enum HTTPError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .unsupportedScheme(let u): return "\(u): HTTPS is not supported yet; use a registry on 127.0.0.1/localhost or mark it insecure (--insecure-registry)"
+        case .unsupportedScheme(let u): return "\(u): unsupported URL scheme"
         case .connect(let h, let e): return "cannot connect to \(h): \(e)"
         case .protocolError(let m): return "HTTP: \(m)"
         case .tooLarge(let m): return "HTTP: \(m)"
@@ -78,7 +79,31 @@ public enum HTTPError: Error, CustomStringConvertible, Equatable {
 public struct HTTPClient: Sendable {
     public var userAgent = "swiftbox/0.1"
     public var timeoutSeconds = 60
-    public init() {}
+    /// Extra CA certificates (PEM) trusted for https:// besides the system's.
+    public var caFile: String?
+    /// false: accept any certificate (only for registries marked insecure).
+    public var verifyTLS = true
+    public init(caFile: String? = nil, verifyTLS: Bool = true) {
+        self.caFile = caFile
+        self.verifyTLS = verifyTLS
+    }
+
+    /// A connected socket, plain or wrapped in TLS.
+    final class Connection {
+        let fd: Int32
+        var tls: UnsafeMutableRawPointer?
+        init(fd: Int32) { self.fd = fd }
+        deinit {
+            if let tls { sb_tls_close(tls) }
+            close(fd)
+        }
+        func read(_ buf: UnsafeMutableRawPointer, _ n: Int) -> Int {
+            tls.map { sb_tls_read($0, buf, n) } ?? Glibc.read(fd, buf, n)
+        }
+        func write(_ buf: UnsafeRawPointer, _ n: Int) -> Int {
+            tls.map { sb_tls_write($0, buf, n) } ?? Glibc.write(fd, buf, n)
+        }
+    }
 
     /// Send a request; the response body goes to `sink` in chunks. Follows up to five
     /// redirects (dropping Authorization when the host changes, as clients must).
@@ -110,14 +135,20 @@ public struct HTTPClient: Sendable {
 
     func once(_ method: String, _ url: HTTPURL, headers: [(String, String)], sink: (UnsafeRawBufferPointer) throws -> Void,
               followingRedirect: Bool) throws -> HTTPResponse {
-        guard url.scheme == "http" else { throw HTTPError.unsupportedScheme(url.description) }
-        let fd = try connect(url.host, url.port)
-        defer { close(fd) }
+        guard url.scheme == "http" || url.scheme == "https" else { throw HTTPError.unsupportedScheme(url.description) }
+        let conn = Connection(fd: try connect(url.host, url.port))
+        if url.scheme == "https" {
+            var err = [CChar](repeating: 0, count: 512)
+            guard let session = sb_tls_connect(conn.fd, url.host, caFile, verifyTLS ? 1 : 0, &err, err.count) else {
+                throw HTTPError.connect("\(url.host):\(url.port)", String(cString: err))
+            }
+            conn.tls = session
+        }
         var head = "\(method) \(url.pathAndQuery) HTTP/1.1\r\nHost: \(url.host):\(url.port)\r\nUser-Agent: \(userAgent)\r\nConnection: close\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         head += "\r\n"
-        try writeAll(fd, Array(head.utf8))
-        var reader = Reader(fd: fd)
+        try writeAll(conn, Array(head.utf8))
+        var reader = Reader(conn: conn)
         let statusLine = try reader.line()
         let parts = statusLine.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
@@ -175,10 +206,10 @@ public struct HTTPClient: Sendable {
         throw HTTPError.connect("\(host):\(port)", Errno.message(lastError))
     }
 
-    func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+    func writeAll(_ conn: Connection, _ bytes: [UInt8]) throws {
         var off = 0
         while off < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, bytes.count - off) }
+            let n = bytes.withUnsafeBytes { conn.write($0.baseAddress! + off, bytes.count - off) }
             if n < 0 { if errno == EINTR { continue }; throw HTTPError.protocolError("write: \(Errno.message(errno))") }
             off += n
         }
@@ -186,16 +217,16 @@ public struct HTTPClient: Sendable {
 
     /// Buffered reads from the socket.
     struct Reader {
-        let fd: Int32
+        let conn: Connection
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         var start = 0
         var end = 0
 
-        init(fd: Int32) { self.fd = fd }
+        init(conn: Connection) { self.conn = conn }
 
         mutating func fill() throws -> Bool {
             if start < end { return true }
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = buf.withUnsafeMutableBytes { conn.read($0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { return try fill() }
                 throw HTTPError.protocolError(errno == EAGAIN ? "timed out reading the response" : "read: \(Errno.message(errno))")

@@ -19,6 +19,9 @@ public struct ImagePuller {
     public var platform = Platform(architecture: "amd64", os: "linux")
     public var insecure: [String] = []
     public var maxConcurrentDownloads = 3
+    /// Per-registry CA certificates: <certsDirectory>/<registry>/ca.crt.
+    public var certsDirectory: String?
+    public var tls: TLSPolicy = .auto
     /// Progress lines ("<layer>: Downloading", …); a terminal UI can redraw instead.
     public var report: (String) -> Void = { print($0) }
 
@@ -26,7 +29,8 @@ public struct ImagePuller {
 
     public func pull(_ ref: ImageReference, credentials: Credentials) throws -> ImageRecord {
         try store.content.prepare()
-        let client = RegistryClient(registry: ref.registry, credentials: credentials.entry(for: ref.registry), insecure: insecure)
+        let client = RegistryClient(registry: ref.registry, credentials: credentials.entry(for: ref.registry), insecure: insecure,
+                                    certsDirectory: certsDirectory, tls: tls)
         let repo = ref.repository
         var (bytes, mediaType, digest) = try client.manifest(repo, ref.digest ?? ref.tag ?? "latest")
         report("\(ref.tag ?? ref.digest ?? "latest"): Pulling from \(ref.withoutTagFamiliar)")

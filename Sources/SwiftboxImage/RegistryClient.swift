@@ -18,10 +18,24 @@ public struct RegistryError: Error, CustomStringConvertible, Equatable {
     public var description: String { message }
 }
 
+/// How to talk TLS to a registry (`--tls-verify`).
+public enum TLSPolicy: Equatable, Sendable {
+    /// Docker's rule: HTTPS with verification, except for insecure registries
+    /// (127.0.0.0/8, localhost, ::1, and the ones listed), where HTTPS is tried without
+    /// verification and plain HTTP is the fallback.
+    case auto
+    /// HTTPS with verification, even for loopback (`--tls-verify=true`).
+    case verify
+    /// Treat the registry as insecure (`--tls-verify=false`).
+    case insecure
+}
+
 public final class RegistryClient: @unchecked Sendable {
     public let registry: String
-    public let base: String
-    let http = HTTPClient()
+    let host: String
+    var base: String?
+    let secure: Bool
+    let caFile: String?
     let credentials: Credentials.Entry?
     var token: String?
     let lock = Lock()
@@ -36,16 +50,40 @@ public final class RegistryClient: @unchecked Sendable {
         return (extra + env.split(separator: ",").map(String.init)).contains(registry)
     }
 
-    public init(registry: String, credentials: Credentials.Entry?, insecure: [String] = []) {
+    /// `certsDirectory`: like Docker's /etc/docker/certs.d — a `<registry>/ca.crt` there
+    /// is trusted for that registry in addition to the system's CAs.
+    public init(registry: String, credentials: Credentials.Entry?, insecure: [String] = [], certsDirectory: String? = nil,
+                tls: TLSPolicy = .auto) {
         self.registry = registry
         // docker.io's API lives at registry-1.docker.io.
-        let host = registry == "docker.io" ? "registry-1.docker.io" : registry
-        self.base = (RegistryClient.isInsecure(registry, extra: insecure) ? "http://" : "https://") + host
+        self.host = registry == "docker.io" ? "registry-1.docker.io" : registry
+        switch tls {
+        case .auto: secure = !RegistryClient.isInsecure(registry, extra: insecure)
+        case .verify: secure = true
+        case .insecure: secure = false
+        }
+        if secure { base = "https://" + host }
+        let ca = certsDirectory.map { $0 + "/" + registry + "/ca.crt" }
+        self.caFile = ca.flatMap { FileSystem.exists($0) ? $0 : nil }
         self.credentials = credentials
     }
 
+    var http: HTTPClient { HTTPClient(caFile: caFile, verifyTLS: secure) }
+
+    /// For an insecure registry: HTTPS if it answers TLS, else plain HTTP.
+    func resolveBase() -> String {
+        if let base { return base }
+        var chosen = "http://" + host
+        if let probe = HTTPURL("https://" + host + "/v2/"), (try? http.send("GET", probe, sink: { _ in })) != nil {
+            chosen = "https://" + host
+        }
+        base = chosen
+        return chosen
+    }
+
     func url(_ path: String) throws -> HTTPURL {
-        guard let u = HTTPURL(base + path) else { throw RegistryError(message: "invalid registry URL \(base + path)") }
+        let b = resolveBase()
+        guard let u = HTTPURL(b + path) else { throw RegistryError(message: "invalid registry URL \(b + path)") }
         return u
     }
 

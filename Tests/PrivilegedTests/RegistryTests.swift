@@ -200,3 +200,36 @@ final class RegistryTests: PrivilegedTestCase {
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: small + "/root/images/ingest")) ?? [], [], "the partial blob was removed")
     }
 }
+
+final class RegistryTLSTests: PrivilegedTestCase {
+    func testHTTPSVerifiesCertificatesAgainstCertsD() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry") else {
+            throw XCTSkip("docker-registry is missing (make deps installs it)")
+        }
+        let harness = RegistryTests.harness
+        let dir = work + "/registry"
+        let port = Int.random(in: 5901...6400)
+        let start = Self.shell([harness + "/registry.sh", "start", dir, "\(port)", "tls"])
+        XCTAssertEqual(start.status, 0, start.err)
+        defer { _ = Self.shell([harness + "/registry.sh", "stop", dir]) }
+        let layout = work + "/busybox-image"
+        XCTAssertEqual(Self.shell([Self.packageRoot + "/rootfs-fixtures/busybox-image.sh", layout]).status, 0)
+        XCTAssertEqual(Self.shell([harness + "/push.sh", dir, "\(port)", "tls", "oci:\(layout):latest", "t/bb:1"]).status, 0)
+        let ref = "127.0.0.1:\(port)/t/bb:1"
+        func pull(_ root: String, _ extra: [String]) -> (status: Int32, out: String, err: String) {
+            Self.shell([Self.binary, "pull", "-q"] + extra + [ref, "--root", root])
+        }
+        // Loopback is insecure by Docker's rule: HTTPS without verification works.
+        XCTAssertEqual(pull(work + "/a", []).status, 0)
+        // Forced verification fails without the CA…
+        let noCA = pull(work + "/b", ["--tls-verify", "true"])
+        XCTAssertNotEqual(noCA.status, 0)
+        XCTAssertTrue(noCA.err.contains("certificate verification failed"), noCA.err)
+        // …and succeeds with it in certs.d/<registry>/ca.crt.
+        let certs = work + "/c/certs.d/127.0.0.1:\(port)"
+        try FileManager.default.createDirectory(atPath: certs, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: dir + "/ca.crt", toPath: certs + "/ca.crt")
+        let withCA = pull(work + "/c", ["--tls-verify", "true"])
+        XCTAssertEqual(withCA.status, 0, withCA.err)
+    }
+}

@@ -15,7 +15,7 @@ set -euo pipefail
 
 die() { echo "push.sh: $*" >&2; exit 1; }
 usage() {
-    echo "usage: $0 DIR PORT anon|basic|token [--all] SOURCE DEST_REPO:TAG" >&2
+    echo "usage: $0 DIR PORT anon|basic|token|tls [--all] SOURCE DEST_REPO:TAG" >&2
     exit 2
 }
 
@@ -34,7 +34,7 @@ done
 [ ${#pos[@]} -eq 2 ] || usage
 src=${pos[0]} dest=${pos[1]}
 
-case $mode in anon|basic|token) ;; *) die "MODE must be anon, basic or token, not '$mode'" ;; esac
+case $mode in anon|basic|token|tls) ;; *) die "MODE must be anon, basic, token or tls, not '$mode'" ;; esac
 [[ $port =~ ^[0-9]+$ ]] || die "PORT must be a number, not '$port'"
 command -v skopeo >/dev/null || die "skopeo not found (apt-get install skopeo)"
 [ -d "$dir" ] || die "$dir does not exist (run registry.sh start first)"

@@ -3,7 +3,8 @@
 # swiftbox's registry client tests.
 #
 # Usage:
-#   registry.sh start DIR PORT MODE     MODE: anon | basic | token
+#   registry.sh start DIR PORT MODE     MODE: anon | basic | token | tls
+#   (tls: anonymous over HTTPS; DIR/ca.crt is the CA that signed its certificate for 127.0.0.1)
 #   registry.sh stop DIR
 #   registry.sh status DIR
 #
@@ -63,7 +64,7 @@ port_busy() {
 }
 
 http_code() { # URL
-    curl -s -o /dev/null --max-time 2 -w '%{http_code}' "$1" 2>/dev/null || true
+    curl -s -k -o /dev/null --max-time 2 -w '%{http_code}' "$1" 2>/dev/null || true
 }
 
 # Start "$@" in a new session, detached from our stdio, and record its pid.
@@ -184,6 +185,13 @@ auth:
     path: $dir/htpasswd
 EOF
             ;;
+        tls)
+            cat <<EOF
+  tls:
+    certificate: $dir/server.crt
+    key: $dir/server.key
+EOF
+            ;;
         token)
             cat <<EOF
 auth:
@@ -222,7 +230,7 @@ wait_for() { # URL WANT PIDFILE NAME CMD_SUBSTRING LOG
 
 cmd_start() {
     local dir=$1 port=$2 mode=$3 tport
-    case $mode in anon|basic|token) ;; *) die "MODE must be anon, basic or token, not '$mode'" ;; esac
+    case $mode in anon|basic|token|tls) ;; *) die "MODE must be anon, basic, token or tls, not '$mode'" ;; esac
     [[ $port =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65534 ] ||
         die "PORT must be a number in 1..65534, not '$port'"
     [ -x "$REGISTRY_BIN" ] || die "$REGISTRY_BIN not found (apt-get install docker-registry)"
@@ -255,6 +263,18 @@ cmd_start() {
     basic)
         command -v htpasswd >/dev/null || die "htpasswd not found (apt-get install apache2-utils)"
         htpasswd -Bbn "$USER_NAME" "$USER_PASS" > "$dir/htpasswd"
+        ;;
+    tls)
+        # A private CA and a server certificate for 127.0.0.1 (IP SAN) signed by it.
+        if [ ! -s "$dir/server.crt" ]; then
+            openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -subj "/CN=swiftbox test CA" \
+                -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null || die "openssl could not create the CA"
+            openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=127.0.0.1" \
+                -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null || die "openssl could not create the server key"
+            printf 'subjectAltName=IP:127.0.0.1\n' > "$dir/san.ext"
+            openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+                -days 3650 -sha256 -extfile "$dir/san.ext" -out "$dir/server.crt" 2>/dev/null || die "openssl could not sign the server certificate"
+        fi
         ;;
     token)
         command -v openssl >/dev/null || die "openssl not found"
@@ -289,9 +309,10 @@ cmd_start() {
     : > "$dir/registry.log"
     spawn "$dir/registry.pid" "$dir/registry.log" \
         "$REGISTRY_BIN" serve "$dir/config.yml"
-    local want=401
+    local want=401 scheme=http
     [ "$mode" = anon ] && want=200
-    if ! wait_for "http://127.0.0.1:$port/v2/" "$want" "$dir/registry.pid" \
+    [ "$mode" = tls ] && want=200 && scheme=https
+    if ! wait_for "$scheme://127.0.0.1:$port/v2/" "$want" "$dir/registry.pid" \
             docker-registry "$REGISTRY_BIN" "$dir/registry.log"; then
         cmd_stop "$dir" >/dev/null
         exit 1

@@ -25,9 +25,9 @@ struct Pull: ParsableCommand {
             guard p.count >= 2 else { throw ValidationError("--platform \(platform): expected os/arch[/variant]") }
             puller.platform = Platform(architecture: p[1], os: p[0], variant: p.count > 2 ? p[2] : nil)
         }
-        if quiet { puller.report = { _ in } }
+        if quiet { puller.progress = nil }
         _ = try puller.pull(ref, credentials: Credentials(root: globals.root))
-        if quiet { print(ref.description) } else { print(ref.description) }
+        print(ref.description)
     }
 }
 

@@ -22,8 +22,8 @@ public struct ImagePuller {
     /// Per-registry CA certificates: <certsDirectory>/<registry>/ca.crt.
     public var certsDirectory: String?
     public var tls: TLSPolicy = .auto
-    /// Progress lines ("<layer>: Downloading", …); a terminal UI can redraw instead.
-    public var report: (String) -> Void = { print($0) }
+    /// Where progress goes; nil for none (`pull -q`).
+    public var progress: ProgressBoard? = ProgressBoard()
 
     public init(store: ImageStore) { self.store = store }
 
@@ -33,7 +33,7 @@ public struct ImagePuller {
                                     certsDirectory: certsDirectory, tls: tls)
         let repo = ref.repository
         var (bytes, mediaType, digest) = try client.manifest(repo, ref.digest ?? ref.tag ?? "latest")
-        report("\(ref.tag ?? ref.digest ?? "latest"): Pulling from \(ref.withoutTagFamiliar)")
+        progress?.event("\(ref.tag ?? ref.digest ?? "latest"): Pulling from \(ref.withoutTagFamiliar)")
         if MediaType.isIndex(mediaType) {
             try store.content.write(bytes, expected: digest)
             let index = try JSONDecoder().decode(ImageIndex.self, from: Data(bytes))
@@ -54,20 +54,24 @@ public struct ImagePuller {
         // Config and layers: skip what we have, fetch the rest concurrently.
         let wanted = ([manifest.config] + manifest.layers).filter { !store.content.has($0.digest) }
         let skipped = manifest.layers.filter { store.content.has($0.digest) }
-        for l in skipped { report("\(l.digest.short): Already exists") }
+        let progress = self.progress
+        for l in skipped { progress?.update(l.digest.short, "Already exists") }
+        for l in manifest.layers where !skipped.contains(l) { progress?.update(l.digest.short, "Pulling fs layer") }
         let errors = ErrorBox()
         let queue = DispatchQueue(label: "swiftbox.pull", attributes: .concurrent)
         let limit = DispatchSemaphore(value: maxConcurrentDownloads)
         let group = DispatchGroup()
-        let report = self.report
         for desc in wanted {
             limit.wait()
             group.enter()
             queue.async {
                 defer { limit.signal(); group.leave() }
                 do {
-                    try client.blob(repo, desc.digest, into: store.content) { _ in }
-                    if desc.digest != manifest.config.digest { report("\(desc.digest.short): Pull complete") }
+                    let isLayer = desc.digest != manifest.config.digest
+                    try client.blob(repo, desc.digest, into: store.content) { done in
+                        if isLayer { progress?.update(desc.digest.short, "Downloading", done: done, total: desc.size) }
+                    }
+                    if isLayer { progress?.update(desc.digest.short, "Pull complete") }
                 } catch {
                     errors.set(error)
                 }
@@ -86,8 +90,8 @@ public struct ImagePuller {
             index.images[record.id.hex] = r
             if ref.digest != nil, ref.tag != nil { index.tags[ref.description] = record.id.hex }
         }
-        report("Digest: \(digest)")
-        report("Status: Downloaded newer image for \(ref.familiar)")
+        progress?.event("Digest: \(digest)")
+        progress?.event("Status: Downloaded newer image for \(ref.familiar)")
         return record
     }
 }

@@ -62,7 +62,7 @@ struct ImageList: ParsableCommand {
         var table = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
         for r in rows {
             table.append([r.repo, r.tag, noTrunc ? r.record.id.description : r.record.id.short,
-                          r.record.created ?? r.record.stored, formatSize(r.record.size)])
+                          RelativeTime.ago(r.record.created ?? r.record.stored), formatSize(r.record.size)])
         }
         printTable(table)
     }

@@ -30,3 +30,16 @@ final class OCIFastPathTests: XCTestCase {
         }
     }
 }
+
+final class RelativeTimeTests: XCTestCase {
+    func testDockerStyleAges() {
+        let now = RelativeTime.parse("2026-11-25T12:00:00Z")!
+        XCTAssertEqual(RelativeTime.ago("2026-11-25T11:59:30Z", now: now), "30 seconds ago")
+        XCTAssertEqual(RelativeTime.ago("2026-11-25T11:58:30Z", now: now), "About a minute ago")
+        XCTAssertEqual(RelativeTime.ago("2026-11-25T09:00:00.123456Z", now: now), "3 hours ago")
+        XCTAssertEqual(RelativeTime.ago("2026-11-25T13:00:00+02:00", now: now), "About an hour ago")
+        XCTAssertEqual(RelativeTime.ago("2026-11-10T12:00:00Z", now: now), "2 weeks ago")
+        XCTAssertEqual(RelativeTime.ago("1970-01-01T00:00:00Z", now: now), "56 years ago")
+        XCTAssertEqual(RelativeTime.ago("not a time", now: now), "not a time")
+    }
+}

@@ -72,6 +72,14 @@ final class ImageTests: PrivilegedTestCase {
         guard FileManager.default.fileExists(atPath: fixtures + "/layered-docker-archive.tar") else {
             throw XCTSkip("skopeo is not installed, so there are no archives to load (make deps installs it)")
         }
+        // umoci's unpack of the same image is the reference: it must match the expected
+        // tree that swiftbox's snapshots are checked against below.
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/umoci") {
+            let bundle = work + "/umoci-bundle"
+            let u = Self.shell(["/usr/bin/umoci", "unpack", "--image", fixtures + "/layered:layered", bundle])
+            XCTAssertEqual(u.status, 0, u.err)
+            checkTree(fixtures + "/layered.expected.json", bundle + "/rootfs")
+        }
         let d = engine(["load", "-i", fixtures + "/layered-docker-archive.tar"])
         XCTAssertEqual(d.status, 0, d.err)
         XCTAssertEqual(d.out, "Loaded image: swiftbox/layered:latest\n")

@@ -29,7 +29,9 @@ let package = Package(
         .target(name: "SwiftboxCgroup", dependencies: ["SwiftboxKernel"]),
         .target(name: "SwiftboxRuntime",
                 dependencies: ["SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "SwiftboxCgroup", "CShim"]),
+        .target(name: "SwiftboxEngine", dependencies: ["SwiftboxRuntime", "SwiftboxImage", "SwiftboxOCI", "SwiftboxKernel", "CShim"]),
         .target(name: "SwiftboxCLI", dependencies: [
+            "SwiftboxEngine",
             "SwiftboxRuntime",
             "SwiftboxImage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -38,6 +40,7 @@ let package = Package(
         .testTarget(name: "SwiftboxOCITests", dependencies: ["SwiftboxOCI"]),
         .testTarget(name: "SwiftboxRuntimeTests", dependencies: ["SwiftboxRuntime", "SwiftboxCgroup", "SwiftboxSecurity"]),
         .testTarget(name: "SwiftboxCLITests", dependencies: ["SwiftboxCLI"]),
+        .testTarget(name: "SwiftboxEngineTests", dependencies: ["SwiftboxEngine"]),
         .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),
         .testTarget(name: "PrivilegedTests", dependencies: ["CShim"]),
     ]

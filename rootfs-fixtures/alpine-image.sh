@@ -245,7 +245,7 @@ awk -v dropped="$dropped" '
     END { exit bad }' "$work/ls.out" > "$work/entries" || die "cannot parse debugfs listing"
 [ -s "$work/entries" ] || die "debugfs listed nothing"
 
-rm -rf -- "$rootfs/boot" "$rootfs/lib/modules" "$rootfs/lost+found" "$rootfs/.dockerenv"
+rm -rf -- "${rootfs:?}/boot" "$rootfs/lib/modules" "$rootfs/lost+found" "$rootfs/.dockerenv"
 find "$rootfs/dev" -mindepth 1 -delete
 
 # Entries rdump does not write: device nodes and fifos (sockets are skipped).
@@ -259,7 +259,7 @@ if [ -s "$work/devs" ]; then
          /Device major\/minor number:/ { split($4, mm, ":"); print p "\t" mm[1]+0 "\t" mm[2]+0 }' \
         "$work/stat.out" > "$work/devnums"
 fi
-while IFS=$'\t' read -r p type perm uid gid ino; do
+while IFS=$'\t' read -r p type _; do
     case "$type" in
         2|6) read -r maj min < <(awk -F'\t' -v p="$p" '$1 == p { print $2, $3 }' "$work/devnums") ||
                  die "no device number for $p"

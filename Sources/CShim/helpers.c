@@ -10,6 +10,8 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <stdio.h>
@@ -74,3 +76,9 @@ int sb_setxattr_at(int dirfd, const char *name, const char *key, const void *val
     snprintf(path, sizeof path, "/proc/self/fd/%d/%s", dirfd, name);
     return lsetxattr(path, key, value, size, 0);
 }
+
+int sb_set_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+int sb_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }
+
+int sb_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

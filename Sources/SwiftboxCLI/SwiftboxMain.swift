@@ -18,8 +18,9 @@ struct Swiftbox: ParsableCommand {
         abstract: "A daemonless container runtime that talks to the Linux kernel directly.",
         discussion: "See swiftbox-concepts(7) for how a container is put together.",
         version: SwiftboxVersion.ociVersionText,
-        subcommands: [OCI.self, ImageGroup.self, Images.self, Pull.self, Rmi.self, Tag.self, Load.self, Save.self, Import.self,
-                      Login.self, Logout.self])
+        subcommands: [Run.self, Create.self, Start.self, Stop.self, Kill.self, Remove.self, Ps.self, Logs.self, Exec.self,
+                      Wait.self, Inspect.self, OCI.self, ImageGroup.self, Images.self, Pull.self, Rmi.self, Tag.self, Load.self,
+                      Save.self, Import.self, Login.self, Logout.self, MonitorCommand.self])
 }
 
 /// runc's top level, for the `swiftbox-oci` name.
@@ -69,6 +70,11 @@ public enum SwiftboxMain {
         } catch {
             fail("\(error)", args: args, ociLog: ociLog, code: 1)
         }
+    }
+
+    public static func printError(_ message: String) {
+        let line = "swiftbox: \(message)\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
     }
 
     /// Print the error; for OCI callers also append it to the --log file, where podman

@@ -138,6 +138,15 @@ int sb_fsetxattr(int fd, const char *name, const void *value, size_t size);
 /// entries that cannot be opened (symlinks).
 int sb_setxattr_at(int dirfd, const char *name, const char *key, const void *value, size_t size);
 
+/// prctl(PR_SET_CHILD_SUBREAPER, 1): orphans below us are reparented to us, not init.
+int sb_set_subreaper(void);
+
+/// posix_spawn flag POSIX_SPAWN_SETSID (glibc >= 2.26), not exported to Swift.
+int sb_spawn_setsid_flag(void);
+
+/// pipe2(fds, O_CLOEXEC) (GNU; not exported to Swift).
+int sb_pipe_cloexec(int fds[2]);
+
 /// Create a FIFO at path with mode.
 int sb_mkfifo(const char *path, unsigned int mode);
 

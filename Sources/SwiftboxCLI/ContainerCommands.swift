@@ -1,0 +1,256 @@
+// The `docker run` family: run, create, start, ps, logs, stop, kill, rm, exec, wait,
+// inspect — and the hidden `monitor` each running container has.
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import CShim
+import SwiftboxEngine
+import SwiftboxRuntime
+
+extension EngineGlobals {
+    var engine: Engine { Engine(root: root) }
+}
+
+/// Engine commands exit like Docker's: 125 when swiftbox fails, else the status given.
+func engineCommand(_ body: () throws -> Int32) -> Never {
+    do {
+        let code = try body()
+        exit(code)
+    } catch let e as Engine.StartError {
+        SwiftboxMain.printError(e.message)
+        exit(e.code)
+    } catch {
+        SwiftboxMain.printError("\(error)")
+        exit(Engine.exitCode(for: error))
+    }
+}
+
+struct ContainerOptions: ParsableArguments {
+    @Option(name: .long, help: "Name the container.") var name: String?
+    @Option(name: [.short, .customLong("env")], help: "Set an environment variable (NAME=VALUE); repeatable.") var env: [String] = []
+    @Option(name: .customLong("env-file"), help: "Read NAME=VALUE lines from a file; repeatable.") var envFile: [String] = []
+    @Option(name: [.short, .customLong("workdir")]) var workdir: String?
+    @Option(name: [.short, .long], help: "USER[:GROUP] (names or numbers, looked up in the image).") var user: String?
+    @Option(name: .long) var entrypoint: String?
+    @Option(name: [.customShort("h"), .long]) var hostname: String?
+    @Option(name: [.short, .customLong("label")]) var label: [String] = []
+    @Flag(name: .customLong("rm"), help: "Remove the container when it exits.") var autoRemove = false
+    @Flag(name: .customLong("read-only")) var readOnly = false
+    @Flag var privileged = false
+    @Option(name: .customLong("cap-add")) var capAdd: [String] = []
+    @Option(name: .customLong("cap-drop")) var capDrop: [String] = []
+    @Option(name: .customLong("stop-signal")) var stopSignal: String?
+    @Option(name: .customLong("stop-timeout")) var stopTimeout: Int?
+    @Option(help: "none (default until bridge networking lands).") var network: String = "none"
+    @Flag(name: [.short, .long], help: "Keep stdin open (not supported yet).") var interactive = false
+    @Flag(name: [.short, .long], help: "Allocate a pseudo-terminal (not supported yet).") var tty = false
+    @Argument var image: String
+    @Argument(parsing: .captureForPassthrough) var command: [String] = []
+
+    func runOptions() throws -> RunOptions {
+        guard network == "none" else { throw ValidationError("--network \(network): only \"none\" is supported so far") }
+        guard !interactive && !tty else { throw ValidationError("-i and -t are not supported yet") }
+        var o = RunOptions(image: image)
+        o.name = name
+        o.args = command
+        o.entrypoint = entrypoint
+        for file in envFile {
+            guard let text = try? String(decoding: readAll(file), as: UTF8.self) else { throw ValidationError("cannot read --env-file \(file)") }
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.isEmpty { o.env.append(String(line)) }
+        }
+        for e in env {
+            // "-e NAME" takes the value from our own environment, as Docker does.
+            if !e.contains("="), let v = getenv(e) { o.env.append("\(e)=\(String(cString: v))") } else if e.contains("=") { o.env.append(e) }
+        }
+        o.workingDir = workdir
+        o.user = user
+        o.hostname = hostname
+        for l in label {
+            let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
+            o.labels[kv[0]] = kv.count > 1 ? kv[1] : ""
+        }
+        o.autoRemove = autoRemove
+        o.readOnly = readOnly
+        o.privileged = privileged
+        o.capAdd = capAdd
+        o.capDrop = capDrop
+        o.stopSignal = stopSignal
+        o.stopTimeout = stopTimeout
+        return o
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container from an image.")
+    @OptionGroup var globals: EngineGlobals
+    @Flag(name: [.short, .long], help: "Run in the background and print the container ID.") var detach = false
+    @OptionGroup var options: ContainerOptions
+
+    func run() throws {
+        engineCommand {
+            let engine = globals.engine
+            let c = try engine.create(try options.runOptions())
+            do {
+                try engine.start(c.id, attached: !detach)
+            } catch {
+                if options.autoRemove { try? engine.remove(c.id, force: true) }
+                throw error
+            }
+            if detach { print(c.id); return 0 }
+            if let pid = Optional(engine.store.state(c.id).pid), pid > 0 { sb_forward_signals(pid) }
+            let code = followLogs(engine, c.id, follow: true, tail: nil, timestamps: false)
+            if options.autoRemove { try? engine.remove(c.id, force: true) }
+            return code ?? 0
+        }
+    }
+}
+
+/// Print a container's log (and, with follow, what comes until it exits); returns
+/// the exit code once the container has exited.
+@discardableResult
+func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timestamps: Bool) -> Int32? {
+    let path = engine.store.logPath(id)
+    var (entries, offset) = LogReader.entries(path)
+    if let tail { entries = Array(entries.suffix(tail)) }
+    func emit(_ e: LogEntry) {
+        let text = timestamps ? "\(e.time) \(e.log)" : e.log
+        let fd: Int32 = e.stream == "stderr" ? 2 : 1
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+    }
+    entries.forEach(emit)
+    guard follow else { return nil }
+    while true {
+        let s = engine.observedState(id)
+        let done = s.status == .exited || s.status == .dead
+        let (more, end) = LogReader.entries(path, from: offset)
+        offset = end
+        more.forEach(emit)
+        if done && more.isEmpty { return s.status == .dead ? 255 : s.exitCode }
+        usleep(20_000)
+    }
+}
+
+struct Create: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container without starting it.")
+    @OptionGroup var globals: EngineGlobals
+    @OptionGroup var options: ContainerOptions
+    func run() throws { engineCommand { print(try globals.engine.create(try options.runOptions()).id); return 0 } }
+}
+
+struct Start: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start stopped containers.")
+    @OptionGroup var globals: EngineGlobals
+    @Flag(name: [.short, .long], help: "Attach: print the output and wait.") var attach = false
+    @Argument var containers: [String]
+    func run() throws {
+        engineCommand {
+            let engine = globals.engine
+            var code: Int32 = 0
+            for ref in containers {
+                let id = try engine.store.resolve(ref)
+                try engine.start(id, attached: attach)
+                if attach { code = followLogs(engine, id, follow: true, tail: 0, timestamps: false) ?? 0 } else { print(ref) }
+            }
+            return code
+        }
+    }
+}
+
+struct Stop: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop containers: the stop signal, then SIGKILL after the timeout.")
+    @OptionGroup var globals: EngineGlobals
+    @Option(name: [.short, .customLong("time")], help: "Seconds to wait before SIGKILL.") var time: Int?
+    @Argument var containers: [String]
+    func run() throws {
+        engineCommand {
+            for ref in containers { try globals.engine.stop(try globals.engine.store.resolve(ref), timeout: time); print(ref) }
+            return 0
+        }
+    }
+}
+
+struct Kill: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default SIGKILL) to containers.")
+    @OptionGroup var globals: EngineGlobals
+    @Option(name: [.short, .long]) var signal: String = "SIGKILL"
+    @Argument var containers: [String]
+    func run() throws {
+        engineCommand {
+            for ref in containers { try globals.engine.kill(try globals.engine.store.resolve(ref), signal: signal); print(ref) }
+            return 0
+        }
+    }
+}
+
+struct Remove: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove containers.")
+    @OptionGroup var globals: EngineGlobals
+    @Flag(name: [.short, .long], help: "Kill a running container first.") var force = false
+    @Argument var containers: [String]
+    func run() throws {
+        engineCommand {
+            for ref in containers { try globals.engine.remove(try globals.engine.store.resolve(ref), force: force); print(ref) }
+            return 0
+        }
+    }
+}
+
+struct Wait: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "wait", abstract: "Wait for containers to exit; print their exit codes.")
+    @OptionGroup var globals: EngineGlobals
+    @Argument var containers: [String]
+    func run() throws {
+        engineCommand {
+            for ref in containers { print(globals.engine.wait(try globals.engine.store.resolve(ref)) ?? 255) }
+            return 0
+        }
+    }
+}
+
+struct Logs: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a container's output.")
+    @OptionGroup var globals: EngineGlobals
+    @Flag(name: [.short, .long]) var follow = false
+    @Option(name: [.customShort("n"), .long], help: "Number of lines from the end, or \"all\".") var tail: String = "all"
+    @Flag(name: [.short, .long]) var timestamps = false
+    @Argument var container: String
+    func run() throws {
+        engineCommand {
+            let engine = globals.engine
+            let id = try engine.store.resolve(container)
+            followLogs(engine, id, follow: follow, tail: tail == "all" ? nil : Int(tail), timestamps: timestamps)
+            return 0
+        }
+    }
+}
+
+struct Exec: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a command in a running container.")
+    @OptionGroup var globals: EngineGlobals
+    @Flag(name: [.short, .long]) var detach = false
+    @Option(name: [.short, .long]) var env: [String] = []
+    @Option(name: [.short, .long]) var workdir: String?
+    @Option(name: [.short, .long]) var user: String?
+    @Argument var container: String
+    @Argument(parsing: .captureForPassthrough) var command: [String]
+    func run() throws {
+        engineCommand {
+            let engine = globals.engine
+            return try engine.exec(try engine.store.resolve(container), command: command, env: env, workingDir: workdir,
+                                   user: user, detach: detach)
+        }
+    }
+}
+
+struct MonitorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "monitor", abstract: "A container's monitor (started by swiftbox itself).", shouldDisplay: false)
+    @OptionGroup var globals: EngineGlobals
+    @Argument var id: String
+    func run() throws { Monitor(engine: globals.engine, id: id).run(readyFD: 3) }
+}

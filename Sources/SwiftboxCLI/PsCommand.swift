@@ -1,0 +1,151 @@
+// `ps` with Docker's columns and filters, and `inspect` for containers.
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import SwiftboxEngine
+
+struct Ps: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers.")
+    @OptionGroup var globals: EngineGlobals
+    @Flag(name: [.short, .long], help: "All containers, not only running ones.") var all = false
+    @Flag(name: [.short, .long], help: "Only IDs.") var quiet = false
+    @Flag(name: .customLong("no-trunc")) var noTrunc = false
+    @Option(name: [.short, .long], help: "name=, id=, status=, label=KEY[=VALUE]; repeatable.") var filter: [String] = []
+    @Option(help: "table or json") var format: String = "table"
+
+    func run() throws {
+        engineCommand {
+            var rows = globals.engine.list().filter { all || $0.1.status == .running }
+            for f in filter {
+                let kv = f.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2 else { throw ValidationError("--filter \(f): expected KEY=VALUE") }
+                rows = rows.filter { c, s in
+                    switch kv[0] {
+                    case "name": return c.name.contains(kv[1])
+                    case "id": return c.id.hasPrefix(kv[1])
+                    case "status": return Ps.state(s) == kv[1]
+                    case "label":
+                        let lv = kv[1].split(separator: "=", maxSplits: 1).map(String.init)
+                        return lv.count == 1 ? c.labels[lv[0]] != nil : c.labels[lv[0]] == lv[1]
+                    default: return false
+                    }
+                }
+            }
+            if quiet { rows.forEach { print(noTrunc ? $0.0.id : $0.0.shortID) }; return 0 }
+            if format == "json" {
+                for (c, s) in rows {
+                    let obj = ["ID": c.shortID, "Image": c.image, "Command": Ps.command(c, trunc: false), "CreatedAt": c.created,
+                               "Status": Ps.status(s), "State": Ps.state(s), "Names": c.name, "Ports": "",
+                               "Labels": c.labels.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")]
+                    let enc = JSONEncoder()
+                    enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    print(String(decoding: try enc.encode(obj), as: UTF8.self))
+                }
+                return 0
+            }
+            var table = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]]
+            for (c, s) in rows {
+                table.append([noTrunc ? c.id : c.shortID, c.image, Ps.command(c, trunc: !noTrunc), RelativeTime.ago(c.created),
+                              Ps.status(s), "", c.name])
+            }
+            printTable(table)
+            return 0
+        }
+    }
+
+    static func command(_ c: EngineContainer, trunc: Bool) -> String {
+        var text = ([c.path] + c.args).joined(separator: " ")
+        if trunc && text.count > 20 { text = String(text.prefix(19)) + "…" }
+        return "\"\(text)\""
+    }
+
+    static func state(_ s: EngineState) -> String { s.status.rawValue }
+
+    /// "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", "Dead".
+    static func status(_ s: EngineState) -> String {
+        switch s.status {
+        case .created: return "Created"
+        case .running: return "Up " + RelativeTime.ago(s.startedAt ?? "").replacingSuffix(" ago")
+        case .exited: return "Exited (\(s.exitCode)) " + RelativeTime.ago(s.finishedAt ?? "")
+        case .dead: return "Dead"
+        }
+    }
+}
+
+extension String {
+    func replacingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show containers (or images) as Docker-shaped JSON.")
+    @OptionGroup var globals: EngineGlobals
+    @Argument var objects: [String]
+
+    struct ContainerJSON: Encodable {
+        var Id: String
+        var Created: String
+        var Path: String
+        var Args: [String]
+        var State: StateJSON
+        var Image: String
+        var Name: String
+        var Config: ConfigJSON
+        struct StateJSON: Encodable {
+            var Status: String
+            var Running: Bool
+            var Pid: Int32
+            var ExitCode: Int32
+            var Error: String
+            var StartedAt: String
+            var FinishedAt: String
+        }
+        struct ConfigJSON: Encodable {
+            var Hostname: String
+            var User: String
+            var Env: [String]
+            var Cmd: [String]
+            var Image: String
+            var WorkingDir: String
+            var Labels: [String: String]
+            var StopSignal: String
+        }
+    }
+
+    func run() throws {
+        engineCommand {
+            let engine = globals.engine
+            var out: [ContainerJSON] = []
+            for ref in objects {
+                guard let id = try? engine.store.resolve(ref) else {
+                    // Not a container: maybe an image.
+                    var cmd = ImageInspect()
+                    cmd.globals = globals
+                    cmd.images = [ref]
+                    try cmd.run()
+                    continue
+                }
+                let c = try engine.store.config(id)
+                let s = engine.observedState(id)
+                out.append(ContainerJSON(Id: c.id, Created: c.created, Path: c.path, Args: c.args,
+                                         State: .init(Status: s.status.rawValue, Running: s.status == .running, Pid: s.status == .running ? s.pid : 0,
+                                                      ExitCode: s.exitCode, Error: s.error ?? "", StartedAt: s.startedAt ?? "0001-01-01T00:00:00Z",
+                                                      FinishedAt: s.finishedAt ?? "0001-01-01T00:00:00Z"),
+                                         Image: c.imageID, Name: "/" + c.name,
+                                         Config: .init(Hostname: c.hostname, User: c.user, Env: c.env, Cmd: [c.path] + c.args, Image: c.image,
+                                                       WorkingDir: c.workingDir, Labels: c.labels, StopSignal: c.stopSignal)))
+            }
+            if !out.isEmpty {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try enc.encode(out), as: UTF8.self))
+            }
+            return 0
+        }
+    }
+}

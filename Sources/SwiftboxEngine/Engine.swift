@@ -1,0 +1,294 @@
+// The engine's operations behind `swiftbox run|create|start|stop|kill|rm|ps|logs|exec`:
+// daemonless — each command does its part and leaves the rest to the container's
+// monitor. Exit codes follow Docker: the container's status; 125 when swiftbox itself
+// fails; 126 when the command cannot be invoked; 127 when it is not found.
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import SwiftboxImage
+import SwiftboxKernel
+import SwiftboxOCI
+import SwiftboxRuntime
+
+public struct RunOptions: Sendable {
+    public var image: String
+    public var name: String?
+    public var args: [String] = []
+    public var entrypoint: String?
+    public var env: [String] = []
+    public var workingDir: String?
+    public var user: String?
+    public var hostname: String?
+    public var labels: [String: String] = [:]
+    public var autoRemove = false
+    public var readOnly = false
+    public var privileged = false
+    public var capAdd: [String] = []
+    public var capDrop: [String] = []
+    public var stopSignal: String?
+    public var stopTimeout: Int?
+    public init(image: String) { self.image = image }
+}
+
+public struct Engine: Sendable {
+    public let root: String
+    public let store: EngineStore
+    public let images: ImageStore
+    /// Where the OCI runtime keeps its state (tmpfs): cleared by a reboot, like the containers.
+    public let runtimeRoot: String
+    public var executable: String = "/proc/self/exe"
+
+    public init(root: String, runtimeRoot: String? = nil) {
+        self.root = root
+        store = EngineStore(root: root)
+        images = ImageStore(root: root)
+        self.runtimeRoot = runtimeRoot ?? Engine.defaultRuntimeRoot(for: root)
+    }
+
+    /// /run/swiftbox for the default root; a per-root directory otherwise, so tests and
+    /// several roots never share runtime state.
+    static func defaultRuntimeRoot(for root: String) -> String {
+        if root == "/var/lib/swiftbox" { return "/run/swiftbox/oci" }
+        return "/run/swiftbox/oci-" + String(Digest.of(Array(root.utf8)).hex.prefix(12))
+    }
+
+    func runtime() -> OCIRuntime { OCIRuntime(root: runtimeRoot, log: Diagnostics(level: .error)) }
+
+    public static func exitCode(for error: Error) -> Int32 {
+        if let e = error as? LaunchError, e.isExec { return e.errno == ENOENT ? 127 : 126 }
+        return 125
+    }
+
+    // MARK: create
+
+    public func create(_ o: RunOptions) throws -> EngineContainer {
+        let image = try images.resolve(o.image)
+        let config = try images.config(of: image).config ?? ImageConfig.ContainerConfig()
+        let command = DockerDefaults.command(imageEntrypoint: config.Entrypoint, imageCmd: config.Cmd, entrypoint: o.entrypoint, args: o.args)
+        guard let path = command.first else {
+            throw EngineError.failed("no command specified: the image has no Cmd or Entrypoint and none was given")
+        }
+        let id = EngineStore.newID()
+        let name = o.name ?? Engine.generatedName(id)
+        try store.reserve(name: name, id: id)
+        let hostname = o.hostname ?? String(id.prefix(12))
+        let c = EngineContainer(id: id, name: name, image: o.image, imageID: image.id.description, created: Clock.rfc3339Nano(),
+                                path: path, args: Array(command.dropFirst()),
+                                env: DockerDefaults.environment(image: config.Env, user: o.env, hostname: hostname),
+                                workingDir: o.workingDir ?? config.WorkingDir ?? "/", user: o.user ?? config.User ?? "",
+                                hostname: hostname, labels: (config.Labels ?? [:]).merging(o.labels) { $1 },
+                                stopSignal: o.stopSignal ?? config.StopSignal ?? "SIGTERM", stopTimeout: o.stopTimeout ?? 10,
+                                autoRemove: o.autoRemove, readOnly: o.readOnly, privileged: o.privileged,
+                                capAdd: o.capAdd, capDrop: o.capDrop)
+        do {
+            try store.save(c)
+            try store.save(EngineState(status: .created), id: id)
+        } catch {
+            store.release(name: name)
+            try? FileSystem.removeTree(store.dir(id))
+            throw error
+        }
+        return c
+    }
+
+    static let adjectives = ["brave", "calm", "eager", "fond", "gentle", "happy", "keen", "lucid", "merry", "nifty", "proud", "quick", "sharp", "tender", "vivid", "witty"]
+    static let nouns = ["turing", "hopper", "lovelace", "ritchie", "thompson", "knuth", "dijkstra", "liskov", "torvalds", "kernighan", "allen", "hamilton", "wirth", "perlman", "cerf", "backus"]
+
+    /// Docker-style "adjective_scientist" names, made unique with the ID.
+    static func generatedName(_ id: String) -> String {
+        let a = Int(UInt8(id.prefix(2), radix: 16) ?? 0) % adjectives.count
+        let n = Int(UInt8(id.dropFirst(2).prefix(2), radix: 16) ?? 0) % nouns.count
+        return "\(adjectives[a])_\(nouns[n])_\(id.prefix(4))"
+    }
+
+    // MARK: rootfs and bundle (run by the monitor)
+
+    /// Mount the overlay rootfs, write /etc/hostname and /etc/hosts, and the OCI bundle.
+    func prepareBundle(_ id: String) throws -> String {
+        let c = try store.config(id)
+        let dir = store.dir(id)
+        let rootfs = dir + "/rootfs"
+        try mountRootfs(c)
+        try FileSystem.writeAtomically(dir + "/hostname", Array((c.hostname + "\n").utf8))
+        let hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(c.hostname)\n"
+        try FileSystem.writeAtomically(dir + "/hosts", Array(hosts.utf8))
+        let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: rootfs)
+        let spec = SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
+        try FileSystem.makeDirectories(dir + "/bundle")
+        try FileSystem.writeAtomically(dir + "/bundle/config.json", Array(try SpecLoader.encode(spec)))
+        return dir + "/bundle"
+    }
+
+    func mountRootfs(_ c: EngineContainer) throws {
+        let dir = store.dir(c.id)
+        let rootfs = dir + "/rootfs"
+        if isMountPoint(rootfs) { return }
+        let record = try images.resolve(c.imageID)
+        let layers = try images.snapshots.prepare(record)
+        for d in ["upper", "work", "rootfs"] { try FileSystem.makeDirectories(dir + "/" + d) }
+        let data = "lowerdir=\(SnapshotStore.lowerdir(layers)),upperdir=\(dir)/upper,workdir=\(dir)/work"
+        guard mount("overlay", rootfs, "overlay", 0, data) == 0 else {
+            throw KernelError("mount", ["overlay", rootfs, "overlay", data])
+        }
+    }
+
+    func isMountPoint(_ path: String) -> Bool {
+        let info = (try? FileSystem.readString("/proc/self/mountinfo")) ?? ""
+        return info.split(separator: "\n").contains { $0.split(separator: " ").count > 4 && $0.split(separator: " ")[4] == Substring(path) }
+    }
+
+    public func unmountRootfs(_ id: String) {
+        let rootfs = store.dir(id) + "/rootfs"
+        while isMountPoint(rootfs) { if umount2(rootfs, Int32(MNT_DETACH)) != 0 { break } }
+    }
+
+    // MARK: start
+
+    /// Start the monitor and wait until it reports the container running (or why not).
+    public func start(_ id: String, attached: Bool = false) throws {
+        var state = store.state(id)
+        if state.status == .running && isRunning(id) { return }
+        state.attached = attached
+        state.stoppedByUser = false
+        try store.save(state, id: id)
+        var fds: [Int32] = [0, 0]
+        // O_CLOEXEC: only the dup at fd 3 may reach the monitor, or the monitor would hold
+        // our read end open too and we would never see EOF.
+        guard sb_pipe_cloexec(&fds) == 0 else { throw KernelError("pipe2") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 3)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        // A session of its own: the monitor outlives this command and its terminal.
+        posix_spawnattr_setflags(&attr, Int16(sb_spawn_setsid_flag()))
+        let argv = [executable, "monitor", "--root", root, id]
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attr, &cargs, environ)
+        close(fds[1])
+        guard rc == 0 else { close(fds[0]); throw EngineError.failed("cannot start the monitor: \(Errno.message(rc))") }
+        var reply: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fds[0], &buf, buf.count)
+            if n > 0 { reply += buf[0..<n]; continue }
+            if n < 0 && errno == EINTR { continue }
+            break
+        }
+        close(fds[0])
+        let text = String(decoding: reply, as: UTF8.self)
+        if text.hasPrefix("ok") { return }
+        if text.hasPrefix("error ") {
+            let rest = text.dropFirst(6)
+            let code = Int32(rest.prefix { $0 != " " }) ?? 125
+            throw StartError(code: code, message: String(rest.drop { $0 != " " }.dropFirst()).trimmed())
+        }
+        throw EngineError.failed("the monitor of \(String(id.prefix(12))) exited before starting the container")
+    }
+
+    public struct StartError: Error, CustomStringConvertible {
+        public var code: Int32
+        public var message: String
+        public var description: String { message }
+    }
+
+    // MARK: state
+
+    /// Is the container's first process alive? (The truth, whatever state.json says.)
+    public func isRunning(_ id: String) -> Bool {
+        let s = store.state(id)
+        guard s.status == .running, s.pid > 0 else { return false }
+        return (try? runtime().state(id: id))?.status == .running
+    }
+
+    /// state.json corrected by what the kernel says: a container whose monitor and
+    /// process are gone is reported as dead, not running.
+    public func observedState(_ id: String) -> EngineState {
+        var s = store.state(id)
+        if s.status == .running && !isRunning(id) {
+            let monitorAlive = Processes.isAlive(s.monitorPid, startTime: s.monitorStartTime)
+            if !monitorAlive { s.status = .dead; s.error = "the monitor and the container are gone" }
+        }
+        return s
+    }
+
+    /// Wait for the container to exit; its exit code.
+    public func wait(_ id: String, timeoutMs: Int = Int.max) -> Int32? {
+        var waited = 0
+        while waited < timeoutMs {
+            let s = observedState(id)
+            if s.status == .exited || s.status == .dead || s.status == .created { return s.status == .dead ? 255 : s.exitCode }
+            usleep(10_000)
+            waited += 10
+        }
+        return nil
+    }
+
+    // MARK: stop, kill, rm
+
+    public func kill(_ id: String, signal: String) throws {
+        guard isRunning(id) else { throw EngineError.notRunning(String(id.prefix(12))) }
+        var s = store.state(id)
+        s.stoppedByUser = true
+        try store.save(s, id: id)
+        try runtime().kill(id: id, signal: signal, all: false)
+    }
+
+    /// The stop signal, then SIGKILL after the timeout; returns when the container exited.
+    public func stop(_ id: String, timeout: Int? = nil) throws {
+        guard isRunning(id) else { return }
+        let c = try store.config(id)
+        try kill(id, signal: c.stopSignal)
+        let grace = (timeout ?? c.stopTimeout) * 1000
+        if wait(id, timeoutMs: grace) == nil {
+            try? runtime().kill(id: id, signal: "SIGKILL", all: true)
+            _ = wait(id, timeoutMs: 10_000)
+        }
+    }
+
+    /// Remove a container: refused while running unless forced (then killed first).
+    public func remove(_ id: String, force: Bool) throws {
+        if isRunning(id) {
+            guard force else { throw EngineError.running(String(id.prefix(12))) }
+            try? runtime().kill(id: id, signal: "SIGKILL", all: true)
+            _ = wait(id, timeoutMs: 10_000)
+        }
+        let c = try? store.config(id)
+        try? runtime().delete(id: id, force: true)
+        unmountRootfs(id)
+        try FileSystem.removeTree(store.dir(id))
+        if let c { store.release(name: c.name) }
+        rmdir(runtimeRoot)   // only succeeds once no container of this root is left
+    }
+
+    public func list() -> [(EngineContainer, EngineState)] {
+        store.ids().compactMap { id in (try? store.config(id)).map { ($0, observedState(id)) } }
+            .sorted { $0.0.created > $1.0.created }
+    }
+
+    // MARK: exec
+
+    public func exec(_ id: String, command: [String], env: [String], workingDir: String?, user: String?, detach: Bool) throws -> Int32 {
+        guard isRunning(id) else { throw EngineError.notRunning(String(id.prefix(12))) }
+        let c = try store.config(id)
+        let (spec, _) = try OCIRuntime.loadSpec(bundle: store.dir(id) + "/bundle")
+        guard var process = spec.process else { throw EngineError.failed("container \(c.shortID) has no process config") }
+        process.args = command
+        process.env = DockerDefaults.environment(image: c.env, user: env, hostname: c.hostname)
+        if let workingDir { process.cwd = workingDir }
+        if let user {
+            let (uid, gid, groups) = try UserLookup.resolve(user, rootfs: store.dir(id) + "/rootfs")
+            process.user = .init(uid: uid, gid: gid, additionalGids: groups.isEmpty ? nil : groups)
+        }
+        process.terminal = false
+        return try runtime().exec(id: id, process: process, options: .init(bundle: "."), detach: detach)
+    }
+}

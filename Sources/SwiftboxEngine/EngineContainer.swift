@@ -1,0 +1,46 @@
+// A container as the engine (`swiftbox run`, `ps`, …) knows it: what the user asked
+// for (config.json, written once at create) and what happened since (state.json,
+// written by the container's monitor and by stop/rm).
+public struct EngineContainer: Codable, Equatable, Sendable {
+    public var id: String
+    public var name: String
+    /// The image as the user named it, and its ID.
+    public var image: String
+    public var imageID: String
+    public var created: String
+    /// The process: Docker's Path and Args (entrypoint + cmd combined).
+    public var path: String
+    public var args: [String]
+    public var env: [String]
+    public var workingDir: String
+    public var user: String
+    public var hostname: String
+    public var labels: [String: String]
+    public var stopSignal: String
+    public var stopTimeout: Int
+    public var autoRemove: Bool
+    public var readOnly: Bool
+    public var privileged: Bool
+    public var capAdd: [String]
+    public var capDrop: [String]
+
+    public var shortID: String { String(id.prefix(12)) }
+}
+
+public struct EngineState: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable { case created, running, exited, dead }
+    public var status: Status
+    public var pid: Int32 = 0
+    public var monitorPid: Int32 = 0
+    public var monitorStartTime: UInt64?
+    public var exitCode: Int32 = 0
+    public var startedAt: String?
+    public var finishedAt: String?
+    public var error: String?
+    /// A foreground `run --rm` removes the container itself after reading all output.
+    public var attached = false
+    /// Set by stop/kill, so a restart policy (later) knows the exit was asked for.
+    public var stoppedByUser = false
+
+    public init(status: Status) { self.status = status }
+}

@@ -1,0 +1,122 @@
+// The engine's containers on disk:
+//   <root>/containers/<id>/config.json   what was asked (written once)
+//   <root>/containers/<id>/state.json    what happened (monitor, stop, rm)
+//   <root>/containers/<id>/<id>-json.log the container's output, Docker's json-file format
+//   <root>/containers/<id>/{upper,work,rootfs}  the overlay rootfs
+//   <root>/names/<name>                  holds the ID; created with O_EXCL, so names are unique
+// Every record is replaced with rename(2): concurrent CLIs and monitors never read half
+// a file, and a process killed mid-write leaves the old version.
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import SwiftboxKernel
+
+public enum EngineError: Error, Equatable, CustomStringConvertible {
+    case nameInUse(String, String)
+    case invalidName(String)
+    case noSuchContainer(String)
+    case ambiguous(String)
+    case notRunning(String)
+    case running(String)
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .nameInUse(let n, let id):
+            return "Conflict. The container name \"/\(n)\" is already in use by container \"\(id)\". You have to remove (or rename) that container to be able to reuse that name."
+        case .invalidName(let n): return "Invalid container name (\(n)), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+        case .noSuchContainer(let n): return "No such container: \(n)"
+        case .ambiguous(let n): return "multiple containers match \"\(n)\"; use more of the ID"
+        case .notRunning(let n): return "container \(n) is not running"
+        case .running(let n): return "cannot remove container \"\(n)\": container is running: stop the container before removing or force remove"
+        case .failed(let m): return m
+        }
+    }
+}
+
+public struct EngineStore: Sendable {
+    public let root: String
+    public init(root: String) { self.root = root }
+
+    public var containersDir: String { root + "/containers" }
+    public func dir(_ id: String) -> String { containersDir + "/" + id }
+    public func logPath(_ id: String) -> String { dir(id) + "/\(id)-json.log" }
+    var namesDir: String { root + "/names" }
+
+    /// 64 hex characters from the system's random source (getrandom(2)), as Docker's IDs.
+    public static func newID() -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let hex = Array("0123456789abcdef")
+        return String(bytes.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] })
+    }
+
+    public static func validate(name: String) throws {
+        let ok = name.first.map { $0.isASCII && ($0.isLetter || $0.isNumber) } == true
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") }
+        if !ok { throw EngineError.invalidName(name) }
+    }
+
+    /// Claim a name for an ID; fails if another container has it.
+    public func reserve(name: String, id: String) throws {
+        try EngineStore.validate(name: name)
+        try FileSystem.makeDirectories(namesDir, mode: 0o700)
+        let fd = open(namesDir + "/" + name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            if errno == EEXIST {
+                let owner = (try? FileSystem.readString(namesDir + "/" + name))?.trimmed() ?? "?"
+                throw EngineError.nameInUse(name, owner)
+            }
+            throw KernelError("open", [namesDir + "/" + name, "O_CREAT|O_EXCL"])
+        }
+        _ = id.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+    }
+
+    public func release(name: String) { unlink(namesDir + "/" + name) }
+
+    public func save(_ c: EngineContainer) throws {
+        try FileSystem.makeDirectories(dir(c.id), mode: 0o710)
+        try FileSystem.writeAtomically(dir(c.id) + "/config.json", Array(try EngineStore.encoder.encode(c)))
+    }
+
+    public func save(_ s: EngineState, id: String) throws {
+        try FileSystem.writeAtomically(dir(id) + "/state.json", Array(try EngineStore.encoder.encode(s)))
+    }
+
+    public func config(_ id: String) throws -> EngineContainer {
+        try JSONDecoder().decode(EngineContainer.self, from: Data(try FileSystem.read(dir(id) + "/config.json")))
+    }
+
+    public func state(_ id: String) -> EngineState {
+        guard let bytes = try? FileSystem.read(dir(id) + "/state.json"),
+              let s = try? JSONDecoder().decode(EngineState.self, from: Data(bytes)) else { return EngineState(status: .created) }
+        return s
+    }
+
+    public func ids() -> [String] {
+        FileSystem.listDirectory(containersDir).filter { FileSystem.exists(dir($0) + "/config.json") }
+    }
+
+    /// Find a container by full ID, unique ID prefix, or name (as Docker accepts).
+    public func resolve(_ ref: String) throws -> String {
+        if let named = try? FileSystem.readString(namesDir + "/" + ref), FileSystem.exists(dir(named.trimmed()) + "/config.json") {
+            return named.trimmed()
+        }
+        let matches = ids().filter { $0.hasPrefix(ref) }
+        if matches.count == 1 { return matches[0] }
+        if matches.count > 1 { throw EngineError.ambiguous(ref) }
+        throw EngineError.noSuchContainer(ref)
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+}

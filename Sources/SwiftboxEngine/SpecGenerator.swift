@@ -1,0 +1,63 @@
+// A container's OCI config.json, from its image and `run` options, with Docker's
+// defaults: 14 capabilities, masked and read-only /proc and /sys paths, its own
+// namespaces (network: a private namespace with only lo until networking lands),
+// /etc/hostname and /etc/hosts bind-mounted from the container's directory.
+import SwiftboxOCI
+
+public enum SpecGenerator {
+    public static func spec(for c: EngineContainer, rootfs: String, containerDir: String, uid: UInt32, gid: UInt32,
+                            additionalGids: [UInt32]) -> RuntimeSpec {
+        var caps = DockerDefaults.capabilities
+        if c.privileged {
+            caps = Array(Capabilities.allNames)
+        } else {
+            let drop = Set(c.capDrop.map(normalizeCap))
+            caps = drop.contains("CAP_ALL") ? [] : caps.filter { !drop.contains($0) }
+            for add in c.capAdd.map(normalizeCap) where !caps.contains(add) {
+                if add == "CAP_ALL" { caps = Array(Capabilities.allNames) } else { caps.append(add) }
+            }
+        }
+        var spec = DefaultSpec.make(args: [c.path] + c.args)
+        spec.hostname = c.hostname
+        spec.root = .init(path: rootfs, readonly: c.readOnly)
+        spec.process?.env = c.env
+        spec.process?.cwd = c.workingDir.isEmpty ? "/" : c.workingDir
+        spec.process?.user = .init(uid: uid, gid: gid, additionalGids: additionalGids.isEmpty ? nil : additionalGids)
+        spec.process?.capabilities = .init(bounding: caps, effective: caps, inheritable: nil, permitted: caps, ambient: nil)
+        spec.process?.noNewPrivileges = false
+        spec.process?.rlimits = nil
+        spec.linux?.cgroupsPath = "/swiftbox/\(c.id)"
+        spec.linux?.maskedPaths = c.privileged ? [] : DockerDefaults.maskedPaths
+        spec.linux?.readonlyPaths = c.privileged ? [] : DockerDefaults.readonlyPaths
+        var mounts = spec.mounts ?? []
+        if c.privileged {
+            // --privileged: /sys and cgroups writable, as Docker does.
+            for i in mounts.indices where mounts[i].destination == "/sys" || mounts[i].destination == "/sys/fs/cgroup" {
+                mounts[i].options = (mounts[i].options ?? []).filter { $0 != "ro" } + ["rw"]
+            }
+        }
+        mounts.append(.init(destination: "/etc/hostname", type: "bind", source: containerDir + "/hostname", options: ["rbind", "rprivate"]))
+        mounts.append(.init(destination: "/etc/hosts", type: "bind", source: containerDir + "/hosts", options: ["rbind", "rprivate"]))
+        spec.mounts = mounts
+        spec.annotations = ["org.swiftbox.container.name": c.name, "org.swiftbox.image": c.image]
+        return spec
+    }
+
+    static func normalizeCap(_ name: String) -> String {
+        let up = name.uppercased()
+        return up.hasPrefix("CAP_") ? up : "CAP_" + up
+    }
+}
+
+/// The capability names the spec generator may hand out for --privileged / ALL.
+public enum Capabilities {
+    public static let allNames = [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
+        "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
+        "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+        "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+        "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+        "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+        "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+    ]
+}

@@ -1,0 +1,133 @@
+// The docker-run family end to end: images from the fixture, a monitor per container,
+// json-file logs, exec, stop/kill/rm, names, exit codes — and that nothing is left.
+import XCTest
+import CShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class EngineTests: PrivilegedTestCase {
+    var engineRoot: String { work + "/engine" }
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        let layout = work + "/busybox-image"
+        XCTAssertEqual(Self.shell([Self.packageRoot + "/rootfs-fixtures/busybox-image.sh", layout]).status, 0)
+        XCTAssertEqual(sbx(["load", "-i", layout]).status, 0)
+    }
+
+    override func tearDownWithError() throws {
+        if !work.isEmpty {
+            for id in sbx(["ps", "-aq", "--no-trunc"]).out.split(separator: "\n") { _ = sbx(["rm", "-f", String(id)]) }
+            let left = sbx(["ps", "-aq"]).out
+            XCTAssertEqual(left, "", "containers left behind")
+            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+            XCTAssertFalse(mounts.contains(engineRoot), "an overlay of \(engineRoot) is still mounted")
+        }
+        try super.tearDownWithError()
+    }
+
+    @discardableResult
+    func sbx(_ args: [String]) -> (status: Int32, out: String, err: String) {
+        // --root right after the command: everything after a container or image belongs to it.
+        Self.shell([Self.binary, args[0], "--root", engineRoot] + args.dropFirst())
+    }
+
+    /// `run` with `--root` placed before the image (everything after it belongs to the container).
+    func run(_ args: [String]) -> (status: Int32, out: String, err: String) {
+        Self.shell([Self.binary, "run", "--root", engineRoot] + args)
+    }
+
+    func testForegroundStatusAndOutputStreams() {
+        let r = run(["--rm", "busybox-image:latest", "sh", "-c", "echo out; echo err >&2; exit 3"])
+        XCTAssertEqual(r.status, 3)
+        XCTAssertEqual(r.out, "out\n")
+        XCTAssertEqual(r.err, "err\n")
+        XCTAssertEqual(run(["--rm", "busybox-image:latest", "true"]).status, 0)
+        XCTAssertEqual(run(["--rm", "busybox-image:latest", "no-such-command"]).status, 127)
+        XCTAssertEqual(run(["--rm", "busybox-image:latest", "/etc/passwd"]).status, 126)
+        XCTAssertEqual(run(["--rm", "no-such-image"]).status, 125)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "", "--rm leaves no container")
+    }
+
+    func testDetachedLogsFollowExecAndStop() throws {
+        let d = run(["-d", "--name", "ticker", "busybox-image:latest", "sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done"])
+        XCTAssertEqual(d.status, 0, d.err)
+        let id = d.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(id.count, 64)
+        XCTAssertTrue(sbx(["ps"]).out.contains("ticker"))
+        eventually("log lines appear") { self.sbx(["logs", "ticker"]).out.contains("tick 3") }
+        XCTAssertEqual(sbx(["logs", "--tail", "1", "ticker"]).out.split(separator: "\n").count, 1)
+        // exec joins the container's namespaces: same hostname and pid namespace (pid 1 is the shell).
+        let e = sbx(["exec", "ticker", "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '"])
+        XCTAssertEqual(e.status, 0, e.err)
+        XCTAssertTrue(e.out.hasPrefix(String(id.prefix(12)) + "\n"), e.out)
+        XCTAssertTrue(e.out.contains("sh -c i=0"), e.out)
+        XCTAssertEqual(sbx(["exec", "ticker", "sh", "-c", "exit 5"]).status, 5)
+        // The shell ignores SIGTERM (pid 1 without a handler): stop falls back to SIGKILL.
+        let start = Date()
+        XCTAssertEqual(sbx(["stop", "-t", "1", "ticker"]).status, 0)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1 + 5, "stop took far longer than its timeout")
+        let ps = sbx(["ps", "-a", "--format", "json"]).out
+        XCTAssertTrue(ps.contains("\"State\":\"exited\"") && ps.contains("Exited (137)"), ps)
+        XCTAssertEqual(sbx(["wait", "ticker"]).out, "137\n")
+        XCTAssertEqual(sbx(["rm", "ticker"]).status, 0)
+    }
+
+    func testNameConflictAndRemovingARunningContainer() {
+        XCTAssertEqual(run(["-d", "--name", "one", "busybox-image:latest", "sleep", "100"]).status, 0)
+        let dup = run(["-d", "--name", "one", "busybox-image:latest", "true"])
+        XCTAssertEqual(dup.status, 125)
+        XCTAssertTrue(dup.err.contains("The container name \"/one\" is already in use"), dup.err)
+        let rm = sbx(["rm", "one"])
+        XCTAssertEqual(rm.status, 125)
+        XCTAssertTrue(rm.err.contains("container is running"), rm.err)
+        XCTAssertEqual(sbx(["rm", "-f", "one"]).status, 0)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+        XCTAssertEqual(run(["-d", "--name", "one", "busybox-image:latest", "true"]).status, 0, "the name is free again")
+    }
+
+    func testKilledMonitorIsReportedAndCleanedUp() throws {
+        let d = run(["-d", "--name", "orphan", "busybox-image:latest", "sleep", "100"])
+        XCTAssertEqual(d.status, 0, d.err)
+        let id = d.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: engineRoot + "/containers/\(id)/state.json"))) as! [String: Any]
+        let monitor = (state["monitorPid"] as! NSNumber).int32Value
+        let pid = (state["pid"] as! NSNumber).int32Value
+        kill(monitor, SIGKILL)
+        kill(pid, SIGKILL)
+        eventually("ps tells the truth") { self.sbx(["ps", "-a"]).out.contains("Dead") }
+        XCTAssertEqual(sbx(["rm", "-f", "orphan"]).status, 0)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+    }
+
+    func testConcurrentRunsGiveDistinctContainers() {
+        let group = DispatchGroup()
+        let lock = NSLock()
+        var ids: [String] = []
+        for i in 0..<10 {
+            group.enter()
+            DispatchQueue.global().async {
+                let r = self.run(["-d", "--name", "c\(i)", "busybox-image:latest", "sleep", "30"])
+                lock.lock(); ids.append(r.out.trimmingCharacters(in: .whitespacesAndNewlines)); lock.unlock()
+                group.leave()
+            }
+        }
+        group.wait()
+        XCTAssertEqual(Set(ids).count, 10)
+        XCTAssertTrue(ids.allSatisfy { $0.count == 64 }, "\(ids)")
+        XCTAssertEqual(sbx(["ps", "-q"]).out.split(separator: "\n").count, 10)
+    }
+
+    func testImageConfigIsHonoured() throws {
+        let tar = work + "/rootfs.tar"
+        XCTAssertEqual(Self.shell(["/bin/tar", "-C", Self.sharedRootfs! + "/rootfs", "-cf", tar, "."]).status, 0)
+        XCTAssertEqual(sbx(["import", "--change", "ENTRYPOINT [\"echo\", \"from-entrypoint\"]", "--change", "CMD [\"default-arg\"]",
+                            "--change", "ENV GREETING=hi", "--change", "WORKDIR /etc", "--change", "USER nobody", tar, "cfg:1"]).status, 0)
+        XCTAssertEqual(run(["--rm", "cfg:1"]).out, "from-entrypoint default-arg\n")
+        XCTAssertEqual(run(["--rm", "cfg:1", "given"]).out, "from-entrypoint given\n")
+        let r = run(["--rm", "--entrypoint", "sh", "cfg:1", "-c", "echo $GREETING $(pwd) $(id -u)"])
+        XCTAssertEqual(r.out, "hi /etc 65534\n", r.err)
+        XCTAssertEqual(run(["--rm", "-e", "GREETING=bye", "-u", "0", "-w", "/", "--entrypoint", "sh", "cfg:1", "-c", "echo $GREETING $(pwd) $(id -u)"]).out, "bye / 0\n")
+    }
+}

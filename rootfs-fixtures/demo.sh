@@ -1,30 +1,44 @@
 #!/usr/bin/env bash
-# The demo `make demo` runs: one busybox container started by swiftbox's OCI runtime,
-# first as a plan (--dry-run), then for real, then through create/start/state/delete.
+# The demo `make demo` runs: fixture images loaded into a throw-away swiftbox root,
+# containers run the Docker way (run, -d, ps, logs, exec, stop, rm), and the OCI runtime
+# underneath (its kernel steps with --dry-run, and the create/start lifecycle).
 set -euo pipefail
 BIN=${1:-.build/release/swiftbox}
 FIX=${2:-fixtures-out}
-ROOT=$(mktemp -d /tmp/swiftbox-demo.XXXXXX)
-BUNDLE=$ROOT/bundle
-trap 'rm -rf "$ROOT"' EXIT
+WORK=$(mktemp -d /tmp/swiftbox-demo.XXXXXX)
+ROOT=$WORK/root
+sb() { "$BIN" "$1" --root "$ROOT" "${@:2}"; }
+cleanup() {
+  for id in $("$BIN" ps -aq --root "$ROOT" 2>/dev/null); do "$BIN" rm -f --root "$ROOT" "$id" >/dev/null 2>&1 || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-"$(dirname "$0")/busybox-bundle.sh" "$BUNDLE" sh -c \
-  'echo "hello from pid $$ in $(hostname)"; grep -E "^(CapEff|NoNewPrivs)" /proc/self/status; ls /' >/dev/null
+step "load the fixture images (busybox from Debian's busybox-static; Alpine 3.23 built offline)"
+sb load -i "$FIX/busybox-image"
+[ -d "$FIX/alpine-image" ] && sb load -i "$FIX/alpine-image"
+sb images
 
-echo "== swiftbox oci run --dry-run: the kernel operations, in order (first 12 lines)"
-"$BIN" oci --root "$ROOT/state" run --dry-run --bundle "$BUNDLE" demo | head -12
+if [ -d "$FIX/alpine-image" ]; then
+  step "swiftbox run --rm alpine-image:3.23 …"
+  sb run --rm alpine-image:3.23 sh -c 'echo "Alpine $(cat /etc/alpine-release) in container $(hostname), pid $$"; apk --version'
+fi
+
+step "a background container, its logs, an exec into it, stop and rm"
+sb run -d --name ticker busybox-image:latest sh -c 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.2; done'
+sleep 1
+sb ps
+sb logs --tail 3 ticker
+sb exec ticker sh -c 'echo "exec sees: $(cat /proc/1/cmdline | tr "\0" " ")"'
+sb stop -t 1 ticker
+sb ps -a
+sb rm ticker
+
+step "the OCI runtime underneath: the kernel operations of a start, in order (first 14 lines)"
+BUNDLE=$WORK/bundle
+"$(dirname "$0")/busybox-bundle.sh" "$BUNDLE" sh -c 'echo "hello from pid $$ in $(hostname)"' >/dev/null
+"$BIN" oci --root "$WORK/oci" run --dry-run --bundle "$BUNDLE" demo | head -14
 echo "   …"
-echo
-echo "== swiftbox oci run: the container's output"
-"$BIN" oci --root "$ROOT/state" run --bundle "$BUNDLE" demo
-echo
-echo "== the OCI lifecycle: create → state → start → delete"
-"$(dirname "$0")/busybox-bundle.sh" "$BUNDLE" sleep 30 >/dev/null
-"$BIN" oci --root "$ROOT/state" create --bundle "$BUNDLE" lifecycle
-"$BIN" oci --root "$ROOT/state" list
-"$BIN" oci --root "$ROOT/state" start lifecycle
-"$BIN" oci --root "$ROOT/state" state lifecycle
-"$BIN" oci --root "$ROOT/state" delete --force lifecycle
-echo
-echo "The busybox OCI image layout built from Debian's busybox-static is in $FIX/busybox-image."
-echo "Image, engine (swiftbox run) and compose commands are not implemented yet: see docs/status.md."
+"$BIN" oci --root "$WORK/oci" run --bundle "$BUNDLE" demo
+step "done — compose and bridge networking are not implemented yet (docs/status.md)"

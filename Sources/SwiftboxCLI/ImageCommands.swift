@@ -121,7 +121,14 @@ struct ImageRemove: ParsableCommand {
     @Flag(name: [.short, .long], help: "Remove an image with several tags by ID.") var force = false
     @Argument var images: [String]
     func run() throws {
-        for name in images { for line in try globals.images.remove(name, force: force) { print(line) } }
+        for name in images {
+            // An image a container was created from stays until the container is gone.
+            let record = try globals.images.resolve(name)
+            if !force, let user = globals.engine.list().first(where: { $0.0.imageID == record.id.description }) {
+                throw ImageError.inUse("conflict: unable to remove \(name) (must force) - container \(user.0.shortID) is using its referenced image \(record.id.short)")
+            }
+            for line in try globals.images.remove(name, force: force) { print(line) }
+        }
     }
 }
 

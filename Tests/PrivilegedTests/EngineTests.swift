@@ -87,6 +87,15 @@ final class EngineTests: PrivilegedTestCase {
         XCTAssertEqual(run(["-d", "--name", "one", "busybox-image:latest", "true"]).status, 0, "the name is free again")
     }
 
+    func testImageInUseIsNotRemovedUnlessForced() {
+        XCTAssertEqual(run(["--name", "user", "busybox-image:latest", "true"]).status, 0)
+        let r = sbx(["rmi", "busybox-image:latest"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("must force") && r.err.contains("is using its referenced image"), r.err)
+        XCTAssertEqual(sbx(["rm", "user"]).status, 0)
+        XCTAssertEqual(sbx(["rmi", "busybox-image:latest"]).status, 0)
+    }
+
     func testKilledMonitorIsReportedAndCleanedUp() throws {
         let d = run(["-d", "--name", "orphan", "busybox-image:latest", "sleep", "100"])
         XCTAssertEqual(d.status, 0, d.err)

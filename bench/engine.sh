@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Engine benchmarks, interleaved rounds, medians and ratios:
+#   run:  `run --rm --network none IMAGE true` — swiftbox vs podman (runc; its own storage);
+#   rss:  memory of the per-container supervisor of one idle container — swiftbox's
+#         monitor vs podman's conmon (VmRSS from /proc).
+# docker is compared when a dockerd is already running (none is started here).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+SWIFTBOX=${SWIFTBOX:-$HERE/.build/release/swiftbox}
+ROUNDS=${ROUNDS:-15}
+# Lowercase path: podman names a loaded directory after its path, and names are lowercase.
+WORK=/tmp/swiftbox-bench-engine-$$
+mkdir -p "$WORK"
+PODMAN_OK=0
+pod() { podman --root "$WORK/podman/storage" --runroot "$WORK/podman/run" --runtime runc --cgroup-manager cgroupfs \
+        --events-backend none "$@"; }
+cleanup() {
+  for id in $("$SWIFTBOX" ps -aq --root "$WORK/sb" 2>/dev/null); do "$SWIFTBOX" rm -f --root "$WORK/sb" "$id" >/dev/null 2>&1 || true; done
+  if [ "$PODMAN_OK" = 1 ]; then pod rm -af -t 0 >/dev/null 2>&1 || true; pod rmi -af >/dev/null 2>&1 || true
+    pod system reset -f >/dev/null 2>&1 || true; fi
+  umount -R "$WORK/podman/storage/overlay" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$HERE/rootfs-fixtures/busybox-image.sh" "$WORK/busybox" >/dev/null
+"$SWIFTBOX" load -i "$WORK/busybox" --root "$WORK/sb" >/dev/null
+mkdir -p "$WORK/podman"
+printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n' > "$WORK/podman/containers.conf"
+export CONTAINERS_CONF=$WORK/podman/containers.conf
+PODIMG=
+if command -v podman >/dev/null && command -v runc >/dev/null; then
+  PODIMG=$(pod load -i "$WORK/busybox" 2>/dev/null | sed -n 's/^Loaded image: //p' | head -1)
+fi
+if [ -n "$PODIMG" ] && pod run --rm --network none "$PODIMG" true >/dev/null 2>&1; then
+  PODMAN_OK=1
+else
+  echo "skip podman: not installed, or it cannot run the image here: $(pod run --rm --network none "$PODIMG" true 2>&1 | tail -1)"
+fi
+DOCKER_OK=0
+if command -v docker >/dev/null && docker info >/dev/null 2>&1; then DOCKER_OK=1; else echo "skip docker: no running dockerd"; fi
+
+# bash's own clock: no process is started to read it, so it adds nothing to a timing.
+us() { local t=${EPOCHREALTIME/./}; echo "$t"; }
+declare -A T
+timeit() { local name=$1 s e; shift; s=$(us); "$@" >/dev/null 2>&1 || { echo "$name failed" >&2; return 1; }; e=$(us); T[$name]+="$(( e - s )) "; }
+for r in $(seq 1 "$ROUNDS"); do
+  if (( r % 2 )); then
+    timeit swiftbox "$SWIFTBOX" run --root "$WORK/sb" --rm --network none busybox:latest true
+    [ $PODMAN_OK = 1 ] && timeit podman pod run --rm --network none "$PODIMG" true
+  else
+    [ $PODMAN_OK = 1 ] && timeit podman pod run --rm --network none "$PODIMG" true
+    timeit swiftbox "$SWIFTBOX" run --root "$WORK/sb" --rm --network none busybox:latest true
+  fi
+done
+
+rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+"$SWIFTBOX" run -d --root "$WORK/sb" --name idle busybox:latest sleep 60 >/dev/null
+sleep 0.5
+id=$("$SWIFTBOX" ps -q --no-trunc --root "$WORK/sb" | head -1)
+MON=$(python3 -c "import json; print(json.load(open('$WORK/sb/containers/$id/state.json'))['monitorPid'])")
+SB_RSS=$(rss "$MON")
+CONMON_RSS=
+if [ $PODMAN_OK = 1 ]; then
+  pod run -d --network none --name idle "$PODIMG" sleep 60 >/dev/null
+  sleep 0.5
+  CONMON_RSS=$(rss "$(pgrep -f "conmon.*-n idle" | head -1)")
+fi
+
+python3 - "$ROUNDS" "$SB_RSS" "${CONMON_RSS:-}" <<PY
+import statistics, sys
+rows = {$(for k in "${!T[@]}"; do printf '"%s": [%s], ' "$k" "$(echo ${T[$k]} | tr ' ' ',')"; done)}
+print("%s rounds of run --rm --network none IMAGE true" % sys.argv[1])
+print("%-10s %10s %10s" % ("engine", "median_ms", "ratio"))
+b = statistics.median(rows["swiftbox"]) / 1000
+for k in sorted(rows):
+    m = statistics.median(rows[k]) / 1000
+    print("%-10s %10.1f %10.2f" % (k, m, m / b))
+print("idle supervisor RSS: swiftbox monitor %s kB%s" % (sys.argv[2], (", podman conmon %s kB" % sys.argv[3]) if sys.argv[3] else ""))
+PY

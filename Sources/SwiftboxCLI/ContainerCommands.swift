@@ -132,7 +132,7 @@ func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timest
         offset = end
         more.forEach(emit)
         if done && more.isEmpty { return s.status == .dead ? 255 : s.exitCode }
-        usleep(20_000)
+        usleep(2_000)
     }
 }
 

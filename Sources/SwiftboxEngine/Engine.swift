@@ -110,13 +110,14 @@ public struct Engine: Sendable {
         let dir = store.dir(id)
         let rootfs = dir + "/rootfs"
         try mountRootfs(c)
-        try FileSystem.writeAtomically(dir + "/hostname", Array((c.hostname + "\n").utf8))
+        // Regenerated at every start: no fsync needed.
+        try FileSystem.writeAtomically(dir + "/hostname", Array((c.hostname + "\n").utf8), fsync: false)
         let hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(c.hostname)\n"
-        try FileSystem.writeAtomically(dir + "/hosts", Array(hosts.utf8))
+        try FileSystem.writeAtomically(dir + "/hosts", Array(hosts.utf8), fsync: false)
         let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: rootfs)
         let spec = SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
         try FileSystem.makeDirectories(dir + "/bundle")
-        try FileSystem.writeAtomically(dir + "/bundle/config.json", Array(try SpecLoader.encode(spec)))
+        try FileSystem.writeAtomically(dir + "/bundle/config.json", Array(try SpecLoader.encode(spec)), fsync: false)
         return dir + "/bundle"
     }
 
@@ -226,8 +227,8 @@ public struct Engine: Sendable {
         while waited < timeoutMs {
             let s = observedState(id)
             if s.status == .exited || s.status == .dead || s.status == .created { return s.status == .dead ? 255 : s.exitCode }
-            usleep(10_000)
-            waited += 10
+            usleep(2_000)
+            waited += 2
         }
         return nil
     }

@@ -85,8 +85,10 @@ public struct EngineStore: Sendable {
         try FileSystem.writeAtomically(dir(c.id) + "/config.json", Array(try EngineStore.encoder.encode(c)))
     }
 
+    /// No fsync: state.json changes on every start and exit, and after a crash of the
+    /// machine nothing is running anyway — the rename alone keeps it whole.
     public func save(_ s: EngineState, id: String) throws {
-        try FileSystem.writeAtomically(dir(id) + "/state.json", Array(try EngineStore.encoder.encode(s)))
+        try FileSystem.writeAtomically(dir(id) + "/state.json", Array(try EngineStore.encoder.encode(s)), fsync: false)
     }
 
     public func config(_ id: String) throws -> EngineContainer {

@@ -162,17 +162,23 @@ static int op_mount(exec_state *st, const sb_op *op, int *detail) {
     return 0;
 }
 
-static int op_mknod(exec_state *st, const sb_op *op) {
-    // Create the parent directory, then the node relative to it.
+/// Open (creating it inside the root if needed) the parent directory of `path`;
+/// `*name` is set to the last component.
+static int open_parent_in_root(exec_state *st, const char *path, const char **name) {
     char parent[4096];
-    const char *slash = strrchr(op->b, '/');
-    size_t plen = slash ? (size_t)(slash - op->b) : 0;
+    const char *slash = strrchr(path, '/');
+    size_t plen = slash ? (size_t)(slash - path) : 0;
     if (plen >= sizeof parent) { errno = ENAMETOOLONG; return -1; }
-    memcpy(parent, op->b, plen);
+    memcpy(parent, path, plen);
     parent[plen] = 0;
-    int dfd = plen ? sb_mkdir_all_in_root(st->root_fd, parent, 0) : sb_open_in_root(st->root_fd, "/", O_PATH);
+    *name = slash ? slash + 1 : path;
+    return plen ? sb_mkdir_all_in_root(st->root_fd, parent, 0) : sb_open_in_root(st->root_fd, "/", O_PATH);
+}
+
+static int op_mknod(exec_state *st, const sb_op *op) {
+    const char *name;
+    int dfd = open_parent_in_root(st, op->b, &name);
     if (dfd < 0) return -1;
-    const char *name = slash ? slash + 1 : op->b;
     int rc = mknodat(dfd, name, (mode_t)op->n1, (dev_t)op->n2);
     if (rc < 0 && errno == EEXIST) rc = 0;
     if (rc == 0) {
@@ -187,15 +193,10 @@ static int op_mknod(exec_state *st, const sb_op *op) {
 }
 
 static int op_symlink(exec_state *st, const sb_op *op) {
-    char parent[4096];
-    const char *slash = strrchr(op->b, '/');
-    size_t plen = slash ? (size_t)(slash - op->b) : 0;
-    if (plen >= sizeof parent) { errno = ENAMETOOLONG; return -1; }
-    memcpy(parent, op->b, plen);
-    parent[plen] = 0;
-    int dfd = plen ? sb_mkdir_all_in_root(st->root_fd, parent, 0) : sb_open_in_root(st->root_fd, "/", O_PATH);
+    const char *name;
+    int dfd = open_parent_in_root(st, op->b, &name);
     if (dfd < 0) return -1;
-    int rc = symlinkat(op->a, dfd, slash ? slash + 1 : op->b);
+    int rc = symlinkat(op->a, dfd, name);
     if (rc < 0 && errno == EEXIST) rc = 0;
     close(dfd);
     return rc;

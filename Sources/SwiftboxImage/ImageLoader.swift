@@ -67,15 +67,7 @@ public struct ImageLoader {
             }
             var writer = try ContentStore.Writer(store: store.content)
             do {
-                var buf: UnsafeRawPointer?
-                var size = 0
-                var offset: la_int64_t = 0
-                while true {
-                    let r = archive_read_data_block(a, &buf, &size, &offset)
-                    if r == ARCHIVE_EOF { break }
-                    guard r == ARCHIVE_OK || r == ARCHIVE_WARN else { throw ImageError.malformed("\(path): \(name): \(LayerUnpacker.errorString(a))") }
-                    if let buf { try writer.append(UnsafeRawBufferPointer(start: buf, count: size)) }
-                }
+                try ArchiveData.forEachBlock(a, "\(path): \(name)") { block, _ in try writer.append(block) }
                 // An OCI blob is named by its digest: hold it to that.
                 out.blobs[name] = try writer.commit(expected: ImageLoader.digestInName(name))
             } catch {
@@ -88,14 +80,8 @@ public struct ImageLoader {
 
     func readData(_ a: OpaquePointer, path: String) throws -> [UInt8] {
         var out: [UInt8] = []
-        var buf: UnsafeRawPointer?
-        var size = 0
-        var offset: la_int64_t = 0
-        while true {
-            let r = archive_read_data_block(a, &buf, &size, &offset)
-            if r == ARCHIVE_EOF { break }
-            guard r == ARCHIVE_OK || r == ARCHIVE_WARN else { throw ImageError.malformed("\(path): \(LayerUnpacker.errorString(a))") }
-            if let buf { out += UnsafeRawBufferPointer(start: buf, count: size) }
+        try ArchiveData.forEachBlock(a, path) { block, _ in
+            out += block
             guard out.count < 64 << 20 else { throw ImageError.malformed("\(path): metadata file larger than 64 MiB") }
         }
         return out

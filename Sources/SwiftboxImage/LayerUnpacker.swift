@@ -170,16 +170,10 @@ public struct LayerUnpacker {
             guard fd >= 0 else { throw KernelError("openat", [full, "O_CREAT|O_EXCL|O_NOFOLLOW"]) }
             defer { close(fd) }
             // Data blocks come with their offsets: holes of sparse files stay holes.
-            var buf: UnsafeRawPointer?
-            var size = 0
-            var offset: la_int64_t = 0
-            while true {
-                let rc = archive_read_data_block(a, &buf, &size, &offset)
-                if rc == ARCHIVE_EOF { break }
-                guard rc == ARCHIVE_OK || rc == ARCHIVE_WARN else { throw ImageError.layer("layer \(layer): \(full): \(errorString(a))") }
+            try ArchiveData.forEachBlock(a, "layer \(layer): \(full)") { block, offset in
                 var done = 0
-                while done < size {
-                    let n = pwrite(fd, buf! + done, size - done, off_t(offset) + off_t(done))
+                while done < block.count {
+                    let n = pwrite(fd, block.baseAddress! + done, block.count - done, off_t(offset) + off_t(done))
                     if n < 0 {
                         if errno == EINTR { continue }
                         if errno == ENOSPC { throw ImageError.io("no space left on device while unpacking \(full)") }
@@ -187,7 +181,7 @@ public struct LayerUnpacker {
                     }
                     done += n
                 }
-                stats.bytes += Int64(size)
+                stats.bytes += Int64(block.count)
             }
             guard ftruncate(fd, off_t(archive_entry_size(entry))) == 0 else { throw KernelError("ftruncate", [full]) }
             try finish(fd: fd, entry: entry, uid: uid, gid: gid, perm: perm, mtime: mtime, path: full)
@@ -271,15 +265,7 @@ public struct LayerUnpacker {
         var entry: OpaquePointer?
         var hasher = SHA256Hasher()
         if archive_read_next_header(a, &entry) == ARCHIVE_OK {
-            var buf: UnsafeRawPointer?
-            var size = 0
-            var offset: la_int64_t = 0
-            while true {
-                let rc = archive_read_data_block(a, &buf, &size, &offset)
-                if rc == ARCHIVE_EOF { break }
-                guard rc == ARCHIVE_OK || rc == ARCHIVE_WARN else { throw ImageError.layer("layer \(layer): \(errorString(a))") }
-                if let buf { hasher.update(UnsafeRawBufferPointer(start: buf, count: size)) }
-            }
+            try ArchiveData.forEachBlock(a, "layer \(layer)") { block, _ in hasher.update(block) }
         }
         return hasher.finalize()
     }

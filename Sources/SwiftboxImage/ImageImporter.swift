@@ -1,6 +1,7 @@
 // `import`: a root filesystem tarball becomes a one-layer image. `--change` takes the
 // Dockerfile instructions Docker accepts there (CMD, ENTRYPOINT, ENV, WORKDIR, USER,
 // EXPOSE, LABEL, STOPSIGNAL, VOLUME) to fill in the image config.
+import SwiftboxKernel
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -16,7 +17,10 @@ public struct ImageImporter {
         for change in changes { try ImageImporter.apply(change, to: &config) }
         let layerDigest = try store.content.ingestFile(path)
         let diffID = try LayerUnpacker.diffID(layer: store.content.path(layerDigest))
-        let compressed = layerDigest != diffID
+        // The layer is stored as given; its media type says how it is compressed.
+        let magic = (try? FileSystem.read(store.content.path(layerDigest)).prefix(4)).map(Array.init) ?? []
+        let mediaType = magic.starts(with: [0x1f, 0x8b]) ? MediaType.ociLayerGzip
+            : magic.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) ? MediaType.ociLayerZstd : MediaType.ociLayer
         var image = ImageConfig(config: config, diffIDs: [diffID], created: Timestamps.now())
         image.history = [.init(created: image.created, created_by: nil, comment: message ?? "Imported from \(path)", empty_layer: nil)]
         let enc = JSONEncoder()
@@ -24,7 +28,7 @@ public struct ImageImporter {
         let configBytes = Array(try enc.encode(image))
         let configDigest = try store.content.write(configBytes)
         let manifest = Manifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest, size: Int64(configBytes.count)),
-                                layers: [Descriptor(mediaType: compressed ? MediaType.ociLayerGzip : MediaType.ociLayer,
+                                layers: [Descriptor(mediaType: mediaType,
                                                     digest: layerDigest, size: store.content.size(layerDigest) ?? 0)])
         let manifestDigest = try store.content.write(Array(try enc.encode(manifest)))
         return try store.register(manifestDigest: manifestDigest, tags: reference.map { [$0] } ?? [])

@@ -189,6 +189,25 @@ final class ImageTests: PrivilegedTestCase {
         XCTAssertEqual(dirs.count, 1, "only the verified first layer stays: \(dirs)")
     }
 
+    func testZstdAndGzipLayersUnpackAndVerify() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/zstd") else { throw XCTSkip("zstd is not installed (make deps)") }
+        let tar = work + "/rootfs.tar"
+        XCTAssertEqual(Self.shell(["/bin/tar", "-C", Self.sharedRootfs! + "/rootfs", "-cf", tar, "."]).status, 0)
+        XCTAssertEqual(Self.shell(["/usr/bin/zstd", "-q", tar, "-o", tar + ".zst"]).status, 0)
+        XCTAssertEqual(Self.shell(["/bin/sh", "-c", "gzip -c \(tar) > \(tar).gz"]).status, 0)
+        for (file, ref, type) in [(tar + ".zst", "z:1", "tar+zstd"), (tar + ".gz", "g:1", "tar+gzip"), (tar, "p:1", "layer.v1.tar\"")] {
+            XCTAssertEqual(engine(["import", file, ref]).status, 0)
+            let manifest = engine(["image", "snapshot", ref])
+            XCTAssertEqual(manifest.status, 0, manifest.err)
+            let dir = manifest.out.trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/bin/busybox"), "\(ref) unpacked")
+            let blobs = engineRoot + "/images/blobs/sha256"
+            let all = (try? FileManager.default.contentsOfDirectory(atPath: blobs)) ?? []
+            let manifests = all.compactMap { try? String(contentsOfFile: blobs + "/" + $0, encoding: .utf8) }.filter { $0.contains("\"layers\"") }
+            XCTAssertTrue(manifests.contains { $0.contains(type) }, "a manifest with media type \(type)")
+        }
+    }
+
     func testImportWithChangesAndBadInput() throws {
         let tar = work + "/rootfs.tar"
         XCTAssertEqual(Self.shell(["/bin/tar", "-C", Self.sharedRootfs! + "/rootfs", "-cf", tar, "."]).status, 0)

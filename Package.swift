@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "SwiftboxCgroup", dependencies: ["SwiftboxKernel"]),
         .target(name: "SwiftboxRuntime",
                 dependencies: ["SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "SwiftboxCgroup", "CShim"]),
-        .target(name: "SwiftboxEngine", dependencies: ["SwiftboxRuntime", "SwiftboxImage", "SwiftboxOCI", "SwiftboxKernel", "CShim"]),
+        .target(name: "SwiftboxEngine", dependencies: ["SwiftboxRuntime", "SwiftboxImage", "SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "CShim"]),
         .target(name: "SwiftboxCLI", dependencies: [
             "SwiftboxEngine",
             "SwiftboxRuntime",

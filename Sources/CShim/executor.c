@@ -30,6 +30,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -362,6 +363,45 @@ static int op_exec(exec_state *st, const sb_op *op) {
     return -1;
 }
 
+/// --init: stay as PID 1 and let a child exec the program. PID 1 forwards the signals
+/// it gets to that child and reaps every zombie reparented to it (what an ordinary
+/// program at PID 1 never does); it exits with the child's status.
+static void __attribute__((noreturn)) mini_init(exec_state *st, pid_t child) {
+    // Our copy of the report pipe must close, or the runtime would never see the
+    // child's exec succeed (it waits for every copy of the write end to close).
+    close(st->report_fd);
+    sigset_t all;
+    sigfillset(&all);
+    for (;;) {
+        siginfo_t info;
+        int sig = sigwaitinfo(&all, &info);
+        if (sig < 0) continue;
+        if (sig == SIGCHLD) {
+            int status;
+            pid_t p;
+            while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+                if (p == child) {
+                    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+                    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+                }
+            }
+        } else {
+            kill(child, sig);
+        }
+    }
+}
+
+static int op_init(exec_state *st) {
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);   // no signal may slip past between fork and the wait loop
+    pid_t child = fork();
+    if (child < 0) return -1;
+    if (child > 0) mini_init(st, child);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return 0;
+}
+
 static void run_plan(exec_state *st) {
     const sb_plan *plan = st->plan;
     for (size_t i = 0; i < plan->count; i++) {
@@ -446,6 +486,7 @@ static void run_plan(exec_state *st) {
             break;
         }
         case SB_OP_EXEC: rc = op_exec(st, op); break;
+        case SB_OP_INIT: rc = op_init(st); break;
         case SB_OP_JOIN_CGROUPS: {
             // Writing "0" (= the caller) to a v1 `tasks` file moves just this thread,
             // and the kernel then skips the global threadgroup lock whose first

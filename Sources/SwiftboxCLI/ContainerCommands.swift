@@ -48,6 +48,9 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: .customLong("stop-signal")) var stopSignal: String?
     @Option(name: .customLong("stop-timeout")) var stopTimeout: Int?
     @Option(help: "none (default until bridge networking lands).") var network: String = "none"
+    @Flag(help: "Run a minimal init as PID 1 that forwards signals and reaps zombies.") var `init` = false
+    @Option(name: .customLong("security-opt"), help: "seccomp=unconfined|PROFILE.json, no-new-privileges; repeatable.") var securityOpt: [String] = []
+    @Option(help: "NAME=SOFT[:HARD], e.g. nofile=1024:2048; repeatable.") var ulimit: [String] = []
     @Flag(name: [.short, .long], help: "Keep stdin open (not supported yet).") var interactive = false
     @Flag(name: [.short, .long], help: "Allocate a pseudo-terminal (not supported yet).") var tty = false
     @Argument var image: String
@@ -82,6 +85,9 @@ struct ContainerOptions: ParsableArguments {
         o.capDrop = capDrop
         o.stopSignal = stopSignal
         o.stopTimeout = stopTimeout
+        o.initProcess = `init`
+        o.securityOpt = securityOpt
+        o.ulimits = ulimit
         return o
     }
 }

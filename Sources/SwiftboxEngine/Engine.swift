@@ -28,6 +28,10 @@ public struct RunOptions: Sendable {
     public var capDrop: [String] = []
     public var stopSignal: String?
     public var stopTimeout: Int?
+    public var initProcess = false
+    /// --security-opt values: seccomp=unconfined|PATH, no-new-privileges[=true|false].
+    public var securityOpt: [String] = []
+    public var ulimits: [String] = []
     public init(image: String) { self.image = image }
 }
 
@@ -37,7 +41,8 @@ public struct Engine: Sendable {
     public let images: ImageStore
     /// Where the OCI runtime keeps its state (tmpfs): cleared by a reboot, like the containers.
     public let runtimeRoot: String
-    public var executable: String = "/proc/self/exe"
+    /// The swiftbox binary (for the monitor): its real path, so processes show as "swiftbox".
+    public var executable: String = FileSystem.readLink("/proc/self/exe") ?? "/proc/self/exe"
 
     public init(root: String, runtimeRoot: String? = nil) {
         self.root = root
@@ -73,6 +78,22 @@ public struct Engine: Sendable {
         let name = o.name ?? Engine.generatedName(id)
         try store.reserve(name: name, id: id)
         let hostname = o.hostname ?? String(id.prefix(12))
+        var seccomp: String?
+        var noNewPrivileges = false
+        for opt in o.securityOpt {
+            let kv = opt.split(separator: "=", maxSplits: 1).map(String.init)
+            switch (kv[0], kv.count > 1 ? kv[1] : nil) {
+            case ("seccomp", "unconfined"?): seccomp = "unconfined"
+            case ("seccomp", let path?):
+                guard let bytes = try? FileSystem.read(path) else { throw EngineError.failed("opening seccomp profile (\(path)) failed") }
+                _ = try SpecLoader.decodeSeccomp(bytes, file: path)
+                seccomp = String(decoding: bytes, as: UTF8.self)
+            case ("no-new-privileges", nil), ("no-new-privileges", "true"?): noNewPrivileges = true
+            case ("no-new-privileges", "false"?): noNewPrivileges = false
+            default: throw EngineError.failed("invalid --security-opt: \"\(opt)\"")
+            }
+        }
+        for u in o.ulimits { _ = try Ulimit.parse(u) }
         let c = EngineContainer(id: id, name: name, image: o.image, imageID: image.id.description, created: Clock.rfc3339Nano(),
                                 path: path, args: Array(command.dropFirst()),
                                 env: DockerDefaults.environment(image: config.Env, user: o.env, hostname: hostname),
@@ -80,7 +101,8 @@ public struct Engine: Sendable {
                                 hostname: hostname, labels: (config.Labels ?? [:]).merging(o.labels) { $1 },
                                 stopSignal: o.stopSignal ?? config.StopSignal ?? "SIGTERM", stopTimeout: o.stopTimeout ?? 10,
                                 autoRemove: o.autoRemove, readOnly: o.readOnly, privileged: o.privileged,
-                                capAdd: o.capAdd, capDrop: o.capDrop)
+                                capAdd: o.capAdd, capDrop: o.capDrop, initProcess: o.initProcess, seccompProfile: seccomp,
+                                noNewPrivileges: noNewPrivileges, ulimits: o.ulimits)
         do {
             try store.save(c)
             try store.save(EngineState(status: .created), id: id)
@@ -115,7 +137,7 @@ public struct Engine: Sendable {
         let hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(c.hostname)\n"
         try FileSystem.writeAtomically(dir + "/hosts", Array(hosts.utf8), fsync: false)
         let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: rootfs)
-        let spec = SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
+        let spec = try SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
         try FileSystem.makeDirectories(dir + "/bundle")
         try FileSystem.writeAtomically(dir + "/bundle/config.json", Array(try SpecLoader.encode(spec)), fsync: false)
         return dir + "/bundle"

@@ -23,6 +23,13 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     public var privileged: Bool
     public var capAdd: [String]
     public var capDrop: [String]
+    /// Later additions are optional so records written by older versions still load.
+    public var initProcess: Bool?
+    /// nil: the default profile; "unconfined"; or a profile's JSON.
+    public var seccompProfile: String?
+    public var noNewPrivileges: Bool?
+    /// Docker's --ulimit values: "nofile=1024:2048".
+    public var ulimits: [String]?
 
     public var shortID: String { String(id.prefix(12)) }
 }

@@ -3,18 +3,20 @@
 // namespaces (network: a private namespace with only lo until networking lands),
 // /etc/hostname and /etc/hosts bind-mounted from the container's directory.
 import SwiftboxOCI
+import SwiftboxRuntime
+import SwiftboxSecurity
 
 public enum SpecGenerator {
     public static func spec(for c: EngineContainer, rootfs: String, containerDir: String, uid: UInt32, gid: UInt32,
-                            additionalGids: [UInt32]) -> RuntimeSpec {
+                            additionalGids: [UInt32]) throws -> RuntimeSpec {
         var caps = DockerDefaults.capabilities
         if c.privileged {
-            caps = Array(Capabilities.allNames)
+            caps = Array(CapabilityNames.allNames)
         } else {
             let drop = Set(c.capDrop.map(normalizeCap))
             caps = drop.contains("CAP_ALL") ? [] : caps.filter { !drop.contains($0) }
             for add in c.capAdd.map(normalizeCap) where !caps.contains(add) {
-                if add == "CAP_ALL" { caps = Array(Capabilities.allNames) } else { caps.append(add) }
+                if add == "CAP_ALL" { caps = Array(CapabilityNames.allNames) } else { caps.append(add) }
             }
         }
         var spec = DefaultSpec.make(args: [c.path] + c.args)
@@ -24,8 +26,14 @@ public enum SpecGenerator {
         spec.process?.cwd = c.workingDir.isEmpty ? "/" : c.workingDir
         spec.process?.user = .init(uid: uid, gid: gid, additionalGids: additionalGids.isEmpty ? nil : additionalGids)
         spec.process?.capabilities = .init(bounding: caps, effective: caps, inheritable: nil, permitted: caps, ambient: nil)
-        spec.process?.noNewPrivileges = false
-        spec.process?.rlimits = nil
+        spec.process?.noNewPrivileges = c.noNewPrivileges ?? false
+        spec.process?.rlimits = try (c.ulimits ?? []).map { try Ulimit.parse($0) }
+        // Seccomp: Docker's kind of default profile, unless --privileged or told otherwise.
+        switch c.seccompProfile {
+        case nil: spec.linux?.seccomp = c.privileged ? nil : DefaultSeccompProfile.make(capabilities: caps)
+        case "unconfined"?: spec.linux?.seccomp = nil
+        case let json?: spec.linux?.seccomp = try SpecLoader.decodeSeccomp(Array(json.utf8), file: "--security-opt seccomp")
+        }
         spec.linux?.cgroupsPath = "/swiftbox/\(c.id)"
         spec.linux?.maskedPaths = c.privileged ? [] : DockerDefaults.maskedPaths
         spec.linux?.readonlyPaths = c.privileged ? [] : DockerDefaults.readonlyPaths
@@ -40,6 +48,7 @@ public enum SpecGenerator {
         mounts.append(.init(destination: "/etc/hosts", type: "bind", source: containerDir + "/hosts", options: ["rbind", "rprivate"]))
         spec.mounts = mounts
         spec.annotations = ["org.swiftbox.container.name": c.name, "org.swiftbox.image": c.image]
+        if c.initProcess == true { spec.annotations?[PlanBuilder.initAnnotation] = "true" }
         return spec
     }
 
@@ -50,7 +59,7 @@ public enum SpecGenerator {
 }
 
 /// The capability names the spec generator may hand out for --privileged / ALL.
-public enum Capabilities {
+public enum CapabilityNames {
     public static let allNames = [
         "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
         "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
@@ -60,4 +69,20 @@ public enum Capabilities {
         "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
         "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
     ]
+}
+
+/// Docker's --ulimit NAME=SOFT[:HARD] ("nofile=1024:2048", "nproc=64", "core=-1").
+public enum Ulimit {
+    public static func parse(_ text: String) throws -> RuntimeSpec.Rlimit {
+        let kv = text.split(separator: "=", maxSplits: 1).map(String.init)
+        let names = ["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss",
+                     "rtprio", "rttime", "sigpending", "stack", "as"]
+        guard kv.count == 2, names.contains(kv[0]) else { throw EngineError.failed("invalid ulimit argument: \(text)") }
+        let limits = kv[1].split(separator: ":").map { $0 == "-1" ? UInt64.max : UInt64($0) }
+        guard (1...2).contains(limits.count), let soft = limits[0], let hard = limits.count == 2 ? limits[1] : limits[0] else {
+            throw EngineError.failed("invalid ulimit argument: \(text)")
+        }
+        guard soft <= hard else { throw EngineError.failed("ulimit soft limit must be less than or equal to hard limit: \(soft) > \(hard)") }
+        return .init(type: "RLIMIT_" + kv[0].uppercased(), soft: soft, hard: hard)
+    }
 }

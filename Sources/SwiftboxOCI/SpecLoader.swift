@@ -44,6 +44,17 @@ public enum SpecLoader {
         }
     }
 
+    /// A seccomp profile on its own (the `linux.seccomp` object), as --security-opt takes it.
+    public static func decodeSeccomp(_ bytes: [UInt8], file: String) throws -> RuntimeSpec.Seccomp {
+        do {
+            return try JSONDecoder().decode(RuntimeSpec.Seccomp.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw describe(error, file: file)
+        } catch {
+            throw SpecError.malformed(file: file, key: "", reason: "not valid JSON")
+        }
+    }
+
     public static func encode(_ spec: RuntimeSpec) throws -> Data {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

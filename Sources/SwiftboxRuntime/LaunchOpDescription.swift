@@ -45,6 +45,7 @@ extension LaunchOp: CustomStringConvertible {
         case .closeFDs(let from): return "close_range(\(from), ~0, CLOSE_RANGE_CLOEXEC)"
         case .waitStart: return "report created; block on the exec fifo until `start`"
         case .exec(let path, let args, _): return "execve(\(path), [\(args.joined(separator: ", "))])"
+        case .initProcess: return "fork(): PID 1 stays as init (forwards signals, reaps zombies); the child goes on"
         case .joinCgroups(let h): return "write(\"0\") to <cgroup>/tasks in \(h.count) cgroup v1 hierarchies (\(h.joined(separator: ", ")))"
         }
     }

@@ -39,6 +39,8 @@ public enum LaunchOp: Equatable, Sendable {
     /// Write "0" to `tasks` of the container's cgroup in each v1 hierarchy (the parent
     /// opens the files; see SB_OP_JOIN_CGROUPS for why the child does the write).
     case joinCgroups(hierarchies: [String])
+    /// Fork: PID 1 stays a minimal init (forwards signals, reaps zombies), the child execs.
+    case initProcess
 }
 
 /// One mount(2) inside the rootfs.

@@ -199,6 +199,7 @@ final class CArena {
         case .closeFDs(let from): c.kind = Int32(SB_OP_CLOSE_FDS.rawValue); c.n1 = Int64(from)
         case .waitStart: c.kind = Int32(SB_OP_WAIT_START.rawValue)
         case .exec(let path, _, _): c.kind = Int32(SB_OP_EXEC.rawValue); c.a = s(path)
+        case .initProcess: c.kind = Int32(SB_OP_INIT.rawValue)
         case .joinCgroups:
             c.kind = Int32(SB_OP_JOIN_CGROUPS.rawValue)
             let bytes = cgroupTaskFDs.withUnsafeBytes { Array($0) }

@@ -67,8 +67,10 @@ public struct OCIRuntime {
 
     public func plan(spec: RuntimeSpec, bundle: String, id: String, mode: PlanBuilder.Mode,
                      consoleFD: Int32? = nil, preserveFDs: Int32 = 0) throws -> LaunchPlan {
-        try PlanBuilder(spec: spec, bundle: bundle, id: id, mode: mode, consoleSocketFD: consoleFD,
-                        hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(), preserveFDs: preserveFDs).build()
+        var builder = PlanBuilder(spec: spec, bundle: bundle, id: id, mode: mode, consoleSocketFD: consoleFD,
+                                  hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(), preserveFDs: preserveFDs)
+        builder.capabilityLimit = Capabilities.ownBoundingSet()
+        return try builder.build()
     }
 
     // MARK: create / run
@@ -206,10 +208,11 @@ public struct OCIRuntime {
         execSpec.process = process
         let consoleFD = try connectConsole(spec: execSpec, path: options.consoleSocket)
         defer { if let consoleFD { close(consoleFD) } }
-        let plan = try PlanBuilder(spec: spec, bundle: bundle, id: id, mode: .run, consoleSocketFD: consoleFD,
-                                   hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(),
-                                   preserveFDs: options.preserveFDs)
-            .buildExec(process: process, initPid: record.pid, cgroupPath: record.cgroupPath)
+        var builder = PlanBuilder(spec: spec, bundle: bundle, id: id, mode: .run, consoleSocketFD: consoleFD,
+                                  hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(),
+                                  preserveFDs: options.preserveFDs)
+        builder.capabilityLimit = Capabilities.ownBoundingSet()
+        let plan = try builder.buildExec(process: process, initPid: record.pid, cgroupPath: record.cgroupPath)
         for line in plan.lines where line.hasPrefix("parent") { log.trace(line) }
         let prepared = try plan.cgroupPath.map { try cgroups.prepare(path: $0) }
         defer { prepared?.closeAll() }

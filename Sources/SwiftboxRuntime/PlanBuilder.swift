@@ -67,6 +67,9 @@ public struct PlanBuilder {
     public var hierarchies: [CgroupHierarchy]
     public var lastCap: Int
     public var preserveFDs: Int32
+    /// Capabilities this runtime itself holds (its bounding set): requests beyond it are
+    /// dropped, as capabilities unknown to the kernel are.
+    public var capabilityLimit: UInt64 = ~0
 
     public init(spec: RuntimeSpec, bundle: String, id: String, mode: Mode, consoleSocketFD: Int32? = nil,
                 hierarchies: [CgroupHierarchy], lastCap: Int, preserveFDs: Int32 = 0) {
@@ -155,7 +158,8 @@ public struct PlanBuilder {
 
         if let h = spec.hostname { ops.append(.sethostname(h)) }
         if let d = spec.domainname { ops.append(.setdomainname(d)) }
-        ops += try processOps(process, program: program, args: args, waitForStart: { if case .create = mode { return true }; return false }())
+        ops += try processOps(process, program: program, args: args, waitForStart: { if case .create = mode { return true }; return false }(),
+                              initProcess: spec.annotations?[PlanBuilder.initAnnotation] == "true")
 
         let cgroupPath = try CgroupManager.resolvePath(spec.linux?.cgroupsPath, id: id)
         return LaunchPlan(cloneNamespaces: NamespaceKind.allCases.filter { cloneNamespaces.contains($0) },
@@ -166,7 +170,11 @@ public struct PlanBuilder {
     /// The steps that turn the (still privileged) child into the process config.json
     /// describes: rlimits, console, no_new_privs, seccomp, capabilities, user, cwd —
     /// then execve. Shared by container starts and `exec`.
-    func processOps(_ process: RuntimeSpec.Process, program: String, args: [String], waitForStart: Bool) throws -> [LaunchOp] {
+    /// The annotation that asks for a minimal init as PID 1 (`swiftbox run --init`).
+    public static let initAnnotation = "org.swiftbox.init"
+
+    func processOps(_ process: RuntimeSpec.Process, program: String, args: [String], waitForStart: Bool,
+                    initProcess: Bool = false) throws -> [LaunchOp] {
         var ops: [LaunchOp] = []
         for r in process.rlimits ?? [] {
             guard let res = Rlimits.number(r.type) else { throw PlanError.unknownRlimit(r.type) }
@@ -186,11 +194,11 @@ public struct PlanBuilder {
         // changes before the uid (after setresuid we may no longer change it); capset
         // then sets the final effective/permitted/inheritable sets; ambient last.
         let caps = process.capabilities
-        let bounding = try Capabilities.mask(caps?.bounding, set: "bounding", lastCap: lastCap)
-        let effective = try Capabilities.mask(caps?.effective, set: "effective", lastCap: lastCap)
-        let permitted = try Capabilities.mask(caps?.permitted, set: "permitted", lastCap: lastCap)
-        let inheritable = try Capabilities.mask(caps?.inheritable, set: "inheritable", lastCap: lastCap)
-        let ambient = try Capabilities.mask(caps?.ambient, set: "ambient", lastCap: lastCap)
+        let bounding = try Capabilities.mask(caps?.bounding, set: "bounding", lastCap: lastCap) & capabilityLimit
+        let effective = try Capabilities.mask(caps?.effective, set: "effective", lastCap: lastCap) & capabilityLimit
+        let permitted = try Capabilities.mask(caps?.permitted, set: "permitted", lastCap: lastCap) & capabilityLimit
+        let inheritable = try Capabilities.mask(caps?.inheritable, set: "inheritable", lastCap: lastCap) & capabilityLimit
+        let ambient = try Capabilities.mask(caps?.ambient, set: "ambient", lastCap: lastCap) & capabilityLimit
         ops.append(.dropBounding(keep: bounding, lastCap: lastCap))
         ops.append(.keepCaps(true))
         ops.append(.setgroups(process.user.additionalGids ?? []))
@@ -204,6 +212,7 @@ public struct PlanBuilder {
         ops.append(.closeFDs(from: 3 + preserveFDs))
         if waitForStart { ops.append(.waitStart) }
         if let seccomp, nnp { ops.append(.seccomp(seccomp)) }
+        if initProcess { ops.append(.initProcess) }
         ops.append(.exec(path: program, args: args, env: process.env ?? []))
 
         return ops

@@ -47,6 +47,17 @@ public enum Capabilities {
         return mask
     }
 
+    /// The bounding set of this process (/proc/self/status CapBnd): a container cannot get
+    /// more. Some hosts (sandboxes, nested containers) lack capabilities such as
+    /// CAP_SYS_RESOURCE; asking for them would make capset fail with EPERM.
+    public static func ownBoundingSet() -> UInt64 {
+        guard let text = try? FileSystem.readString("/proc/self/status") else { return ~0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("CapBnd:") {
+            return UInt64(String(line.dropFirst(7)).trimmed(), radix: 16) ?? ~0
+        }
+        return ~0
+    }
+
     public static func names(_ mask: UInt64) -> [String] {
         numbers.filter { mask & (1 << UInt64($0.value)) != 0 }.sorted { $0.value < $1.value }.map(\.key)
     }

@@ -96,6 +96,78 @@ final class EngineTests: PrivilegedTestCase {
         XCTAssertEqual(sbx(["rmi", "busybox-image:latest"]).status, 0)
     }
 
+    /// The security probe (rootfs-fixtures/probes/security-probe.c), built statically and
+    /// added to the busybox rootfs as an image.
+    func probeImage() throws -> String {
+        let rootfs = work + "/probe-rootfs"
+        XCTAssertEqual(Self.shell(["/bin/cp", "-a", Self.sharedRootfs! + "/rootfs", rootfs]).status, 0)
+        let cc = Self.shell(["/usr/bin/gcc", "-static", "-O1", "-o", rootfs + "/bin/probe", Self.packageRoot + "/rootfs-fixtures/probes/security-probe.c"])
+        if cc.status != 0 { throw XCTSkip("cannot build the probe with gcc -static: \(cc.err)") }
+        let tar = work + "/probe.tar"
+        XCTAssertEqual(Self.shell(["/bin/tar", "-C", rootfs, "-cf", tar, "."]).status, 0)
+        XCTAssertEqual(sbx(["import", tar, "probe:1"]).status, 0)
+        return "probe:1"
+    }
+
+    func probe(_ flags: [String]) throws -> [String: String] {
+        let r = run(["--rm"] + flags + [try probeImage(), "/bin/probe", "\(getpid())"])
+        XCTAssertEqual(r.status, 0, r.err)
+        var out: [String: String] = [:]
+        for line in r.out.split(separator: "\n") {
+            let p = line.split(separator: " ")
+            if p.count == 2 { out[String(p[0])] = String(p[1]) }
+        }
+        return out
+    }
+
+    func testDefaultContainerCannotEscape() throws {
+        let hostname = try String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8)
+        let results = try probe([])
+        for name in ["mount", "unshare", "setns", "keyctl", "add_key", "bpf", "userfaultfd", "kexec_load", "init_module",
+                     "open_by_handle_at", "sethostname", "reboot", "write_proc_sys", "read_kcore", "ptrace_host"] {
+            XCTAssertNotNil(results[name], "\(name) was not tried")
+            XCTAssertNotEqual(results[name], "ok", "\(name) must fail in a default container")
+        }
+        XCTAssertEqual(results["raw_socket"], "ok", "NET_RAW is one of Docker's default capabilities")
+        XCTAssertEqual(try String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8), hostname)
+        XCTAssertNotEqual(try probe(["--cap-drop", "NET_RAW"])["raw_socket"], "ok", "no raw sockets without NET_RAW")
+        // Control: with --privileged the same probe can do these, so the checks above can fail.
+        let privileged = try probe(["--privileged"])
+        XCTAssertEqual(privileged["mount"], "ok")
+        XCTAssertEqual(privileged["unshare"], "ok")
+        XCTAssertEqual(privileged["sethostname"], "ok")
+        // seccomp=unconfined keeps the capabilities' limits: mount still fails without CAP_SYS_ADMIN.
+        let unconfined = try probe(["--security-opt", "seccomp=unconfined"])
+        XCTAssertNotEqual(unconfined["mount"], "ok")
+    }
+
+    func testInitReapsZombiesAndForwardsSignals() throws {
+        // Without --init, the shell at PID 1 leaves its orphaned grandchildren as zombies.
+        let script = "sh -c 'sleep 0.1 &' ; sleep 0.5; echo zombies=$(grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | wc -l)"
+        let plain = run(["--rm", "busybox-image:latest", "sh", "-c", script])
+        let withInit = run(["--rm", "--init", "busybox-image:latest", "sh", "-c", script])
+        XCTAssertEqual(withInit.out, "zombies=0\n", withInit.err)
+        XCTAssertEqual(plain.status, 0)
+        // PID 1 is the init, the command runs as its child, and a stop signal reaches it.
+        let d = run(["-d", "--init", "--name", "inited", "busybox-image:latest", "sh", "-c", "trap 'exit 9' TERM; while true; do sleep 0.1; done"])
+        XCTAssertEqual(d.status, 0, d.err)
+        let ps = sbx(["exec", "inited", "cat", "/proc/1/comm"])
+        XCTAssertEqual(ps.out, "swiftbox\n")
+        XCTAssertEqual(sbx(["stop", "-t", "5", "inited"]).status, 0)
+        XCTAssertEqual(sbx(["wait", "inited"]).out, "9\n", "SIGTERM was forwarded to the shell, which exited 9")
+    }
+
+    func testUlimitAndSecurityOptBadInput() {
+        XCTAssertEqual(run(["--rm", "--ulimit", "nofile=77:88", "busybox-image:latest", "sh", "-c", "ulimit -n"]).out, "77\n")
+        let bad = run(["--rm", "--ulimit", "nofile=9:1", "busybox-image:latest", "true"])
+        XCTAssertEqual(bad.status, 125)
+        XCTAssertTrue(bad.err.contains("soft limit must be less than or equal"), bad.err)
+        XCTAssertEqual(run(["--rm", "--security-opt", "no-new-privileges", "busybox-image:latest", "grep", "-q", "NoNewPrivs:.1", "/proc/self/status"]).status, 0)
+        let opt = run(["--rm", "--security-opt", "apparmor=x", "busybox-image:latest", "true"])
+        XCTAssertEqual(opt.status, 125)
+        XCTAssertTrue(opt.err.contains("invalid --security-opt"), opt.err)
+    }
+
     func testKilledMonitorIsReportedAndCleanedUp() throws {
         let d = run(["-d", "--name", "orphan", "busybox-image:latest", "sleep", "100"])
         XCTAssertEqual(d.status, 0, d.err)

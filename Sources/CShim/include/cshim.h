@@ -58,6 +58,7 @@ typedef enum {
     SB_OP_WAIT_START,         // report "created" to the parent, then block on the exec fifo
     SB_OP_EXEC,               // a: program  argv/envp in the plan; PATH lookup like execvp
     SB_OP_JOIN_CGROUPS,       // blob: int[] of open cgroup v1 `tasks` files; write "0" to each
+    SB_OP_INIT,               // fork: the child goes on to exec; we stay as a minimal init (--init)
 } sb_op_kind;
 
 typedef struct {

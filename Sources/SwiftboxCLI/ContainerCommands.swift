@@ -51,6 +51,8 @@ struct ContainerOptions: ParsableArguments {
     @Flag(help: "Run a minimal init as PID 1 that forwards signals and reaps zombies.") var `init` = false
     @Option(name: .customLong("security-opt"), help: "seccomp=unconfined|PROFILE.json, no-new-privileges; repeatable.") var securityOpt: [String] = []
     @Option(help: "NAME=SOFT[:HARD], e.g. nofile=1024:2048; repeatable.") var ulimit: [String] = []
+    @Option(name: .customLong("log-opt"), help: "json-file options: max-size=10m, max-file=3.") var logOpt: [String] = []
+    @Option(name: .customLong("cidfile"), help: "Write the container ID to this file.") var cidfile: String?
     @Flag(name: [.short, .long], help: "Keep stdin open (not supported yet).") var interactive = false
     @Flag(name: [.short, .long], help: "Allocate a pseudo-terminal (not supported yet).") var tty = false
     @Argument var image: String
@@ -88,6 +90,7 @@ struct ContainerOptions: ParsableArguments {
         o.initProcess = `init`
         o.securityOpt = securityOpt
         o.ulimits = ulimit
+        o.logOpts = logOpt
         return o
     }
 }
@@ -101,7 +104,9 @@ struct Run: ParsableCommand {
     func run() throws {
         engineCommand {
             let engine = globals.engine
+            if let f = options.cidfile, access(f, F_OK) == 0 { throw EngineError.failed("container ID file found, make sure the other container isn't running or delete \(f)") }
             let c = try engine.create(try options.runOptions())
+            if let f = options.cidfile { try writeFile(f, Array(c.id.utf8)) }
             do {
                 try engine.start(c.id, attached: !detach)
             } catch {
@@ -123,6 +128,7 @@ struct Run: ParsableCommand {
 func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timestamps: Bool) -> Int32? {
     let path = engine.store.logPath(id)
     var (entries, offset) = LogReader.entries(path)
+    entries = LogReader.allEntries(path) + entries
     if let tail { entries = Array(entries.suffix(tail)) }
     func emit(_ e: LogEntry) {
         let text = timestamps ? "\(e.time) \(e.log)" : e.log
@@ -134,6 +140,8 @@ func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timest
     while true {
         let s = engine.observedState(id)
         let done = s.status == .exited || s.status == .dead
+        var st = stat()
+        if stat(path, &st) == 0 && Int(st.st_size) < offset { offset = 0 }   // rotated
         let (more, end) = LogReader.entries(path, from: offset)
         offset = end
         more.forEach(emit)
@@ -259,4 +267,53 @@ struct MonitorCommand: ParsableCommand {
     @OptionGroup var globals: EngineGlobals
     @Argument var id: String
     func run() throws { Monitor(engine: globals.engine, id: id).run(readyFD: 3) }
+}
+
+struct Rename: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rename", abstract: "Rename a container.")
+    @OptionGroup var globals: EngineGlobals
+    @Argument var container: String
+    @Argument var newName: String
+    func run() throws { engineCommand { try globals.engine.rename(try globals.engine.store.resolve(container), to: newName); return 0 } }
+}
+
+struct Restart: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "restart", abstract: "Stop and start containers.")
+    @OptionGroup var globals: EngineGlobals
+    @Option(name: [.short, .customLong("time")]) var time: Int?
+    @Argument var containers: [String]
+    func run() throws {
+        engineCommand {
+            for ref in containers {
+                let id = try globals.engine.store.resolve(ref)
+                try globals.engine.stop(id, timeout: time)
+                try globals.engine.start(id)
+                print(ref)
+            }
+            return 0
+        }
+    }
+}
+
+struct ContainerGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "container", abstract: "Manage containers.",
+                                                    subcommands: [ContainerPrune.self])
+}
+
+struct ContainerPrune: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove all stopped containers.")
+    @OptionGroup var globals: EngineGlobals
+    @Flag(name: [.short, .long], help: "Do not ask (swiftbox never asks).") var force = false
+    func run() throws {
+        engineCommand {
+            let engine = globals.engine
+            var removed: [String] = []
+            for (c, s) in engine.list() where s.status != .running {
+                try engine.remove(c.id, force: false)
+                removed.append(c.id)
+            }
+            if !removed.isEmpty { print("Deleted Containers:"); removed.forEach { print($0) } }
+            return 0
+        }
+    }
 }

@@ -18,8 +18,8 @@ struct Swiftbox: ParsableCommand {
         abstract: "A daemonless container runtime that talks to the Linux kernel directly.",
         discussion: "See swiftbox-concepts(7) for how a container is put together.",
         version: SwiftboxVersion.ociVersionText,
-        subcommands: [Run.self, Create.self, Start.self, Stop.self, Kill.self, Remove.self, Ps.self, Logs.self, Exec.self,
-                      Wait.self, Inspect.self, OCI.self, ImageGroup.self, Images.self, Pull.self, Rmi.self, Tag.self, Load.self,
+        subcommands: [Run.self, Create.self, Start.self, Stop.self, Restart.self, Kill.self, Remove.self, Ps.self, Logs.self, Exec.self,
+                      Wait.self, Inspect.self, Rename.self, ContainerGroup.self, OCI.self, ImageGroup.self, Images.self, Pull.self, Rmi.self, Tag.self, Load.self,
                       Save.self, Import.self, Login.self, Logout.self, MonitorCommand.self])
 }
 

@@ -32,6 +32,8 @@ public struct RunOptions: Sendable {
     /// --security-opt values: seccomp=unconfined|PATH, no-new-privileges[=true|false].
     public var securityOpt: [String] = []
     public var ulimits: [String] = []
+    /// --log-opt max-size=10m,max-file=3
+    public var logOpts: [String] = []
     public init(image: String) { self.image = image }
 }
 
@@ -94,6 +96,20 @@ public struct Engine: Sendable {
             }
         }
         for u in o.ulimits { _ = try Ulimit.parse(u) }
+        var logMaxSize: Int64?
+        var logMaxFiles: Int?
+        for opt in o.logOpts.flatMap({ $0.split(separator: ",").map(String.init) }) {
+            let kv = opt.split(separator: "=", maxSplits: 1).map(String.init)
+            switch kv[0] {
+            case "max-size":
+                guard kv.count == 2, let n = Engine.parseSize(kv[1]), n > 0 else { throw EngineError.failed("invalid --log-opt max-size: \(opt)") }
+                logMaxSize = n
+            case "max-file":
+                guard kv.count == 2, let n = Int(kv[1]), n >= 1 else { throw EngineError.failed("invalid --log-opt max-file: \(opt)") }
+                logMaxFiles = n
+            default: throw EngineError.failed("unknown log opt '\(kv[0])' for json-file log driver")
+            }
+        }
         let c = EngineContainer(id: id, name: name, image: o.image, imageID: image.id.description, created: Clock.rfc3339Nano(),
                                 path: path, args: Array(command.dropFirst()),
                                 env: DockerDefaults.environment(image: config.Env, user: o.env, hostname: hostname),
@@ -102,7 +118,8 @@ public struct Engine: Sendable {
                                 stopSignal: o.stopSignal ?? config.StopSignal ?? "SIGTERM", stopTimeout: o.stopTimeout ?? 10,
                                 autoRemove: o.autoRemove, readOnly: o.readOnly, privileged: o.privileged,
                                 capAdd: o.capAdd, capDrop: o.capDrop, initProcess: o.initProcess, seccompProfile: seccomp,
-                                noNewPrivileges: noNewPrivileges, ulimits: o.ulimits)
+                                noNewPrivileges: noNewPrivileges, ulimits: o.ulimits, logMaxSize: logMaxSize,
+                                logMaxFiles: logMaxFiles)
         do {
             try store.save(c)
             try store.save(EngineState(status: .created), id: id)
@@ -112,6 +129,16 @@ public struct Engine: Sendable {
             throw error
         }
         return c
+    }
+
+    /// "10m", "512k", "1g", "100" (bytes), as Docker's size options.
+    public static func parseSize(_ text: String) -> Int64? {
+        let lower = text.lowercased()
+        let units: [(String, Int64)] = [("kb", 1 << 10), ("mb", 1 << 20), ("gb", 1 << 30), ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("b", 1)]
+        for (suffix, mult) in units where lower.hasSuffix(suffix) {
+            return Double(lower.dropLast(suffix.count)).map { Int64($0 * Double(mult)) }
+        }
+        return Int64(lower)
     }
 
     static let adjectives = ["brave", "calm", "eager", "fond", "gentle", "happy", "keen", "lucid", "merry", "nifty", "proud", "quick", "sharp", "tender", "vivid", "witty"]
@@ -290,6 +317,16 @@ public struct Engine: Sendable {
         try FileSystem.removeTree(store.dir(id))
         if let c { store.release(name: c.name) }
         rmdir(runtimeRoot)   // only succeeds once no container of this root is left
+    }
+
+    public func rename(_ id: String, to newName: String) throws {
+        var c = try store.config(id)
+        guard c.name != newName else { throw EngineError.failed("Renaming a container with the same name as its current name") }
+        try store.reserve(name: newName, id: id)
+        let old = c.name
+        c.name = newName
+        do { try store.save(c) } catch { store.release(name: newName); throw error }
+        store.release(name: old)
     }
 
     public func list() -> [(EngineContainer, EngineState)] {

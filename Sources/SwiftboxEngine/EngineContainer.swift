@@ -30,6 +30,9 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     public var noNewPrivileges: Bool?
     /// Docker's --ulimit values: "nofile=1024:2048".
     public var ulimits: [String]?
+    /// --log-opt max-size (bytes) and max-file.
+    public var logMaxSize: Int64?
+    public var logMaxFiles: Int?
 
     public var shortID: String { String(id.prefix(12)) }
 }

@@ -17,17 +17,42 @@ public struct LogEntry: Codable, Equatable, Sendable {
 }
 
 /// Splits a stream into lines (a partial line is held until its newline, or flushed at
-/// 16 KiB) and appends them to the log file.
+/// 16 KiB) and appends them to the log file; with `maxSize`, the file is rotated as
+/// Docker's json-file driver does (log → log.1 → … → log.<maxFiles-1>).
 public final class LogWriter {
-    let fd: Int32
+    let path: String
+    var fd: Int32
+    var size: Int64
+    let maxSize: Int64?
+    let maxFiles: Int
     var pending: [String: [UInt8]] = [:]
 
-    public init(path: String) throws {
+    public init(path: String, maxSize: Int64? = nil, maxFiles: Int = 1) throws {
+        self.path = path
+        self.maxSize = maxSize
+        self.maxFiles = max(1, maxFiles)
         fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw KernelError("open", [path, "O_APPEND"]) }
+        var st = stat()
+        fstat(fd, &st)
+        size = Int64(st.st_size)
     }
 
     deinit { close(fd) }
+
+    func rotateIfNeeded() {
+        guard let maxSize, size >= maxSize else { return }
+        close(fd)
+        if maxFiles > 1 {
+            for i in stride(from: maxFiles - 1, to: 0, by: -1) {
+                rename(i == 1 ? path : "\(path).\(i - 1)", "\(path).\(i)")
+            }
+        } else {
+            unlink(path)
+        }
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        size = 0
+    }
 
     public func append(_ bytes: UnsafeRawBufferPointer, stream: String) {
         var buf = pending[stream] ?? []
@@ -50,11 +75,21 @@ public final class LogWriter {
         let entry = LogEntry(log: String(decoding: bytes, as: UTF8.self), stream: stream, time: Clock.rfc3339Nano())
         guard var line = try? JSONEncoder().encode(entry) else { return }
         line.append(UInt8(ascii: "\n"))
+        rotateIfNeeded()
         _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        size += Int64(line.count)
     }
 }
 
 public enum LogReader {
+    /// Rotated files first (oldest first), then the current one.
+    public static func allEntries(_ path: String) -> [LogEntry] {
+        var files: [String] = []
+        var i = 1
+        while FileSystem.exists("\(path).\(i)") { files.insert("\(path).\(i)", at: 0); i += 1 }
+        return files.flatMap { entries($0).entries }
+    }
+
     /// The entries of a log file (malformed lines are skipped).
     public static func entries(_ path: String, from offset: Int = 0) -> (entries: [LogEntry], end: Int) {
         guard let bytes = try? FileSystem.read(path), bytes.count > offset else { return ([], offset) }

@@ -89,7 +89,8 @@ public struct Monitor {
     /// Copy both pipes into the log until both are closed (the container and everything
     /// it started have exited or closed them).
     func copyOutput(stdout: Int32, stderr: Int32) {
-        guard let writer = try? LogWriter(path: engine.store.logPath(id)) else { return }
+        let c = try? engine.store.config(id)
+        guard let writer = try? LogWriter(path: engine.store.logPath(id), maxSize: c?.logMaxSize, maxFiles: c?.logMaxFiles ?? 1) else { return }
         var fds = [pollfd(fd: stdout, events: Int16(POLLIN), revents: 0), pollfd(fd: stderr, events: Int16(POLLIN), revents: 0)]
         var open = 2
         var buf = [UInt8](repeating: 0, count: 65536)

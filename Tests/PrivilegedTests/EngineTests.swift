@@ -168,6 +168,35 @@ final class EngineTests: PrivilegedTestCase {
         XCTAssertTrue(opt.err.contains("invalid --security-opt"), opt.err)
     }
 
+    func testLogRotationRenamePruneCidfile() throws {
+        let cid = work + "/cid"
+        let d = run(["-d", "--name", "chatty", "--cidfile", cid, "--log-opt", "max-size=2k", "--log-opt", "max-file=2",
+                     "busybox-image:latest", "sh", "-c", "i=0; while [ $i -lt 300 ]; do echo line-$i; i=$((i+1)); done"])
+        XCTAssertEqual(d.status, 0, d.err)
+        XCTAssertEqual(try String(contentsOfFile: cid, encoding: .utf8), d.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(sbx(["wait", "chatty"]).out, "0\n")
+        let id = d.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dir = engineRoot + "/containers/\(id)"
+        let logs = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("-json.log") }.sorted()
+        XCTAssertEqual(logs, ["\(id)-json.log", "\(id)-json.log.1"], "rotated into at most max-file files")
+        for f in logs {
+            let size = (try FileManager.default.attributesOfItem(atPath: dir + "/" + f)[.size] as? Int) ?? 0
+            XCTAssertLessThan(size, 2048 + 200, "\(f) stays near max-size")
+        }
+        let out = sbx(["logs", "chatty"]).out
+        XCTAssertTrue(out.hasSuffix("line-299\n"), "the newest lines are kept")
+        XCTAssertFalse(out.contains("line-0\n"), "the oldest were rotated away")
+        XCTAssertEqual(sbx(["rename", "chatty", "quiet"]).status, 0)
+        XCTAssertTrue(sbx(["ps", "-a"]).out.contains("quiet"))
+        XCTAssertEqual(run(["-d", "--name", "chatty", "busybox-image:latest", "true"]).status, 0, "the old name is free")
+        XCTAssertEqual(run(["-d", "--name", "keep", "busybox-image:latest", "sleep", "30"]).status, 0)
+        let prune = Self.shell([Self.binary, "container", "prune", "--root", engineRoot, "-f"])
+        XCTAssertEqual(prune.status, 0, prune.err)
+        XCTAssertEqual(sbx(["ps", "-a", "--format", "json"]).out.split(separator: "\n").count, 1, "only the running container is left")
+        let bad = run(["--rm", "--log-opt", "max-size=lots", "busybox-image:latest", "true"])
+        XCTAssertEqual(bad.status, 125)
+    }
+
     func testKilledMonitorIsReportedAndCleanedUp() throws {
         let d = run(["-d", "--name", "orphan", "busybox-image:latest", "sleep", "100"])
         XCTAssertEqual(d.status, 0, d.err)

@@ -317,3 +317,97 @@ struct ContainerPrune: ParsableCommand {
         }
     }
 }
+
+struct Top: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show the processes of a container.")
+    @OptionGroup var globals: EngineGlobals
+    @Argument var container: String
+    func run() throws {
+        engineCommand {
+            let engine = globals.engine
+            let id = try engine.store.resolve(container)
+            guard engine.isRunning(id) else { throw EngineError.notRunning(container) }
+            var table = [["UID", "PID", "PPID", "CMD"]]
+            for pid in engine.processes(id) {
+                guard let status = try? String(decoding: readAll("/proc/\(pid)/status"), as: UTF8.self) else { continue }
+                func field(_ name: String) -> String {
+                    status.split(separator: "\n").first { $0.hasPrefix(name + ":") }.map { String($0.dropFirst(name.count + 1).split(separator: "\t").first ?? "").trimmed() } ?? "?"
+                }
+                let cmd = (try? readAll("/proc/\(pid)/cmdline")).map { String(decoding: $0.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).trimmed() } ?? ""
+                table.append([field("Uid"), "\(pid)", field("PPid"), cmd])
+            }
+            printTable(table)
+            return 0
+        }
+    }
+}
+
+struct SystemGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "system", abstract: "Disk usage and cleanup.",
+                                                    subcommands: [SystemDf.self, SystemPrune.self])
+}
+
+struct SystemDf: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "df", abstract: "Show disk usage.")
+    @OptionGroup var globals: EngineGlobals
+    func run() throws {
+        engineCommand {
+            let engine = globals.engine
+            let index = try engine.images.readIndex()
+            let containers = engine.list()
+            let used = Set(containers.map(\.0.imageID))
+            let imageSize = index.images.values.reduce(Int64(0)) { $0 + $1.size }
+            let reclaimable = index.images.values.filter { !used.contains($0.id.description) }.reduce(Int64(0)) { $0 + $1.size }
+            let containerSize = containers.reduce(Int64(0)) { $0 + duBytes(engine.store.dir($1.0.id) + "/upper") }
+            printTable([["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
+                        ["Images", "\(index.images.count)", "\(used.count)", formatSize(imageSize), formatSize(reclaimable)],
+                        ["Containers", "\(containers.count)", "\(containers.filter { $0.1.status == .running }.count)",
+                         formatSize(containerSize), formatSize(containers.filter { $0.1.status != .running }.reduce(Int64(0)) { $0 + duBytes(engine.store.dir($1.0.id) + "/upper") })]])
+            return 0
+        }
+    }
+}
+
+/// Bytes used by a directory tree (regular files), not following symlinks.
+func duBytes(_ path: String) -> Int64 {
+    var total: Int64 = 0
+    var st = stat()
+    guard lstat(path, &st) == 0 else { return 0 }
+    if (st.st_mode & S_IFMT) == S_IFREG { return Int64(st.st_size) }
+    guard (st.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(path) else { return 0 }
+    defer { closedir(dir) }
+    while let e = readdir(dir) {
+        let name = withUnsafePointer(to: e.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+        if name != "." && name != ".." { total += duBytes(path + "/" + name) }
+    }
+    return total
+}
+
+struct SystemPrune: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove stopped containers, unused images (dangling; all with -a) and leftovers.")
+    @OptionGroup var globals: EngineGlobals
+    @Flag(name: [.short, .long]) var all = false
+    @Flag(name: [.short, .long], help: "Do not ask (swiftbox never asks).") var force = false
+    func run() throws {
+        engineCommand {
+            let engine = globals.engine
+            var removed = 0
+            for (c, s) in engine.list() where s.status != .running {
+                try engine.remove(c.id, force: false)
+                removed += 1
+            }
+            let used = Set(engine.list().map(\.0.imageID))
+            var images = 0
+            try engine.images.update { index in
+                for (hex, r) in index.images where !used.contains(r.id.description) && (all || !index.tags.values.contains(hex)) {
+                    index.images[hex] = nil
+                    index.tags = index.tags.filter { $0.value != hex }
+                    images += 1
+                }
+            }
+            try engine.images.garbageCollect()
+            print("Deleted \(removed) containers and \(images) images")
+            return 0
+        }
+    }
+}

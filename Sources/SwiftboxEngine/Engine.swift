@@ -319,6 +319,12 @@ public struct Engine: Sendable {
         rmdir(runtimeRoot)   // only succeeds once no container of this root is left
     }
 
+    /// The pids in the container's cgroup (host pid namespace).
+    public func processes(_ id: String) -> [Int32] {
+        guard let record = try? runtime().store.load(id), let path = record.cgroupPath else { return [] }
+        return runtime().cgroups.processes(at: path)
+    }
+
     public func rename(_ id: String, to newName: String) throws {
         var c = try store.config(id)
         guard c.name != newName else { throw EngineError.failed("Renaming a container with the same name as its current name") }

@@ -197,6 +197,30 @@ final class EngineTests: PrivilegedTestCase {
         XCTAssertEqual(bad.status, 125)
     }
 
+    func testKilledCLIDuringForegroundRun() throws {
+        // SIGKILL the foreground `run` while its container runs: the container goes on under
+        // its monitor, ps tells the truth, and rm -f / system prune clean everything.
+        let argv = [Self.binary, "run", "--root", engineRoot, "--name", "fg", "busybox-image:latest", "sleep", "100"]
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        XCTAssertEqual(posix_spawn(&pid, argv[0], nil, nil, &cargs, environ), 0)
+        eventually("the container runs") { self.sbx(["ps"]).out.contains("fg") }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        XCTAssertTrue(sbx(["ps"]).out.contains("Up "), "still running under its monitor")
+        XCTAssertTrue(sbx(["top", "fg"]).out.contains("sleep 100"))
+        XCTAssertEqual(sbx(["rm", "-f", "fg"]).status, 0)
+        XCTAssertEqual(run(["--name", "done", "busybox-image:latest", "true"]).status, 0)
+        let df = Self.shell([Self.binary, "system", "df", "--root", engineRoot])
+        XCTAssertTrue(df.out.contains("Containers") && df.out.contains("Images"), df.out)
+        let prune = Self.shell([Self.binary, "system", "prune", "-a", "-f", "--root", engineRoot])
+        XCTAssertEqual(prune.out, "Deleted 1 containers and 1 images\n", prune.err)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+        XCTAssertEqual(sbx(["images", "-q"]).out, "")
+    }
+
     func testKilledMonitorIsReportedAndCleanedUp() throws {
         let d = run(["-d", "--name", "orphan", "busybox-image:latest", "sleep", "100"])
         XCTAssertEqual(d.status, 0, d.err)
@@ -215,7 +239,7 @@ final class EngineTests: PrivilegedTestCase {
         let group = DispatchGroup()
         let lock = NSLock()
         var ids: [String] = []
-        for i in 0..<10 {
+        for i in 0..<20 {
             group.enter()
             DispatchQueue.global().async {
                 let r = self.run(["-d", "--name", "c\(i)", "busybox-image:latest", "sleep", "30"])
@@ -224,9 +248,9 @@ final class EngineTests: PrivilegedTestCase {
             }
         }
         group.wait()
-        XCTAssertEqual(Set(ids).count, 10)
+        XCTAssertEqual(Set(ids).count, 20)
         XCTAssertTrue(ids.allSatisfy { $0.count == 64 }, "\(ids)")
-        XCTAssertEqual(sbx(["ps", "-q"]).out.split(separator: "\n").count, 10)
+        XCTAssertEqual(sbx(["ps", "-q"]).out.split(separator: "\n").count, 20)
     }
 
     func testImageConfigIsHonoured() throws {

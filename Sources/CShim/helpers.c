@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int sb_wifexited(int status) { return WIFEXITED(status); }
@@ -82,3 +83,10 @@ int sb_set_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 int sb_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }
 
 int sb_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int sb_open_pty(char *slave_path, size_t size) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) return -1;
+    if (grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, slave_path, size) != 0) { close(m); return -1; }
+    return m;
+}

@@ -11,6 +11,7 @@ import Foundation
 #endif
 import CShim
 import SwiftboxEngine
+import SwiftboxKernel
 import SwiftboxRuntime
 
 extension EngineGlobals {
@@ -53,14 +54,13 @@ struct ContainerOptions: ParsableArguments {
     @Option(help: "NAME=SOFT[:HARD], e.g. nofile=1024:2048; repeatable.") var ulimit: [String] = []
     @Option(name: .customLong("log-opt"), help: "json-file options: max-size=10m, max-file=3.") var logOpt: [String] = []
     @Option(name: .customLong("cidfile"), help: "Write the container ID to this file.") var cidfile: String?
-    @Flag(name: [.short, .long], help: "Keep stdin open (not supported yet).") var interactive = false
-    @Flag(name: [.short, .long], help: "Allocate a pseudo-terminal (not supported yet).") var tty = false
+    @Flag(name: [.short, .long], help: "Keep stdin open and send it to the container.") var interactive = false
+    @Flag(name: [.short, .long], help: "Allocate a pseudo-terminal.") var tty = false
     @Argument var image: String
     @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
     func runOptions() throws -> RunOptions {
         guard network == "none" else { throw ValidationError("--network \(network): only \"none\" is supported so far") }
-        guard !interactive && !tty else { throw ValidationError("-i and -t are not supported yet") }
         var o = RunOptions(image: image)
         o.name = name
         o.args = command
@@ -91,6 +91,8 @@ struct ContainerOptions: ParsableArguments {
         o.securityOpt = securityOpt
         o.ulimits = ulimit
         o.logOpts = logOpt
+        o.interactive = interactive
+        o.tty = tty
         return o
     }
 }
@@ -107,19 +109,59 @@ struct Run: ParsableCommand {
             if let f = options.cidfile, access(f, F_OK) == 0 { throw EngineError.failed("container ID file found, make sure the other container isn't running or delete \(f)") }
             let c = try engine.create(try options.runOptions())
             if let f = options.cidfile { try writeFile(f, Array(c.id.utf8)) }
+            var attachFD: Int32 = -1
             do {
-                try engine.start(c.id, attached: !detach)
+                try engine.start(c.id, attached: !detach) {
+                    attachFD = (try? UnixSocket.connect(Engine.attachAddress(c.id))) ?? -1
+                }
             } catch {
                 if options.autoRemove { try? engine.remove(c.id, force: true) }
                 throw error
             }
             if detach { print(c.id); return 0 }
+            if attachFD >= 0 {
+                let code = attachSession(engine, c.id, attachFD, raw: options.tty && isatty(0) != 0)
+                if options.autoRemove { try? engine.remove(c.id, force: true) }
+                return code
+            }
             if let pid = Optional(engine.store.state(c.id).pid), pid > 0 { sb_forward_signals(pid) }
             let code = followLogs(engine, c.id, follow: true, tail: nil, timestamps: false)
             if options.autoRemove { try? engine.remove(c.id, force: true) }
             return code ?? 0
         }
     }
+}
+
+/// -i/-t: our stdin to the container, its output to our stdout, until it exits. With a
+/// terminal, ours is put in raw mode (the container's pty does the line editing) and
+/// restored afterwards.
+func attachSession(_ engine: Engine, _ id: String, _ sock: Int32, raw: Bool) -> Int32 {
+    var saved = termios()
+    if raw {
+        tcgetattr(0, &saved)
+        var t = saved
+        cfmakeraw(&t)
+        tcsetattr(0, TCSANOW, &t)
+    }
+    defer { if raw { tcsetattr(0, TCSANOW, &saved) } }
+    var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: sock, events: Int16(POLLIN), revents: 0)]
+    var buf = [UInt8](repeating: 0, count: 65536)
+    var stdinOpen = true
+    while true {
+        fds[0].fd = stdinOpen ? 0 : -1
+        if poll(&fds, 2, -1) < 0 { if errno == EINTR { continue }; break }
+        if stdinOpen && fds[0].revents != 0 {
+            let n = read(0, &buf, buf.count)
+            if n > 0 { _ = send(sock, buf, n, Int32(MSG_NOSIGNAL)) } else { stdinOpen = false; shutdown(sock, Int32(SHUT_WR)) }
+        }
+        if fds[1].revents != 0 {
+            let n = read(sock, &buf, buf.count)
+            if n <= 0 { break }
+            _ = write(1, buf, n)
+        }
+    }
+    close(sock)
+    return engine.wait(id) ?? 255
 }
 
 /// Print a container's log (and, with follow, what comes until it exits); returns

@@ -34,6 +34,8 @@ public struct RunOptions: Sendable {
     public var ulimits: [String] = []
     /// --log-opt max-size=10m,max-file=3
     public var logOpts: [String] = []
+    public var interactive = false
+    public var tty = false
     public init(image: String) { self.image = image }
 }
 
@@ -119,7 +121,7 @@ public struct Engine: Sendable {
                                 autoRemove: o.autoRemove, readOnly: o.readOnly, privileged: o.privileged,
                                 capAdd: o.capAdd, capDrop: o.capDrop, initProcess: o.initProcess, seccompProfile: seccomp,
                                 noNewPrivileges: noNewPrivileges, ulimits: o.ulimits, logMaxSize: logMaxSize,
-                                logMaxFiles: logMaxFiles)
+                                logMaxFiles: logMaxFiles, interactive: o.interactive, tty: o.tty)
         do {
             try store.save(c)
             try store.save(EngineState(status: .created), id: id)
@@ -196,7 +198,11 @@ public struct Engine: Sendable {
     // MARK: start
 
     /// Start the monitor and wait until it reports the container running (or why not).
-    public func start(_ id: String, attached: Bool = false) throws {
+    /// The abstract Unix socket a monitor serves attach on (no path length limits, and it
+    /// disappears with the monitor).
+    public static func attachAddress(_ id: String) -> String { "swiftbox-attach-" + id }
+
+    public func start(_ id: String, attached: Bool = false, onAttach: (() -> Void)? = nil) throws {
         var state = store.state(id)
         if state.status == .running && isRunning(id) { return }
         state.attached = attached
@@ -229,7 +235,15 @@ public struct Engine: Sendable {
         var buf = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = read(fds[0], &buf, buf.count)
-            if n > 0 { reply += buf[0..<n]; continue }
+            if n > 0 {
+                reply += buf[0..<n]
+                // "attach\n" comes first when the monitor waits for a client before starting.
+                if let nl = reply.firstIndex(of: UInt8(ascii: "\n")), reply[..<nl] == Array("attach".utf8)[...] {
+                    reply.removeSubrange(...nl)
+                    onAttach?()
+                }
+                continue
+            }
             if n < 0 && errno == EINTR { continue }
             break
         }

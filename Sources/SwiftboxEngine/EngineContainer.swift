@@ -33,6 +33,9 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     /// --log-opt max-size (bytes) and max-file.
     public var logMaxSize: Int64?
     public var logMaxFiles: Int?
+    /// -i: keep stdin open (fed from an attached client); -t: a pseudo-terminal.
+    public var interactive: Bool?
+    public var tty: Bool?
 
     public var shortID: String { String(id.prefix(12)) }
 }

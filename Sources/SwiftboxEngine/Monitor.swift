@@ -44,21 +44,55 @@ public struct Monitor {
             exit(1)
         }
 
-        // Output pipes; the container gets their write ends as stdout and stderr.
-        var out: [Int32] = [0, 0]
-        var err: [Int32] = [0, 0]
-        guard sb_pipe_cloexec(&out) == 0, sb_pipe_cloexec(&err) == 0 else { fail(KernelError("pipe2")) }
+        let config = try? store.config(id)
+        let tty = config?.tty == true
+        let interactive = config?.interactive == true
+        // -i/-t: serve attach, and wait for the first client before starting, so it sees
+        // everything the container prints.
+        var listener: Int32 = -1
+        var clients: [Int32] = []
+        if tty || interactive {
+            do { listener = try UnixSocket.listen(Engine.attachAddress(id)) } catch { fail(error) }
+            if state.attached {
+                _ = "attach\n".withCString { write(readyFD, $0, strlen($0)) }
+                var p = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
+                if poll(&p, 1, 10_000) > 0 { let c = UnixSocket.accept(listener); if c >= 0 { clients.append(c) } }
+            }
+        }
+
+        // The container's stdio: a pseudo-terminal (-t), or pipes for stdout, stderr
+        // and (with -i) stdin; /dev/null otherwise.
+        var out: [Int32] = [-1, -1]
+        var err: [Int32] = [-1, -1]
+        var input: [Int32] = [-1, -1]
+        var console: (Int32, Int32) = (-1, -1)
+        var master: Int32 = -1
         let pid: Int32
         do {
+            if tty { console = try UnixSocket.socketPair() } else {
+                guard sb_pipe_cloexec(&out) == 0, sb_pipe_cloexec(&err) == 0 else { throw KernelError("pipe2") }
+            }
+            if interactive && !tty { guard sb_pipe_cloexec(&input) == 0 else { throw KernelError("pipe2") } }
             let bundle = try engine.prepareBundle(id)
-            let saved1 = dup(1), saved2 = dup(2)
-            dup2(out[1], 1)
-            dup2(err[1], 2)
-            defer { dup2(saved1, 1); dup2(saved2, 2); close(saved1); close(saved2) }
-            close(out[1]); close(err[1])
-            _ = try engine.runtime().run(id: id, options: .init(bundle: bundle), detach: true)
+            let saved = (dup(0), dup(1), dup(2))
+            if !tty {
+                dup2(out[1], 1)
+                dup2(err[1], 2)
+                close(out[1]); close(err[1])
+                if input[0] >= 0 { dup2(input[0], 0); close(input[0]) }
+            }
+            defer { dup2(saved.0, 0); dup2(saved.1, 1); dup2(saved.2, 2); close(saved.0); close(saved.1); close(saved.2) }
+            var options = OCIRuntime.CreateOptions(bundle: bundle)
+            if tty { options.consoleSocketFD = console.1 }
+            _ = try engine.runtime().run(id: id, options: options, detach: true)
             // From the record, not `state`: a process that already exited reports pid 0 there.
             pid = try engine.runtime().store.load(id).pid
+            if tty {
+                close(console.1)
+                master = sb_recv_fd(console.0)
+                close(console.0)
+                guard master >= 0 else { throw KernelError("recvmsg", ["console socket"]) }
+            }
         } catch {
             fail(error)
         }
@@ -71,7 +105,8 @@ public struct Monitor {
         try? store.save(state, id: id)
         ready("ok\n")
 
-        copyOutput(stdout: out[0], stderr: err[0])
+        relay(outputs: tty ? [(master, "stdout")] : [(out[0], "stdout"), (err[0], "stderr")],
+              input: tty ? master : input[1], listener: listener, clients: clients)
         let code = reap(pid)
         try? engine.runtime().delete(id: id, force: true)
         engine.unmountRootfs(id)
@@ -86,28 +121,63 @@ public struct Monitor {
         exit(0)
     }
 
-    /// Copy both pipes into the log until both are closed (the container and everything
-    /// it started have exited or closed them).
-    func copyOutput(stdout: Int32, stderr: Int32) {
+    /// Copy the container's output into the log and to attached clients, and clients'
+    /// input to the container, until the outputs close (the container and everything it
+    /// started have exited). A pty master reports the end as EIO.
+    func relay(outputs: [(Int32, String)], input: Int32, listener: Int32, clients initial: [Int32]) {
         let c = try? engine.store.config(id)
         guard let writer = try? LogWriter(path: engine.store.logPath(id), maxSize: c?.logMaxSize, maxFiles: c?.logMaxFiles ?? 1) else { return }
-        var fds = [pollfd(fd: stdout, events: Int16(POLLIN), revents: 0), pollfd(fd: stderr, events: Int16(POLLIN), revents: 0)]
-        var open = 2
+        var outs = outputs
+        var clients = initial
+        var inputFD = input
+        var inputEnded = Set<Int32>()
         var buf = [UInt8](repeating: 0, count: 65536)
-        while open > 0 {
-            if poll(&fds, 2, -1) < 0 { if errno == EINTR { continue }; break }
-            for i in 0..<2 where fds[i].fd >= 0 && fds[i].revents != 0 {
-                let n = buf.withUnsafeMutableBytes { read(fds[i].fd, $0.baseAddress, $0.count) }
+        while !outs.isEmpty {
+            var fds = outs.map { pollfd(fd: $0.0, events: Int16(POLLIN), revents: 0) }
+            if listener >= 0 { fds.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0)) }
+            // A client whose input ended still gets the output: poll it for nothing.
+            fds += clients.map { pollfd(fd: $0, events: inputEnded.contains($0) ? 0 : Int16(POLLIN), revents: 0) }
+            if poll(&fds, nfds_t(fds.count), -1) < 0 { if errno == EINTR { continue }; break }
+            var closedOutputs: [Int32] = []
+            for (i, (fd, stream)) in outs.enumerated() where fds[i].revents != 0 {
+                let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if n > 0 {
-                    buf.withUnsafeBytes { writer.append(UnsafeRawBufferPointer(rebasing: $0[0..<n]), stream: i == 0 ? "stdout" : "stderr") }
-                } else if n == 0 || errno != EINTR {
-                    close(fds[i].fd)
-                    fds[i].fd = -1
-                    open -= 1
+                    buf.withUnsafeBytes { writer.append(UnsafeRawBufferPointer(rebasing: $0[0..<n]), stream: stream) }
+                    for cl in clients { _ = buf.withUnsafeBytes { send(cl, $0.baseAddress, n, Int32(MSG_NOSIGNAL)) } }
+                } else if n == 0 || errno != EINTR && errno != EAGAIN {
+                    closedOutputs.append(fd)
                 }
             }
+            var index = outs.count
+            if listener >= 0 {
+                if fds[index].revents != 0 {
+                    let cl = UnixSocket.accept(listener)
+                    if cl >= 0 { clients.append(cl) }
+                }
+                index += 1
+            }
+            var gone: [Int32] = []
+            for cl in clients where index < fds.count {
+                defer { index += 1 }
+                guard fds[index].revents != 0 else { continue }
+                let n = buf.withUnsafeMutableBytes { read(cl, $0.baseAddress, $0.count) }
+                if n > 0, inputFD >= 0 {
+                    _ = buf.withUnsafeBytes { write(inputFD, $0.baseAddress, n) }
+                } else if n == 0 {
+                    // The client's stdin ended: so does the container's (a pipe; a pty has
+                    // no end of input). The client keeps receiving output.
+                    inputEnded.insert(cl)
+                    if inputFD >= 0 && inputFD != outs.first?.0 { close(inputFD); inputFD = -1 }
+                } else if n < 0 && errno != EINTR {
+                    gone.append(cl)
+                }
+            }
+            for cl in gone { close(cl); clients.removeAll { $0 == cl } }
+            for fd in closedOutputs { close(fd); outs.removeAll { $0.0 == fd } }
         }
         writer.flush()
+        for cl in clients { close(cl) }
+        if listener >= 0 { close(listener) }
     }
 
     /// Wait for the container's first process (and reap any orphan handed to us).

@@ -22,7 +22,8 @@ public enum SpecGenerator {
         var spec = DefaultSpec.make(args: [c.path] + c.args)
         spec.hostname = c.hostname
         spec.root = .init(path: rootfs, readonly: c.readOnly)
-        spec.process?.env = c.env
+        spec.process?.env = c.tty == true && !c.env.contains(where: { $0.hasPrefix("TERM=") }) ? c.env + ["TERM=xterm"] : c.env
+        spec.process?.terminal = c.tty == true
         spec.process?.cwd = c.workingDir.isEmpty ? "/" : c.workingDir
         spec.process?.user = .init(uid: uid, gid: gid, additionalGids: additionalGids.isEmpty ? nil : additionalGids)
         spec.process?.capabilities = .init(bounding: caps, effective: caps, inheritable: nil, permitted: caps, ambient: nil)

@@ -79,6 +79,8 @@ public struct OCIRuntime {
         public var bundle: String
         public var pidFile: String?
         public var consoleSocket: String?
+        /// An already connected socket to send the pty master on (instead of a path).
+        public var consoleSocketFD: Int32?
         public var preserveFDs: Int32 = 0
         public init(bundle: String, pidFile: String? = nil, consoleSocket: String? = nil, preserveFDs: Int32 = 0) {
             self.preserveFDs = preserveFDs
@@ -147,8 +149,9 @@ public struct OCIRuntime {
         return child
     }
 
-    func connectConsole(spec: RuntimeSpec, path: String?) throws -> Int32? {
+    func connectConsole(spec: RuntimeSpec, path: String?, fd given: Int32? = nil) throws -> Int32? {
         guard spec.process?.terminal == true else { return nil }
+        if let given { return dup(given) }
         guard let path else { throw RuntimeError.consoleSocketRequired }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw KernelError("socket", ["AF_UNIX"]) }
@@ -176,7 +179,7 @@ public struct OCIRuntime {
         try store.reserve(id)
         var cleanup = Cleanup(store: store, id: id)
         defer { cleanup.run() }
-        let consoleFD = try connectConsole(spec: spec, path: options.consoleSocket)
+        let consoleFD = try connectConsole(spec: spec, path: options.consoleSocket, fd: options.consoleSocketFD)
         defer { if let consoleFD { close(consoleFD) } }
         log.trace("run \(id): building the launch plan")
         let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .run, consoleFD: consoleFD, preserveFDs: options.preserveFDs)

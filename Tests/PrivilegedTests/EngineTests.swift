@@ -221,6 +221,52 @@ final class EngineTests: PrivilegedTestCase {
         XCTAssertEqual(sbx(["images", "-q"]).out, "")
     }
 
+    func testInteractiveStdinAndTTY() throws {
+        // -i: our stdin reaches the container, its end closes the container's stdin.
+        let input = work + "/input"
+        try "hello via stdin\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let r = Self.shell(["/bin/sh", "-c", "\(Self.binary) run --root \(engineRoot) --rm -i busybox-image:latest sh -c 'cat; echo done; exit 4' < \(input)"])
+        XCTAssertEqual(r.status, 4, r.err)
+        XCTAssertEqual(r.out, "hello via stdin\ndone\n")
+
+        // -it driven through a pseudo-terminal, as a user at a terminal would.
+        var name = [CChar](repeating: 0, count: 128)
+        let master = sb_open_pty(&name, name.count)
+        XCTAssertGreaterThanOrEqual(master, 0)
+        defer { close(master) }
+        let slave = String(cString: name)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, slave, O_RDWR, 0) }
+        let argv = [Self.binary, "run", "--root", engineRoot, "--rm", "-it", "busybox-image:latest", "sh"]
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        XCTAssertEqual(posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ), 0)
+        var output = ""
+        func readUntil(_ text: String) {
+            let deadline = Date().addingTimeInterval(15)
+            var buf = [UInt8](repeating: 0, count: 4096)
+            while !output.contains(text) && Date() < deadline {
+                var p = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]
+                guard poll(&p, 1, 200) > 0 else { continue }
+                let n = read(master, &buf, buf.count)
+                if n <= 0 { break }
+                output += String(decoding: buf[0..<n], as: UTF8.self)
+            }
+        }
+        readUntil("# ")
+        _ = "tty; echo $((6*7))\n".withCString { write(master, $0, strlen($0)) }
+        readUntil("42")
+        XCTAssertTrue(output.contains("/dev/pts/0"), "the shell has a terminal: \(output)")
+        XCTAssertTrue(output.contains("42"), output)
+        _ = "exit 5\n".withCString { write(master, $0, strlen($0)) }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        XCTAssertEqual(sb_wexitstatus(status), 5, output)
+    }
+
     func testKilledMonitorIsReportedAndCleanedUp() throws {
         let d = run(["-d", "--name", "orphan", "busybox-image:latest", "sleep", "100"])
         XCTAssertEqual(d.status, 0, d.err)

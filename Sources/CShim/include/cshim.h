@@ -148,6 +148,9 @@ int sb_spawn_setsid_flag(void);
 /// pipe2(fds, O_CLOEXEC) (GNU; not exported to Swift).
 int sb_pipe_cloexec(int fds[2]);
 
+/// A new pseudo-terminal: returns the master fd and writes the slave's path (tests).
+int sb_open_pty(char *slave_path, size_t size);
+
 /// Create a FIFO at path with mode.
 int sb_mkfifo(const char *path, unsigned int mode);
 

@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "SwiftboxOCI"),
         .target(name: "SwiftboxImage", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CArchive", "CShim", "CTLS"]),
         .target(name: "SwiftboxKernel", dependencies: ["CShim"]),
-        .target(name: "SwiftboxSecurity", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CSeccomp", "CShim"]),
+        .target(name: "SwiftboxSecurity", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CSeccomp", "CShim", "CArchive"]),
         .target(name: "SwiftboxCgroup", dependencies: ["SwiftboxKernel"]),
         .target(name: "SwiftboxRuntime",
                 dependencies: ["SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "SwiftboxCgroup", "CShim"]),

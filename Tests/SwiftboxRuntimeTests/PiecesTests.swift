@@ -63,6 +63,7 @@ final class PiecesTests: XCTestCase {
     }
 
     func testSeccompCompiles() throws {
+        SeccompCompiler.cacheDirectory = nil   // compile for real, and write nothing to /run
         let prog = try SeccompCompiler.compile(.init(defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
                                                      flags: ["SECCOMP_FILTER_FLAG_LOG"],
                                                      syscalls: [.init(names: ["mkdir", "no_such_syscall"], action: "SCMP_ACT_ERRNO",
@@ -95,5 +96,24 @@ final class MountinfoOvermountTests: XCTestCase {
         90 41 0:50 / /sys/fs/cgroup/unified rw - tmpfs none rw
         """
         XCTAssertEqual(Mountinfo.cgroupHierarchies(Mountinfo.parse(text)), [])
+    }
+}
+
+final class SeccompCacheTests: XCTestCase {
+    func testCachedProgramIsTheSame() throws {
+        let dir = NSTemporaryDirectory() + "swiftbox-seccomp-cache-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: dir); SeccompCompiler.cacheDirectory = "/run/swiftbox/seccomp" }
+        let profile = DefaultSeccompProfile.make(capabilities: ["CAP_KILL"])
+        SeccompCompiler.cacheDirectory = nil
+        let fresh = try SeccompCompiler.compile(profile)
+        SeccompCompiler.cacheDirectory = dir
+        let first = try SeccompCompiler.compile(profile)
+        let second = try SeccompCompiler.compile(profile)
+        XCTAssertEqual(first.bytes, fresh.bytes)
+        XCTAssertEqual(second.bytes, fresh.bytes, "read back from the cache")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).count, 1)
+        // A different profile is a different entry.
+        _ = try SeccompCompiler.compile(DefaultSeccompProfile.make(capabilities: ["CAP_SYS_ADMIN"]))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).count, 2)
     }
 }

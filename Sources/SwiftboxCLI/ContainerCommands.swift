@@ -453,3 +453,23 @@ struct SystemPrune: ParsableCommand {
         }
     }
 }
+
+struct Attach: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "attach", abstract: "Attach to a running container started with -i or -t.")
+    @OptionGroup var globals: EngineGlobals
+    @Argument var container: String
+    func run() throws {
+        engineCommand {
+            let engine = globals.engine
+            let id = try engine.store.resolve(container)
+            guard engine.isRunning(id) else { throw EngineError.notRunning(container) }
+            let c = try engine.store.config(id)
+            guard c.tty == true || c.interactive == true else {
+                // Without -i/-t there is nothing to send: follow the output, as Docker shows it.
+                return followLogs(engine, id, follow: true, tail: 0, timestamps: false) ?? 0
+            }
+            let sock = try UnixSocket.connect(Engine.attachAddress(id))
+            return attachSession(engine, id, sock, raw: c.tty == true && isatty(0) != 0)
+        }
+    }
+}

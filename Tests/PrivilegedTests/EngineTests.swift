@@ -267,6 +267,15 @@ final class EngineTests: PrivilegedTestCase {
         XCTAssertEqual(sb_wexitstatus(status), 5, output)
     }
 
+    func testAttachToADetachedInteractiveContainer() throws {
+        XCTAssertEqual(run(["-di", "--name", "catter", "busybox-image:latest", "sh", "-c", "cat; echo bye; exit 6"]).status, 0)
+        let input = work + "/attach-input"
+        try "through attach\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let r = Self.shell(["/bin/sh", "-c", "\(Self.binary) attach --root \(engineRoot) catter < \(input)"])
+        XCTAssertEqual(r.out, "through attach\nbye\n", r.err)
+        XCTAssertEqual(r.status, 6)
+    }
+
     func testKilledMonitorIsReportedAndCleanedUp() throws {
         let d = run(["-d", "--name", "orphan", "busybox-image:latest", "sleep", "100"])
         XCTAssertEqual(d.status, 0, d.err)

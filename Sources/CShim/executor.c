@@ -271,6 +271,11 @@ static int op_console(const sb_op *op, int *detail) {
     if (ioctl(master, TIOCSPTLCK, &unlock) < 0) return -1;
     int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
     if (slave < 0) return -1;
+    // process.consoleSize: rows in n2, columns in n3 (0 = leave the kernel's default).
+    if (op->n2 > 0 && op->n3 > 0) {
+        struct winsize ws = { (unsigned short)op->n2, (unsigned short)op->n3, 0, 0 };
+        ioctl(slave, TIOCSWINSZ, &ws);
+    }
     *detail = 3;
     char name[] = "/dev/ptmx";
     struct iovec iov = { name, sizeof name - 1 };

@@ -93,6 +93,8 @@ struct ContainerOptions: ParsableArguments {
         o.logOpts = logOpt
         o.interactive = interactive
         o.tty = tty
+        var ws = winsize()
+        if tty, ioctl(0, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0 { o.consoleSize = (UInt(ws.ws_row), UInt(ws.ws_col)) }
         return o
     }
 }

@@ -36,6 +36,7 @@ public struct RunOptions: Sendable {
     public var logOpts: [String] = []
     public var interactive = false
     public var tty = false
+    public var consoleSize: (rows: UInt, columns: UInt)?
     public init(image: String) { self.image = image }
 }
 
@@ -121,7 +122,8 @@ public struct Engine: Sendable {
                                 autoRemove: o.autoRemove, readOnly: o.readOnly, privileged: o.privileged,
                                 capAdd: o.capAdd, capDrop: o.capDrop, initProcess: o.initProcess, seccompProfile: seccomp,
                                 noNewPrivileges: noNewPrivileges, ulimits: o.ulimits, logMaxSize: logMaxSize,
-                                logMaxFiles: logMaxFiles, interactive: o.interactive, tty: o.tty)
+                                logMaxFiles: logMaxFiles, interactive: o.interactive, tty: o.tty,
+                                consoleRows: o.consoleSize?.rows, consoleColumns: o.consoleSize?.columns)
         do {
             try store.save(c)
             try store.save(EngineState(status: .created), id: id)

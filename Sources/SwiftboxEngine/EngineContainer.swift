@@ -36,6 +36,9 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     /// -i: keep stdin open (fed from an attached client); -t: a pseudo-terminal.
     public var interactive: Bool?
     public var tty: Bool?
+    /// The size of the terminal `run -t` was started from (rows, columns).
+    public var consoleRows: UInt?
+    public var consoleColumns: UInt?
 
     public var shortID: String { String(id.prefix(12)) }
 }

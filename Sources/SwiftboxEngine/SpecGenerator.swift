@@ -24,6 +24,7 @@ public enum SpecGenerator {
         spec.root = .init(path: rootfs, readonly: c.readOnly)
         spec.process?.env = c.tty == true && !c.env.contains(where: { $0.hasPrefix("TERM=") }) ? c.env + ["TERM=xterm"] : c.env
         spec.process?.terminal = c.tty == true
+        if let rows = c.consoleRows, let cols = c.consoleColumns { spec.process?.consoleSize = .init(height: rows, width: cols) }
         spec.process?.cwd = c.workingDir.isEmpty ? "/" : c.workingDir
         spec.process?.user = .init(uid: uid, gid: gid, additionalGids: additionalGids.isEmpty ? nil : additionalGids)
         spec.process?.capabilities = .init(bounding: caps, effective: caps, inheritable: nil, permitted: caps, ambient: nil)

@@ -78,6 +78,7 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
     public struct ConsoleSize: Codable, Equatable, Sendable {
         public var height: UInt
         public var width: UInt
+        public init(height: UInt, width: UInt) { self.height = height; self.width = width }
     }
 
     public struct User: Codable, Equatable, Sendable {

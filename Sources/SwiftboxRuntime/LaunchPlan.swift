@@ -21,7 +21,7 @@ public enum LaunchOp: Equatable, Sendable {
     case sethostname(String)
     case setdomainname(String)
     case setrlimit(name: String, resource: Int32, soft: UInt64, hard: UInt64)
-    case console(socketFD: Int32)
+    case console(socketFD: Int32, rows: UInt, columns: UInt)
     case noNewPrivileges
     case seccomp(SeccompProgram)
     case dropBounding(keep: UInt64, lastCap: Int)

@@ -171,7 +171,8 @@ final class CArena {
         case .setrlimit(_, let res, let soft, let hard):
             c.kind = Int32(SB_OP_SETRLIMIT.rawValue); c.n1 = Int64(res)
             c.n2 = Int64(bitPattern: soft); c.n3 = Int64(bitPattern: hard)
-        case .console(let fd): c.kind = Int32(SB_OP_CONSOLE.rawValue); c.n1 = Int64(fd)
+        case .console(let fd, let rows, let cols):
+            c.kind = Int32(SB_OP_CONSOLE.rawValue); c.n1 = Int64(fd); c.n2 = Int64(rows); c.n3 = Int64(cols)
         case .noNewPrivileges: c.kind = Int32(SB_OP_NO_NEW_PRIVS.rawValue)
         case .seccomp(let prog):
             c.kind = Int32(SB_OP_SECCOMP.rawValue); c.blob = blob(prog.bytes); c.blob_len = prog.bytes.count

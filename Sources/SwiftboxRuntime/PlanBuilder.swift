@@ -180,7 +180,9 @@ public struct PlanBuilder {
             guard let res = Rlimits.number(r.type) else { throw PlanError.unknownRlimit(r.type) }
             ops.append(.setrlimit(name: r.type, resource: res, soft: r.soft, hard: r.hard))
         }
-        if process.terminal == true, let fd = consoleSocketFD { ops.append(.console(socketFD: fd)) }
+        if process.terminal == true, let fd = consoleSocketFD {
+            ops.append(.console(socketFD: fd, rows: process.consoleSize?.height ?? 0, columns: process.consoleSize?.width ?? 0))
+        }
 
         let nnp = process.noNewPrivileges == true
         if nnp { ops.append(.noNewPrivileges) }

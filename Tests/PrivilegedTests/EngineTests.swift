@@ -235,6 +235,8 @@ final class EngineTests: PrivilegedTestCase {
         XCTAssertGreaterThanOrEqual(master, 0)
         defer { close(master) }
         let slave = String(cString: name)
+        var size = winsize(ws_row: 33, ws_col: 111, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -257,8 +259,9 @@ final class EngineTests: PrivilegedTestCase {
             }
         }
         readUntil("# ")
-        _ = "tty; echo $((6*7))\n".withCString { write(master, $0, strlen($0)) }
+        _ = "tty; stty size; echo $((6*7))\n".withCString { write(master, $0, strlen($0)) }
         readUntil("42")
+        XCTAssertTrue(output.contains("33 111"), "the container's terminal has the size of ours: \(output)")
         XCTAssertTrue(output.contains("/dev/pts/0"), "the shell has a terminal: \(output)")
         XCTAssertTrue(output.contains("42"), output)
         _ = "exit 5\n".withCString { write(master, $0, strlen($0)) }

@@ -42,7 +42,7 @@ typedef enum {
     SB_OP_SETHOSTNAME,        // a: name
     SB_OP_SETDOMAINNAME,      // a: name
     SB_OP_SETRLIMIT,          // n1: resource n2: soft n3: hard
-    SB_OP_CONSOLE,            // n1: fd of the connected console socket
+    SB_OP_CONSOLE,            // n1: fd of the connected console socket  n2/n3: rows/columns
     SB_OP_NO_NEW_PRIVS,
     SB_OP_SECCOMP,            // blob: struct sock_filter[] (blob_len bytes) n1: SECCOMP_FILTER_FLAG_*
     SB_OP_DROP_BOUNDING,      // n1: low 32 bits, n2: high 32 bits of the caps to KEEP

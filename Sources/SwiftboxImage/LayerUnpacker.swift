@@ -50,6 +50,11 @@ public struct LayerUnpacker {
         }
         var stats = Stats()
         var dirTimes: [(String, timespec)] = []
+        // Files are created with their exact mode (set-id bits included); no umask.
+        let savedUmask = umask(0)
+        defer { umask(savedUmask) }
+        let parents = ParentCache()
+        defer { parents.clear() }
         var entry: OpaquePointer?
         while true {
             let rc = archive_read_next_header(a, &entry)
@@ -60,7 +65,8 @@ public struct LayerUnpacker {
             stats.entries += 1
             let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
             guard let comps = try components(name, layer: layer) else { continue }
-            try write(entry: entry, comps: comps, archive: a, root: root, rootFD: rootFD, stats: &stats, dirTimes: &dirTimes, layer: layer)
+            try write(entry: entry, comps: comps, archive: a, root: root, rootFD: rootFD, parents: parents,
+                      stats: &stats, dirTimes: &dirTimes, layer: layer)
         }
         if let diffID {
             let actual = reader.codec == .plain && archive_filter_count(a) > 1
@@ -95,10 +101,37 @@ public struct LayerUnpacker {
         return comps.isEmpty ? nil : comps
     }
 
+    /// Parent directories already opened (up to 256): files of one directory, even when
+    /// the tar interleaves directories, share one openat2 walk. Anything but a regular
+    /// file may change what a path resolves to, so those entries clear the cache.
+    final class ParentCache {
+        var fds: [String: Int32] = [:]
+        func get(_ path: String) -> Int32? { fds[path] }
+        func put(_ path: String, _ fd: Int32) {
+            if fds.count >= 256 { clear() }
+            fds[path] = fd
+        }
+        func clear() {
+            fds.values.forEach { close($0) }
+            fds = [:]
+        }
+    }
+
+    static let euid = geteuid()
+    static let egid = getegid()
+
     static func write(entry: OpaquePointer, comps: [String], archive a: OpaquePointer, root: String, rootFD: Int32,
-                      stats: inout Stats, dirTimes: inout [(String, timespec)], layer: String) throws {
+                      parents: ParentCache, stats: inout Stats, dirTimes: inout [(String, timespec)], layer: String) throws {
         let base = comps.last!
         let parentPath = comps.dropLast().joined(separator: "/")
+        let full = comps.joined(separator: "/")
+        let type = UInt32(archive_entry_filetype(entry))
+        let plainFile = type == IFREG && archive_entry_hardlink(entry) == nil && !base.hasPrefix(".wh.")
+        if !plainFile || parents.get(full) != nil { parents.clear() }
+        if plainFile, let cached = parents.get(parentPath) {
+            try writeFile(entry: entry, archive: a, parentFD: cached, base: base, full: full, stats: &stats, layer: layer)
+            return
+        }
         var parentFD = parentPath.isEmpty ? sb_open_in_root(rootFD, "/", SB_O_PATH | O_DIRECTORY)
             : sb_mkdir_all_in_root(rootFD, parentPath, 0)
         if parentFD < 0 && errno == ENOENT {
@@ -108,8 +141,12 @@ public struct LayerUnpacker {
             parentFD = sb_mkdir_all_in_root(rootFD, resolved, 0)
         }
         guard parentFD >= 0 else { throw KernelError("openat2", [parentPath, "RESOLVE_IN_ROOT"]) }
+        if plainFile {
+            parents.put(parentPath, parentFD)
+            try writeFile(entry: entry, archive: a, parentFD: parentFD, base: base, full: full, stats: &stats, layer: layer)
+            return
+        }
         defer { close(parentFD) }
-        let full = comps.joined(separator: "/")
 
         // Whiteouts.
         if base == ".wh..wh..opq" {
@@ -131,7 +168,6 @@ public struct LayerUnpacker {
             return
         }
 
-        let type = UInt32(archive_entry_filetype(entry))
         let perm = mode_t(archive_entry_perm(entry))
         let uid = uid_t(truncatingIfNeeded: archive_entry_uid(entry))
         let gid = gid_t(truncatingIfNeeded: archive_entry_gid(entry))
@@ -165,26 +201,7 @@ public struct LayerUnpacker {
             try finish(fd: fd, entry: entry, uid: uid, gid: gid, perm: perm, mtime: nil, path: full)
             dirTimes.append((full, mtime))
         case IFREG:
-            removeExisting(parentFD, base)
-            let fd = openat(parentFD, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw KernelError("openat", [full, "O_CREAT|O_EXCL|O_NOFOLLOW"]) }
-            defer { close(fd) }
-            // Data blocks come with their offsets: holes of sparse files stay holes.
-            try ArchiveData.forEachBlock(a, "layer \(layer): \(full)") { block, offset in
-                var done = 0
-                while done < block.count {
-                    let n = pwrite(fd, block.baseAddress! + done, block.count - done, off_t(offset) + off_t(done))
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        if errno == ENOSPC { throw ImageError.io("no space left on device while unpacking \(full)") }
-                        throw KernelError("pwrite", [full])
-                    }
-                    done += n
-                }
-                stats.bytes += Int64(block.count)
-            }
-            guard ftruncate(fd, off_t(archive_entry_size(entry))) == 0 else { throw KernelError("ftruncate", [full]) }
-            try finish(fd: fd, entry: entry, uid: uid, gid: gid, perm: perm, mtime: mtime, path: full)
+            try writeFile(entry: entry, archive: a, parentFD: parentFD, base: base, full: full, stats: &stats, layer: layer)
         case IFLNK:
             removeExisting(parentFD, base)
             let target = archive_entry_symlink(entry).map { String(cString: $0) } ?? ""
@@ -210,10 +227,52 @@ public struct LayerUnpacker {
         }
     }
 
+    /// A regular file: created with O_EXCL (an existing entry is removed only when there is
+    /// one), its data written at the offsets libarchive gives (holes stay holes).
+    static func writeFile(entry: OpaquePointer, archive a: OpaquePointer, parentFD: Int32, base: String, full: String,
+                          stats: inout Stats, layer: String) throws {
+        let perm = mode_t(archive_entry_perm(entry))
+        let uid = uid_t(truncatingIfNeeded: archive_entry_uid(entry))
+        let gid = gid_t(truncatingIfNeeded: archive_entry_gid(entry))
+        let mtime = timespec(tv_sec: archive_entry_mtime(entry), tv_nsec: archive_entry_mtime_nsec(entry))
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+        var fd = openat(parentFD, base, flags, perm)
+        if fd < 0 && errno == EEXIST {
+            removeExisting(parentFD, base)
+            fd = openat(parentFD, base, flags, perm)
+        }
+        guard fd >= 0 else { throw KernelError("openat", [full, "O_CREAT|O_EXCL|O_NOFOLLOW"]) }
+        defer { close(fd) }
+        var end: Int64 = 0
+        try ArchiveData.forEachBlock(a, "layer \(layer): \(full)") { block, offset in
+            var done = 0
+            while done < block.count {
+                let n = pwrite(fd, block.baseAddress! + done, block.count - done, off_t(offset) + off_t(done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if errno == ENOSPC { throw ImageError.io("no space left on device while unpacking \(full)") }
+                    throw KernelError("pwrite", [full])
+                }
+                done += n
+            }
+            stats.bytes += Int64(block.count)
+            end = max(end, offset + Int64(block.count))
+        }
+        // A sparse file that ends in a hole: extend it to its size.
+        if end < archive_entry_size(entry) {
+            guard ftruncate(fd, off_t(archive_entry_size(entry))) == 0 else { throw KernelError("ftruncate", [full]) }
+        }
+        try finish(fd: fd, entry: entry, uid: uid, gid: gid, perm: perm, mtime: mtime, path: full, created: true)
+    }
+
     /// Owner, then mode (chown clears set-id bits), then xattrs, then times.
-    static func finish(fd: Int32, entry: OpaquePointer, uid: uid_t, gid: gid_t, perm: mode_t, mtime: timespec?, path: String) throws {
-        guard fchown(fd, uid, gid) == 0 else { throw KernelError("fchown", [path, "\(uid):\(gid)"]) }
-        guard fchmod(fd, perm) == 0 else { throw KernelError("fchmod", [path]) }
+    static func finish(fd: Int32, entry: OpaquePointer, uid: uid_t, gid: gid_t, perm: mode_t, mtime: timespec?, path: String,
+                       created: Bool = false) throws {
+        // A file we just created is ours and has its mode already (umask 0): only a
+        // different owner needs fchown, and only then must the mode be set again.
+        let chown = !created || uid != euid || gid != egid
+        if chown { guard fchown(fd, uid, gid) == 0 else { throw KernelError("fchown", [path, "\(uid):\(gid)"]) } }
+        if chown { guard fchmod(fd, perm) == 0 else { throw KernelError("fchmod", [path]) } }
         try setXattrs(entry: entry, path: path) { key, value, len in sb_fsetxattr(fd, key, value, len) }
         if let mtime {
             var times = [mtime, mtime]

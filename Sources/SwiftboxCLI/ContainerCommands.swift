@@ -350,12 +350,7 @@ struct ContainerPrune: ParsableCommand {
     @Flag(name: [.short, .long], help: "Do not ask (swiftbox never asks).") var force = false
     func run() throws {
         engineCommand {
-            let engine = globals.engine
-            var removed: [String] = []
-            for (c, s) in engine.list() where s.status != .running {
-                try engine.remove(c.id, force: false)
-                removed.append(c.id)
-            }
+            let removed = try globals.engine.pruneContainers()
             if !removed.isEmpty { print("Deleted Containers:"); removed.forEach { print($0) } }
             return 0
         }
@@ -435,11 +430,7 @@ struct SystemPrune: ParsableCommand {
     func run() throws {
         engineCommand {
             let engine = globals.engine
-            var removed = 0
-            for (c, s) in engine.list() where s.status != .running {
-                try engine.remove(c.id, force: false)
-                removed += 1
-            }
+            let removed = try engine.pruneContainers().count
             let used = Set(engine.list().map(\.0.imageID))
             var images = 0
             try engine.images.update { index in

@@ -351,6 +351,16 @@ public struct Engine: Sendable {
         store.release(name: old)
     }
 
+    /// Remove every container that is not running; their IDs.
+    public func pruneContainers() throws -> [String] {
+        var removed: [String] = []
+        for (c, s) in list() where s.status != .running {
+            try remove(c.id, force: false)
+            removed.append(c.id)
+        }
+        return removed
+    }
+
     public func list() -> [(EngineContainer, EngineState)] {
         store.ids().compactMap { id in (try? store.config(id)).map { ($0, observedState(id)) } }
             .sorted { $0.0.created > $1.0.created }

@@ -169,10 +169,11 @@ func attachSession(_ engine: Engine, _ id: String, _ sock: Int32, raw: Bool) -> 
 /// Print a container's log (and, with follow, what comes until it exits); returns
 /// the exit code once the container has exited.
 @discardableResult
-func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timestamps: Bool) -> Int32? {
+func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Int? = nil) -> Int32? {
     let path = engine.store.logPath(id)
     var (entries, offset) = LogReader.entries(path)
     entries = LogReader.allEntries(path) + entries
+    if let since { entries = entries.filter { (RelativeTime.parse($0.time) ?? 0) >= since } }
     if let tail { entries = Array(entries.suffix(tail)) }
     func emit(_ e: LogEntry) {
         let text = timestamps ? "\(e.time) \(e.log)" : e.log
@@ -277,14 +278,42 @@ struct Logs: ParsableCommand {
     @Flag(name: [.short, .long]) var follow = false
     @Option(name: [.customShort("n"), .long], help: "Number of lines from the end, or \"all\".") var tail: String = "all"
     @Flag(name: [.short, .long]) var timestamps = false
+    @Option(help: "Only lines since this time: RFC 3339 (2026-11-25T16:00:00Z) or a duration (10s, 5m, 2h).") var since: String?
     @Argument var container: String
     func run() throws {
         engineCommand {
             let engine = globals.engine
             let id = try engine.store.resolve(container)
-            followLogs(engine, id, follow: follow, tail: tail == "all" ? nil : Int(tail), timestamps: timestamps)
+            var sinceEpoch: Int?
+            if let since {
+                guard let t = Logs.parseSince(since, now: Int(time(nil))) else { throw ValidationError("--since \(since): expected an RFC 3339 time or a duration like 10m") }
+                sinceEpoch = t
+            }
+            followLogs(engine, id, follow: follow, tail: tail == "all" ? nil : Int(tail), timestamps: timestamps, since: sinceEpoch)
             return 0
         }
+    }
+}
+
+extension Logs {
+    /// "2026-11-25T16:00:00Z", or a duration back from now: "90s", "10m", "2h", "1h30m".
+    static func parseSince(_ text: String, now: Int) -> Int? {
+        if let t = RelativeTime.parse(text) { return t }
+        var total = 0
+        var number = ""
+        for ch in text {
+            if ch.isNumber { number.append(ch); continue }
+            guard let n = Int(number) else { return nil }
+            switch ch {
+            case "s": total += n
+            case "m": total += n * 60
+            case "h": total += n * 3600
+            default: return nil
+            }
+            number = ""
+        }
+        guard number.isEmpty, total > 0 else { return nil }
+        return now - total
     }
 }
 

@@ -43,3 +43,14 @@ final class RelativeTimeTests: XCTestCase {
         XCTAssertEqual(RelativeTime.ago("not a time", now: now), "not a time")
     }
 }
+
+final class LogsSinceTests: XCTestCase {
+    func testSinceAcceptsTimesAndDurations() {
+        let now = RelativeTime.parse("2026-11-25T12:00:00Z")!
+        XCTAssertEqual(Logs.parseSince("2026-11-25T11:00:00Z", now: now), now - 3600)
+        XCTAssertEqual(Logs.parseSince("90s", now: now), now - 90)
+        XCTAssertEqual(Logs.parseSince("1h30m", now: now), now - 5400)
+        XCTAssertNil(Logs.parseSince("yesterday", now: now))
+        XCTAssertNil(Logs.parseSince("10", now: now))
+    }
+}

@@ -90,3 +90,20 @@ int sb_open_pty(char *slave_path, size_t size) {
     if (grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, slave_path, size) != 0) { close(m); return -1; }
     return m;
 }
+
+static volatile sig_atomic_t winch_pending = 0;
+static void on_winch(int sig) { (void)sig; winch_pending = 1; }
+
+void sb_watch_winch(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_winch;   // no SA_RESTART: poll returns EINTR and the loop resizes
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGWINCH, &sa, NULL);
+}
+
+int sb_take_winch(void) {
+    int v = winch_pending;
+    winch_pending = 0;
+    return v;
+}

@@ -149,8 +149,10 @@ func attachSession(_ engine: Engine, _ id: String, _ sock: Int32, raw: Bool) -> 
     var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: sock, events: Int16(POLLIN), revents: 0)]
     var buf = [UInt8](repeating: 0, count: 65536)
     var stdinOpen = true
+    if raw { sb_watch_winch() }
     while true {
         fds[0].fd = stdinOpen ? 0 : -1
+        if raw && sb_take_winch() != 0 { sendResize(id) }
         if poll(&fds, 2, -1) < 0 { if errno == EINTR { continue }; break }
         if stdinOpen && fds[0].revents != 0 {
             let n = read(0, &buf, buf.count)
@@ -164,6 +166,15 @@ func attachSession(_ engine: Engine, _ id: String, _ sock: Int32, raw: Bool) -> 
     }
     close(sock)
     return engine.wait(id) ?? 255
+}
+
+/// Tell the monitor our terminal's new size.
+func sendResize(_ id: String) {
+    var ws = winsize()
+    guard ioctl(0, UInt(TIOCGWINSZ), &ws) == 0, let fd = try? UnixSocket.connect(Engine.resizeAddress(id)) else { return }
+    defer { close(fd) }
+    let msg = "\(ws.ws_row) \(ws.ws_col)\n"
+    _ = msg.withCString { write(fd, $0, strlen($0)) }
 }
 
 /// Print a container's log (and, with follow, what comes until it exits); returns

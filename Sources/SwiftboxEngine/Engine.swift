@@ -203,6 +203,8 @@ public struct Engine: Sendable {
     /// The abstract Unix socket a monitor serves attach on (no path length limits, and it
     /// disappears with the monitor).
     public static func attachAddress(_ id: String) -> String { "swiftbox-attach-" + id }
+    /// Where a client sends "ROWS COLUMNS\n" when its terminal is resized (-t only).
+    public static func resizeAddress(_ id: String) -> String { "swiftbox-resize-" + id }
 
     public func start(_ id: String, attached: Bool = false, onAttach: (() -> Void)? = nil) throws {
         var state = store.state(id)

@@ -105,8 +105,10 @@ public struct Monitor {
         try? store.save(state, id: id)
         ready("ok\n")
 
+        let resizer = tty ? ((try? UnixSocket.listen(Engine.resizeAddress(id))) ?? -1) : -1
         relay(outputs: tty ? [(master, "stdout")] : [(out[0], "stdout"), (err[0], "stderr")],
-              input: tty ? master : input[1], listener: listener, clients: clients)
+              input: tty ? master : input[1], listener: listener, clients: clients, resizer: resizer)
+        if resizer >= 0 { close(resizer) }
         let code = reap(pid)
         try? engine.runtime().delete(id: id, force: true)
         engine.unmountRootfs(id)
@@ -124,7 +126,7 @@ public struct Monitor {
     /// Copy the container's output into the log and to attached clients, and clients'
     /// input to the container, until the outputs close (the container and everything it
     /// started have exited). A pty master reports the end as EIO.
-    func relay(outputs: [(Int32, String)], input: Int32, listener: Int32, clients initial: [Int32]) {
+    func relay(outputs: [(Int32, String)], input: Int32, listener: Int32, clients initial: [Int32], resizer: Int32 = -1) {
         let c = try? engine.store.config(id)
         guard let writer = try? LogWriter(path: engine.store.logPath(id), maxSize: c?.logMaxSize, maxFiles: c?.logMaxFiles ?? 1) else { return }
         var outs = outputs
@@ -135,6 +137,7 @@ public struct Monitor {
         while !outs.isEmpty {
             var fds = outs.map { pollfd(fd: $0.0, events: Int16(POLLIN), revents: 0) }
             if listener >= 0 { fds.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0)) }
+            if resizer >= 0 { fds.append(pollfd(fd: resizer, events: Int16(POLLIN), revents: 0)) }
             // A client whose input ended still gets the output: poll it for nothing.
             fds += clients.map { pollfd(fd: $0, events: inputEnded.contains($0) ? 0 : Int16(POLLIN), revents: 0) }
             if poll(&fds, nfds_t(fds.count), -1) < 0 { if errno == EINTR { continue }; break }
@@ -154,6 +157,10 @@ public struct Monitor {
                     let cl = UnixSocket.accept(listener)
                     if cl >= 0 { clients.append(cl) }
                 }
+                index += 1
+            }
+            if resizer >= 0 {
+                if fds[index].revents != 0 { resize(resizer, master: outs.first?.0 ?? -1) }
                 index += 1
             }
             var gone: [Int32] = []
@@ -178,6 +185,21 @@ public struct Monitor {
         writer.flush()
         for cl in clients { close(cl) }
         if listener >= 0 { close(listener) }
+    }
+
+    /// One resize request: "ROWS COLUMNS\n" → TIOCSWINSZ on the pty master (the kernel
+    /// sends SIGWINCH to the container's foreground process group).
+    func resize(_ listener: Int32, master: Int32) {
+        let conn = UnixSocket.accept(listener)
+        guard conn >= 0 else { return }
+        defer { close(conn) }
+        var buf = [UInt8](repeating: 0, count: 64)
+        let n = read(conn, &buf, buf.count)
+        guard n > 0 else { return }
+        let parts = String(decoding: buf[0..<n], as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count >= 2, let rows = UInt16(parts[0]), let cols = UInt16(parts[1]) else { return }
+        var ws = winsize(ws_row: rows, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &ws)
     }
 
     /// Wait for the container's first process (and reap any orphan handed to us).

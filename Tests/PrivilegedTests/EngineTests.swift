@@ -247,8 +247,8 @@ final class EngineTests: PrivilegedTestCase {
         var pid: pid_t = 0
         XCTAssertEqual(posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ), 0)
         var output = ""
-        func readUntil(_ text: String) {
-            let deadline = Date().addingTimeInterval(15)
+        func readUntil(_ text: String, seconds: Double = 15) {
+            let deadline = Date().addingTimeInterval(seconds)
             var buf = [UInt8](repeating: 0, count: 4096)
             while !output.contains(text) && Date() < deadline {
                 var p = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]
@@ -262,6 +262,16 @@ final class EngineTests: PrivilegedTestCase {
         _ = "tty; stty size; echo $((6*7))\n".withCString { write(master, $0, strlen($0)) }
         readUntil("42")
         XCTAssertTrue(output.contains("33 111"), "the container's terminal has the size of ours: \(output)")
+        // Our terminal is resized: the CLI gets SIGWINCH and passes the size on.
+        size = winsize(ws_row: 44, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+        kill(pid, SIGWINCH)
+        // The resize travels CLI → monitor → pty asynchronously: ask until it shows.
+        for _ in 0..<50 where !output.contains("44 120") {
+            _ = "stty size\n".withCString { write(master, $0, strlen($0)) }
+            readUntil("44 120", seconds: 0.2)
+        }
+        XCTAssertTrue(output.contains("44 120"), "resized: \(output)")
         XCTAssertTrue(output.contains("/dev/pts/0"), "the shell has a terminal: \(output)")
         XCTAssertTrue(output.contains("42"), output)
         _ = "exit 5\n".withCString { write(master, $0, strlen($0)) }

@@ -151,6 +151,10 @@ int sb_pipe_cloexec(int fds[2]);
 /// A new pseudo-terminal: returns the master fd and writes the slave's path (tests).
 int sb_open_pty(char *slave_path, size_t size);
 
+/// SIGWINCH bookkeeping for an attached terminal: start counting, and take the count.
+void sb_watch_winch(void);
+int sb_take_winch(void);
+
 /// Create a FIFO at path with mode.
 int sb_mkfifo(const char *path, unsigned int mode);
 

@@ -472,15 +472,7 @@ struct SystemPrune: ParsableCommand {
             let engine = globals.engine
             let removed = try engine.pruneContainers().count
             let used = Set(engine.list().map(\.0.imageID))
-            var images = 0
-            try engine.images.update { index in
-                for (hex, r) in index.images where !used.contains(r.id.description) && (all || !index.tags.values.contains(hex)) {
-                    index.images[hex] = nil
-                    index.tags = index.tags.filter { $0.value != hex }
-                    images += 1
-                }
-            }
-            try engine.images.garbageCollect()
+            let images = try engine.images.prune(all: all, keep: used).count
             print("Deleted \(removed) containers and \(images) images")
             return 0
         }

@@ -177,20 +177,12 @@ struct ImageImport: ParsableCommand {
 struct ImagePrune: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove untagged images and unused blobs and layers.")
     @OptionGroup var globals: EngineGlobals
-    @Flag(name: [.short, .long], help: "Also remove tagged images (no container uses images yet).") var all = false
+    @Flag(name: [.short, .long], help: "Also remove tagged images no container uses.") var all = false
     @Flag(name: [.short, .long], help: "Do not ask (swiftbox never asks).") var force = false
     func run() throws {
-        let store = globals.images
-        var removed: [String] = []
-        try store.update { index in
-            for (hex, r) in index.images where all || !index.tags.values.contains(hex) {
-                index.images[hex] = nil
-                removed.append("deleted: \(r.id)")
-            }
-            if all { index.tags = [:] }
-        }
-        try store.garbageCollect()
-        if !removed.isEmpty { print("Deleted Images:"); removed.forEach { print($0) } }
+        let used = Set(globals.engine.list().map(\.0.imageID))
+        let removed = try globals.images.prune(all: all, keep: used)
+        if !removed.isEmpty { print("Deleted Images:"); removed.forEach { print("deleted: \($0.id)") } }
     }
 }
 

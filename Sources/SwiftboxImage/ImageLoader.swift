@@ -122,7 +122,7 @@ public struct ImageLoader {
                     tags.append(ref)
                 }
             }
-            let record = try registerVerified(manifestDigest, tags: tags, source: source)
+            let record = try store.register(manifestDigest: manifestDigest, tags: tags)
             loaded.append(tags.first?.familiar ?? record.id.description)
         }
         return loaded
@@ -140,19 +140,6 @@ public struct ImageLoader {
         }
         if let p = desc.platform, p.os != platform.os || p.architecture != platform.architecture { return nil }
         return desc.digest
-    }
-
-    /// Check the manifest, config and layers are consistent and present, then register.
-    /// Each layer's uncompressed digest is checked against the config's diff_id when the
-    /// layer is unpacked (in the same pass: SnapshotStore → LayerUnpacker).
-    func registerVerified(_ manifestDigest: Digest, tags: [ImageReference], source: String) throws -> ImageRecord {
-        let manifest = try decode(Manifest.self, try store.content.read(manifestDigest), "\(source): manifest \(manifestDigest.short)")
-        let config = try decode(ImageConfig.self, try store.content.read(manifest.config.digest), "\(source): config \(manifest.config.digest.short)")
-        guard config.rootfs.diff_ids.count == manifest.layers.count else {
-            throw ImageError.malformed("\(source): config lists \(config.rootfs.diff_ids.count) diff_ids for \(manifest.layers.count) layers")
-        }
-        for layer in manifest.layers where !store.content.has(layer.digest) { throw ImageError.blobMissing(layer.digest) }
-        return try store.register(manifestDigest: manifestDigest, tags: tags)
     }
 
     static func repositoryName(for source: String) -> String {
@@ -177,7 +164,8 @@ public struct ImageLoader {
             guard let configDigest = a.blobs[e.Config] ?? a.blobs[e.Config.replacingPrefix("./")] else {
                 throw ImageError.malformed("\(source): manifest.json names config \(e.Config), which is not in the archive")
             }
-            let config = try decode(ImageConfig.self, try store.content.read(configDigest), "\(source): \(e.Config)")
+            // Checked here so a broken config is reported by its name in the archive.
+            _ = try decode(ImageConfig.self, try store.content.read(configDigest), "\(source): \(e.Config)")
             var layers: [Descriptor] = []
             for l in e.Layers {
                 guard let d = a.blobs[l] else { throw ImageError.malformed("\(source): manifest.json names layer \(l), which is not in the archive") }
@@ -190,8 +178,7 @@ public struct ImageLoader {
             enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let manifestDigest = try store.content.write(Array(try enc.encode(manifest)))
             let tags = try (e.RepoTags ?? []).map { try ImageReference.parse($0) }
-            let record = try registerVerified(manifestDigest, tags: tags, source: source)
-            _ = config
+            let record = try store.register(manifestDigest: manifestDigest, tags: tags)
             loaded.append(tags.first?.familiar ?? record.id.description)
         }
         return loaded

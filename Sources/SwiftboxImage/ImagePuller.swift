@@ -80,7 +80,7 @@ public struct ImagePuller {
         group.wait()
         if let e = errors.first { throw e }
 
-        let record = try ImageLoader(store: store).registerVerified(digest, tags: ref.digest == nil ? [ref] : [], source: ref.familiar)
+        let record = try store.register(manifestDigest: digest, tags: ref.digest == nil ? [ref] : [])
         let repoDigest = "\(ref.withoutTagFamiliar)@\(digest)"
         try store.update { index in
             var r = index.images[record.id.hex] ?? record

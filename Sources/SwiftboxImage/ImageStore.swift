@@ -68,8 +68,9 @@ public struct ImageStore: Sendable {
         }
     }
 
-    /// Record an image whose manifest, config and layers are already in the content store,
-    /// and point `tags` at it.
+    /// Record an image whose manifest, config and layers are already in the content store
+    /// (checked: the config lists one diff_id per layer, every layer is present), and point
+    /// `tags` at it. Each layer's content is checked against its diff_id when unpacked.
     @discardableResult
     public func register(manifestDigest: Digest, tags: [ImageReference]) throws -> ImageRecord {
         let manifestBytes = try content.read(manifestDigest)
@@ -152,6 +153,22 @@ public struct ImageStore: Sendable {
         }
         try garbageCollect()
         return lines
+    }
+
+    /// `image prune` / `system prune`: remove untagged images (every image with `all`),
+    /// except those in `keep` (images containers were created from), then collect the
+    /// blobs and snapshots nothing refers to any more. Returns the removed images.
+    public func prune(all: Bool, keep: Set<String>) throws -> [ImageRecord] {
+        var removed: [ImageRecord] = []
+        try update { index in
+            for (hex, r) in index.images where !keep.contains(r.id.description) && (all || !index.tags.values.contains(hex)) {
+                index.images[hex] = nil
+                index.tags = index.tags.filter { $0.value != hex }
+                removed.append(r)
+            }
+        }
+        try garbageCollect()
+        return removed
     }
 
     /// Remove blobs and snapshots no image refers to, and leftovers of interrupted writes.

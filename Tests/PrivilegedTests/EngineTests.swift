@@ -92,6 +92,9 @@ final class EngineTests: PrivilegedTestCase {
         let r = sbx(["rmi", "busybox-image:latest"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("must force") && r.err.contains("is using its referenced image"), r.err)
+        let prune = Self.shell([Self.binary, "image", "prune", "-a", "-f", "--root", engineRoot])
+        XCTAssertEqual(prune.status, 0, prune.err)
+        XCTAssertEqual(sbx(["images", "-q"]).out.split(separator: "\n").count, 1, "prune -a keeps an image a container uses")
         XCTAssertEqual(sbx(["rm", "user"]).status, 0)
         XCTAssertEqual(sbx(["rmi", "busybox-image:latest"]).status, 0)
     }

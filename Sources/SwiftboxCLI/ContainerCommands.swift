@@ -66,7 +66,7 @@ struct ContainerOptions: ParsableArguments {
         o.args = command
         o.entrypoint = entrypoint
         for file in envFile {
-            guard let text = try? String(decoding: readAll(file), as: UTF8.self) else { throw ValidationError("cannot read --env-file \(file)") }
+            guard let text = try? String(decoding: FileSystem.read(file), as: UTF8.self) else { throw ValidationError("cannot read --env-file \(file)") }
             for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.isEmpty { o.env.append(String(line)) }
         }
         for e in env {
@@ -110,7 +110,7 @@ struct Run: ParsableCommand {
             let engine = globals.engine
             if let f = options.cidfile, access(f, F_OK) == 0 { throw EngineError.failed("container ID file found, make sure the other container isn't running or delete \(f)") }
             let c = try engine.create(try options.runOptions())
-            if let f = options.cidfile { try writeFile(f, Array(c.id.utf8)) }
+            if let f = options.cidfile { try FileSystem.writeAtomically(f, Array(c.id.utf8)) }
             var attachFD: Int32 = -1
             do {
                 try engine.start(c.id, attached: !detach) {
@@ -404,15 +404,14 @@ struct Top: ParsableCommand {
     func run() throws {
         engineCommand {
             let engine = globals.engine
-            let id = try engine.store.resolve(container)
-            guard engine.isRunning(id) else { throw EngineError.notRunning(container) }
+            let id = try engine.runningContainer(container)
             var table = [["UID", "PID", "PPID", "CMD"]]
             for pid in engine.processes(id) {
-                guard let status = try? String(decoding: readAll("/proc/\(pid)/status"), as: UTF8.self) else { continue }
+                guard let status = try? String(decoding: FileSystem.read("/proc/\(pid)/status"), as: UTF8.self) else { continue }
                 func field(_ name: String) -> String {
                     status.split(separator: "\n").first { $0.hasPrefix(name + ":") }.map { String($0.dropFirst(name.count + 1).split(separator: "\t").first ?? "").trimmed() } ?? "?"
                 }
-                let cmd = (try? readAll("/proc/\(pid)/cmdline")).map { String(decoding: $0.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).trimmed() } ?? ""
+                let cmd = (try? FileSystem.read("/proc/\(pid)/cmdline")).map { String(decoding: $0.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).trimmed() } ?? ""
                 table.append([field("Uid"), "\(pid)", field("PPid"), cmd])
             }
             printTable(table)
@@ -486,8 +485,7 @@ struct Attach: ParsableCommand {
     func run() throws {
         engineCommand {
             let engine = globals.engine
-            let id = try engine.store.resolve(container)
-            guard engine.isRunning(id) else { throw EngineError.notRunning(container) }
+            let id = try engine.runningContainer(container)
             let c = try engine.store.config(id)
             guard c.tty == true || c.interactive == true else {
                 // Without -i/-t there is nothing to send: follow the output, as Docker shows it.

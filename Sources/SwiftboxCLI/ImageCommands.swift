@@ -53,9 +53,7 @@ struct ImageList: ParsableCommand {
             for r in rows {
                 let obj: [String: String] = ["Repository": r.repo, "Tag": r.tag, "ID": r.record.id.short,
                                              "CreatedAt": r.record.created ?? r.record.stored, "Size": formatSize(r.record.size)]
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try enc.encode(obj), as: UTF8.self))
+                print(try jsonText(obj, pretty: false))
             }
             return
         }
@@ -109,9 +107,7 @@ struct ImageInspect: ParsableCommand {
                                Size: r.size, Config: c.config,
                                RootFS: .init(Type: c.rootfs.type, Layers: c.rootfs.diff_ids.map(\.description))))
         }
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try enc.encode(out), as: UTF8.self))
+        print(try jsonText(out, pretty: true))
     }
 }
 

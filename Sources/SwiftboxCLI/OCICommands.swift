@@ -10,6 +10,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import SwiftboxOCI
+import SwiftboxKernel
 import SwiftboxRuntime
 
 /// Options runc accepts before the verb.
@@ -100,11 +101,7 @@ struct OCIState: ParsableCommand {
     }
 }
 
-func stateJSON(_ state: ContainerState) throws -> String {
-    let enc = JSONEncoder()
-    enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try enc.encode(state), as: UTF8.self)
-}
+func stateJSON(_ state: ContainerState) throws -> String { try jsonText(state, pretty: true) }
 
 struct OCIKill: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default SIGTERM) to the container's process.")
@@ -176,7 +173,7 @@ struct OCISpec: ParsableCommand {
         let path = bundle + "/config.json"
         if access(path, F_OK) == 0 { throw ValidationError("\(path) already exists") }
         let data = try SpecLoader.encode(DefaultSpec.make())
-        try writeFile(path, Array(data))
+        try FileSystem.writeAtomically(path, Array(data))
     }
 }
 
@@ -197,13 +194,6 @@ func printTable(_ rows: [[String]]) {
         }
         print(line)
     }
-}
-
-func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
 }
 
 enum ProcessEnv {

@@ -10,6 +10,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import SwiftboxOCI
+import SwiftboxKernel
 import SwiftboxRuntime
 
 struct OCIExec: ParsableCommand {
@@ -34,7 +35,7 @@ struct OCIExec: ParsableCommand {
         let rt = try globals.runtime()
         var proc: RuntimeSpec.Process
         if let path = process {
-            guard let bytes = try? readAll(path) else { throw ValidationError("cannot read \(path)") }
+            guard let bytes = try? FileSystem.read(path) else { throw ValidationError("cannot read \(path)") }
             proc = try SpecLoader.decodeProcess(Data(bytes), file: path)
         } else {
             guard !command.isEmpty else { throw ValidationError("exec needs a command or --process") }
@@ -68,18 +69,4 @@ struct OCIExec: ParsableCommand {
         let code = try rt.exec(id: id, process: proc, options: opts, detach: detach)
         if code != 0 { throw ExitCode(code) }
     }
-}
-
-func readAll(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw ValidationError("cannot open \(path)") }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = read(fd, &buf, buf.count)
-        if n <= 0 { break }
-        out += buf[0..<n]
-    }
-    return out
 }

@@ -43,9 +43,7 @@ struct Ps: ParsableCommand {
                     let obj = ["ID": c.shortID, "Image": c.image, "Command": Ps.command(c, trunc: false), "CreatedAt": c.created,
                                "Status": Ps.status(s), "State": Ps.state(s), "Names": c.name, "Ports": "",
                                "Labels": c.labels.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")]
-                    let enc = JSONEncoder()
-                    enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                    print(String(decoding: try enc.encode(obj), as: UTF8.self))
+                    print(try jsonText(obj, pretty: false))
                 }
                 return 0
             }
@@ -141,9 +139,7 @@ struct Inspect: ParsableCommand {
                                                        WorkingDir: c.workingDir, Labels: c.labels, StopSignal: c.stopSignal)))
             }
             if !out.isEmpty {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try enc.encode(out), as: UTF8.self))
+                print(try jsonText(out, pretty: true))
             }
             return 0
         }

@@ -277,6 +277,13 @@ public struct Engine: Sendable {
         return (try? runtime().state(id: id))?.status == .running
     }
 
+    /// The ID of a container (name, ID or prefix) that must be running.
+    public func runningContainer(_ ref: String) throws -> String {
+        let id = try store.resolve(ref)
+        guard isRunning(id) else { throw EngineError.notRunning(ref) }
+        return id
+    }
+
     /// state.json corrected by what the kernel says: a container whose monitor and
     /// process are gone is reported as dead, not running.
     public func observedState(_ id: String) -> EngineState {

@@ -1,6 +1,6 @@
-// Content digests ("sha256:<64 hex>"), computed with nettle's SHA-256 incrementally so
-// blobs are hashed while they stream to disk.
-import CArchive
+// Content digests ("sha256:<64 hex>"), computed incrementally (SHA256Hasher) so blobs
+// are hashed while they stream to disk.
+import SwiftboxKernel
 
 public struct Digest: Hashable, Codable, Sendable, CustomStringConvertible, Comparable {
     public let algorithm: String
@@ -44,24 +44,7 @@ public struct Digest: Hashable, Codable, Sendable, CustomStringConvertible, Comp
     }
 }
 
-/// Incremental SHA-256.
-public struct SHA256Hasher {
-    var ctx = sha256_ctx()
-    public init() { nettle_sha256_init(&ctx) }
-
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        nettle_sha256_update(&ctx, bytes.count, base.assumingMemoryBound(to: UInt8.self))
-    }
-
-    public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
-
-    public mutating func finalize() -> Digest {
-        var out = [UInt8](repeating: 0, count: 32)
-        nettle_sha256_digest(&ctx, 32, &out)
-        let hexDigits = Array("0123456789abcdef")
-        var s = ""
-        for b in out { s.append(hexDigits[Int(b >> 4)]); s.append(hexDigits[Int(b & 15)]) }
-        return Digest(hex: s)
-    }
+extension SHA256Hasher {
+    /// The digest of everything hashed so far.
+    public mutating func finalize() -> Digest { Digest(hex: finalizeHex()) }
 }

@@ -159,7 +159,7 @@ public struct HTTPClient: Sendable {
             let line = try reader.line()
             if line.isEmpty { break }
             guard let colon = line.firstIndex(of: ":") else { continue }
-            response.headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmedSpaces()))
+            response.headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmed()))
         }
         if method == "HEAD" || status == 204 || status == 304 || (300..<400).contains(status) && followingRedirect && response.header("Location") != nil {
             return response
@@ -167,7 +167,7 @@ public struct HTTPClient: Sendable {
         if response.header("Transfer-Encoding")?.lowercased().contains("chunked") == true {
             while true {
                 let sizeLine = try reader.line()
-                guard let size = Int(String(sizeLine.split(separator: ";").first ?? "").trimmedSpaces(), radix: 16) else {
+                guard let size = Int(String(sizeLine.split(separator: ";").first ?? "").trimmed(), radix: 16) else {
                     throw HTTPError.protocolError("bad chunk size \"\(sizeLine)\"")
                 }
                 if size == 0 { while try !reader.line().isEmpty {}; break }

@@ -21,7 +21,7 @@ public struct ImageImporter {
         let magic = (try? FileSystem.read(store.content.path(layerDigest)).prefix(4)).map(Array.init) ?? []
         let mediaType = magic.starts(with: [0x1f, 0x8b]) ? MediaType.ociLayerGzip
             : magic.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) ? MediaType.ociLayerZstd : MediaType.ociLayer
-        var image = ImageConfig(config: config, diffIDs: [diffID], created: Timestamps.now())
+        var image = ImageConfig(config: config, diffIDs: [diffID], created: Clock.rfc3339(nanoseconds: false))
         image.history = [.init(created: image.created, created_by: nil, comment: message ?? "Imported from \(path)", empty_layer: nil)]
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -39,7 +39,7 @@ public struct ImageImporter {
         let trimmed = change.drop(while: { $0 == " " })
         guard let space = trimmed.firstIndex(of: " ") else { throw ImageError.malformed("--change \"\(change)\": expected INSTRUCTION ARGUMENTS") }
         let keyword = trimmed[..<space].uppercased()
-        let rest = String(trimmed[trimmed.index(after: space)...]).trimmedSpaces()
+        let rest = String(trimmed[trimmed.index(after: space)...]).trimmed()
         switch keyword {
         case "CMD": c.Cmd = try commandForm(rest, change)
         case "ENTRYPOINT": c.Entrypoint = try commandForm(rest, change)
@@ -93,16 +93,9 @@ public struct ImageImporter {
 }
 
 extension String {
-    func trimmedSpaces() -> String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
-    }
-
     func replacingFirstSpace(with r: String) -> String {
         guard let i = firstIndex(of: " ") else { return self }
-        return String(self[..<i]) + r + String(self[index(after: i)...]).trimmedSpaces()
+        return String(self[..<i]) + r + String(self[index(after: i)...]).trimmed()
     }
 
     func trimmingCharacters(in chars: String) -> String {

@@ -85,7 +85,7 @@ public struct ImageStore: Sendable {
         let record = ImageRecord(id: manifest.config.digest, manifest: manifestDigest,
                                  manifestMediaType: manifest.mediaType ?? MediaType.ociManifest,
                                  layers: manifest.layers, diffIDs: config.rootfs.diff_ids, created: config.created,
-                                 stored: Timestamps.now(), size: size, repoDigests: nil)
+                                 stored: Clock.rfc3339(nanoseconds: false), size: size, repoDigests: nil)
         try update { index in
             var r = record
             if let old = index.images[record.id.hex] { r.stored = old.stored; r.repoDigests = old.repoDigests }
@@ -188,6 +188,3 @@ public struct ImageStore: Sendable {
     }
 }
 
-enum Timestamps {
-    static func now() -> String { Clock.rfc3339(nanoseconds: false) }
-}

@@ -146,7 +146,7 @@ public final class RegistryClient: @unchecked Sendable {
         while i < text.endIndex {
             while i < text.endIndex, text[i] == " " || text[i] == "," { i = text.index(after: i) }
             guard let eq = text[i...].firstIndex(of: "=") else { break }
-            let key = String(text[i..<eq]).trimmedSpaces().lowercased()
+            let key = String(text[i..<eq]).trimmed().lowercased()
             var j = text.index(after: eq)
             var value = ""
             if j < text.endIndex, text[j] == "\"" {
@@ -200,7 +200,7 @@ public final class RegistryClient: @unchecked Sendable {
         if let header = resp.header("Docker-Content-Digest"), let d = Digest(header), d != digest {
             throw ImageError.digestMismatch(expected: d, actual: digest)
         }
-        var mediaType = resp.header("Content-Type")?.split(separator: ";").first.map { String($0).trimmedSpaces() } ?? ""
+        var mediaType = resp.header("Content-Type")?.split(separator: ";").first.map { String($0).trimmed() } ?? ""
         if !MediaType.isIndex(mediaType) && !MediaType.isManifest(mediaType) {
             struct Probe: Decodable { var mediaType: String?; var manifests: [Descriptor]? }
             let probe = try? JSONDecoder().decode(Probe.self, from: Data(body))

@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import SwiftboxKernel
 
 public struct Diagnostics: Sendable {
     public enum Level: Int, Comparable, Sendable, CaseIterable {
@@ -58,9 +59,9 @@ public struct Diagnostics: Sendable {
     func append(_ path: String, _ l: Level, _ message: String) {
         let line: String
         if json {
-            line = "{\"level\":\"\(l == .warning ? "warning" : l.name)\",\"msg\":\(Diagnostics.jsonString(message)),\"time\":\"\(Timestamp.now())\"}\n"
+            line = "{\"level\":\"\(l == .warning ? "warning" : l.name)\",\"msg\":\(Diagnostics.jsonString(message)),\"time\":\"\(Clock.rfc3339Nano())\"}\n"
         } else {
-            line = "\(Timestamp.now()) \(l.name): \(message)\n"
+            line = "\(Clock.rfc3339Nano()) \(l.name): \(message)\n"
         }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }

@@ -104,7 +104,7 @@ public struct OCIRuntime {
         let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .create(execFifo: fifo), consoleFD: consoleFD,
                                   preserveFDs: options.preserveFDs)
         var record = ContainerRecord(id: id, bundle: bundle, rootfs: PlanBuilder(spec: spec, bundle: bundle, id: id, mode: .run,
-                                     hierarchies: [], lastCap: 0).rootfs, pid: 0, pidStartTime: nil, created: Timestamp.now(),
+                                     hierarchies: [], lastCap: 0).rootfs, pid: 0, pidStartTime: nil, created: Clock.rfc3339Nano(),
                                      annotations: spec.annotations, cgroupPath: plan.cgroupPath, cgroupDirectories: [],
                                      started: false, exitStatus: nil)
         try store.save(record)
@@ -184,7 +184,7 @@ public struct OCIRuntime {
         log.trace("run \(id): building the launch plan")
         let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .run, consoleFD: consoleFD, preserveFDs: options.preserveFDs)
         var record = ContainerRecord(id: id, bundle: bundle, rootfs: spec.root?.path ?? "rootfs", pid: 0, pidStartTime: nil,
-                                     created: Timestamp.now(), annotations: spec.annotations, cgroupPath: plan.cgroupPath,
+                                     created: Clock.rfc3339Nano(), annotations: spec.annotations, cgroupPath: plan.cgroupPath,
                                      cgroupDirectories: [], started: true, exitStatus: nil)
         let child = try start(plan: plan, record: &record, cleanup: &cleanup)
         _ = try child.awaitOutcome()
@@ -332,7 +332,3 @@ struct Cleanup {
     }
 }
 
-public enum Timestamp {
-    /// RFC 3339 in UTC with nanoseconds, as runc's state shows.
-    public static func now() -> String { Clock.rfc3339Nano() }
-}

@@ -11,7 +11,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import CArchive
 import CSeccomp
 import CShim
 import SwiftboxKernel
@@ -73,9 +72,9 @@ public enum SeccompCompiler {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         guard let dir = cacheDirectory, let json = try? enc.encode(spec) else { return try compileUncached(spec) }
-        var hasher = SeccompKey()
+        var hasher = SHA256Hasher()
         hasher.update(Array(json))
-        let path = dir + "/" + hasher.hex() + ".bpf"
+        let path = dir + "/" + hasher.finalizeHex() + ".bpf"
         if let cached = try? FileSystem.read(path), cached.count >= 4 {
             let flags = cached.prefix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
             return SeccompProgram(bytes: Array(cached.dropFirst(4)), flags: flags, unknownSyscalls: [])
@@ -143,20 +142,4 @@ public enum SeccompCompiler {
         guard n == Int(size) else { throw KernelError("pread", ["memfd"]) }
         return SeccompProgram(bytes: bytes, flags: flags, unknownSyscalls: unknown)
     }
-}
-
-/// SHA-256 (nettle) of a profile, as a cache key.
-struct SeccompKey {
-    var ctx = sha256_ctx()
-    init() { nettle_sha256_init(&ctx) }
-    mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { nettle_sha256_update(&ctx, $0.count, $0.baseAddress) } }
-    mutating func hex() -> String {
-        var out = [UInt8](repeating: 0, count: 32)
-        nettle_sha256_digest(&ctx, 32, &out)
-        return out.map { String($0, radix: 16).leftPadded(2) }.joined()
-    }
-}
-
-extension String {
-    func leftPadded(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }

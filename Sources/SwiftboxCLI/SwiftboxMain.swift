@@ -59,6 +59,12 @@ public enum SwiftboxMain {
         do {
             command = try type.parseAsRoot(args)
         } catch {
+            // A usage error of an engine command exits 125, as Docker's CLI does; help,
+            // version and the runc-style `oci` verbs keep ArgumentParser's codes.
+            if !ociLog && type.exitCode(for: error) != .success {
+                printError(type.fullMessage(for: error))
+                exit(125)
+            }
             type.exit(withError: error)
         }
         do {

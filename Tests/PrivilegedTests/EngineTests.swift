@@ -169,6 +169,19 @@ final class EngineTests: PrivilegedTestCase {
         let opt = run(["--rm", "--security-opt", "apparmor=x", "busybox-image:latest", "true"])
         XCTAssertEqual(opt.status, 125)
         XCTAssertTrue(opt.err.contains("invalid --security-opt"), opt.err)
+        let net = run(["--rm", "--network", "bridge", "busybox-image:latest", "true"])
+        XCTAssertEqual(net.status, 125)
+        XCTAssertTrue(net.err.contains("--network bridge: only \"none\" is supported so far"), net.err)
+        let name = run(["--rm", "--name", "bad name", "busybox-image:latest", "true"])
+        XCTAssertEqual(name.status, 125)
+        XCTAssertTrue(name.err.contains("Invalid container name"), name.err)
+        let missing = sbx(["logs", "no-such-container"])
+        XCTAssertEqual(missing.status, 125)
+        XCTAssertTrue(missing.err.contains("No such container: no-such-container"), missing.err)
+        let flag = run(["--rm", "--no-such-flag", "busybox-image:latest", "true"])
+        XCTAssertEqual(flag.status, 125, "a usage error exits 125, as Docker's")
+        XCTAssertTrue(flag.err.contains("no-such-flag"), flag.err)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "", "no failed run left a container behind")
     }
 
     func testLogRotationRenamePruneCidfile() throws {

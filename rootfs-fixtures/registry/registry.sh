@@ -208,13 +208,16 @@ EOF
 }
 
 # Poll URL until it answers WANT; fail early if the daemon dies.
-wait_for() { # URL WANT PIDFILE NAME CMD_SUBSTRING LOG
-    local url=$1 want=$2 pidfile=$3 name=$4 cmdsub=$5 log=$6 code=
+wait_for() { # URL WANT PIDFILE NAME LOG
+    local url=$1 want=$2 pidfile=$3 name=$4 log=$5 code=
     local deadline=$((SECONDS + TIMEOUT))
     while :; do
         code=$(http_code "$url")
         [ "$code" = "$want" ] && return 0
-        if ! alive "$(pid_of "$pidfile")" "$cmdsub"; then
+        # Alive at all, not "running the expected command": during start-up the pid
+        # file's process is still between bash and exec, and /proc/PID/cmdline can read
+        # empty for that instant, which made a healthy server look dead.
+        if ! alive "$(pid_of "$pidfile")" ""; then
             echo "registry.sh: $name exited during start-up; last lines of $log:" >&2
             tail -n 20 "$log" >&2 || true
             return 1
@@ -300,7 +303,7 @@ cmd_start() {
             --key "$dir/token.key" --issuer "$ISSUER" --service "$SERVICE" \
             --user "$USER_NAME" --password "$USER_PASS" "${x5c[@]}"
         if ! wait_for "http://127.0.0.1:$tport/healthz" 200 "$dir/token-server.pid" \
-                token-server token-server.py "$dir/token-server.log"; then
+                token-server "$dir/token-server.log"; then
             cmd_stop "$dir" >/dev/null
             exit 1
         fi
@@ -313,7 +316,7 @@ cmd_start() {
     [ "$mode" = anon ] && want=200
     [ "$mode" = tls ] && want=200 && scheme=https
     if ! wait_for "$scheme://127.0.0.1:$port/v2/" "$want" "$dir/registry.pid" \
-            docker-registry "$REGISTRY_BIN" "$dir/registry.log"; then
+            docker-registry "$dir/registry.log"; then
         cmd_stop "$dir" >/dev/null
         exit 1
     fi

@@ -179,28 +179,6 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
         }
     }
 
-    /// linux.resources: decoded so configs round-trip; limits are applied by the cgroup layer.
-    public struct Resources: Codable, Equatable, Sendable {
-        public var memory: Memory?
-        public var cpu: CPU?
-        public var pids: Pids?
-        public struct Memory: Codable, Equatable, Sendable {
-            public var limit: Int64?
-            public var reservation: Int64?
-            public var swap: Int64?
-        }
-        public struct CPU: Codable, Equatable, Sendable {
-            public var shares: UInt64?
-            public var quota: Int64?
-            public var period: UInt64?
-            public var cpus: String?
-            public var mems: String?
-        }
-        public struct Pids: Codable, Equatable, Sendable {
-            public var limit: Int64
-        }
-    }
-
     public struct Seccomp: Codable, Equatable, Sendable {
         public var defaultAction: String
         public var defaultErrnoRet: UInt32?

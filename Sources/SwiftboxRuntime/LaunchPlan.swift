@@ -1,6 +1,7 @@
 // A container start as data: the ordered kernel operations the first process of the
 // container performs between clone(2) and execve(2), plus what the parent does around
 // them. `swiftbox oci run --dry-run` prints it; the C executor (CShim) runs it.
+import SwiftboxCgroup
 import SwiftboxSecurity
 
 public enum LaunchOp: Equatable, Sendable {
@@ -109,6 +110,8 @@ public struct LaunchPlan: Equatable, Sendable {
     /// fds 3 … 3+preserveFDs-1 of the caller are passed on to the container (runc's --preserve-fds).
     public var preserveFDs: Int32 = 0
     public var ops: [LaunchOp]
+    /// linux.resources as cgroup file writes, done by the parent before the clone.
+    public var resources = ResourcePlan()
 
     public var cloneFlags: UInt { cloneNamespaces.reduce(0) { $0 | $1.cloneFlag } }
 
@@ -116,7 +119,10 @@ public struct LaunchPlan: Equatable, Sendable {
     public var lines: [String] {
         var out: [String] = []
         if let p = joinPidNamespace { out.append("parent: setns(\(p), CLONE_NEWPID)") }
-        if let c = cgroupPath { out.append("parent: mkdir \(c) in each cgroup hierarchy") }
+        if let c = cgroupPath {
+            out.append("parent: mkdir \(c) in each cgroup hierarchy")
+            out += resources.lines(path: c)
+        }
         var flags = cloneNamespaces.map(\.flagName)
         if let v2 = cgroupV2Mount, let c = cgroupPath {
             out.append("parent: clone3(\((flags + ["CLONE_INTO_CGROUP"]).joined(separator: "|")), cgroup=\(v2)\(c), exit_signal=SIGCHLD)")

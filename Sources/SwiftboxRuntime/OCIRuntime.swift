@@ -70,7 +70,10 @@ public struct OCIRuntime {
         var builder = PlanBuilder(spec: spec, bundle: bundle, id: id, mode: mode, consoleSocketFD: consoleFD,
                                   hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(), preserveFDs: preserveFDs)
         builder.capabilityLimit = Capabilities.ownBoundingSet()
-        return try builder.build()
+        var plan = try builder.build()
+        // Resolved now, so a limit on a controller this host lacks fails before anything exists.
+        if plan.cgroupPath != nil { plan.resources = try cgroups.resourcePlan(spec.linux?.resources) }
+        return plan
     }
 
     // MARK: create / run
@@ -129,6 +132,9 @@ public struct OCIRuntime {
             cleanup.cgroupDirectories = record.cgroupDirectories
         }
         defer { prepared?.closeAll() }
+        if let path = plan.cgroupPath, !plan.resources.isEmpty {
+            for warning in try cgroups.apply(plan.resources, path: path) { log.warning(warning) }
+        }
         log.trace("cgroups ready; cloning")
         let trace: Int32 = log.level >= .trace ? 2 : -1
         var child: LaunchedChild

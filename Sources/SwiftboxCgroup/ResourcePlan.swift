@@ -1,0 +1,86 @@
+// Which hierarchy each requested limit goes to, decided from the host's mounts:
+// a controller bound to a v1 hierarchy is written there (v1 and hybrid hosts); else,
+// when the cgroup2 root lists it in cgroup.controllers, in the v2 directory (enabling
+// it in the parents' cgroup.subtree_control first); else the request fails with
+// "<controller>: controller not available on this host" before anything is created.
+// A controller nobody asked a limit of is never required.
+public struct ResourcePlan: Equatable, Sendable {
+    public struct Step: Equatable, Sendable {
+        /// The hierarchy's mount point (the container's directory is mountPoint + path).
+        public var mountPoint: String
+        public var version: CgroupHierarchy.Version
+        public var write: CgroupWrite
+    }
+
+    /// v2 controllers to enable in cgroup.subtree_control of every parent of the
+    /// container's directory, from the root down.
+    public var enableV2: [String] = []
+    public var v2MountPoint: String?
+    public var steps: [Step] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { steps.isEmpty && enableV2.isEmpty }
+
+    /// Build the plan. `v2Controllers`: the cgroup2 root's cgroup.controllers, read only
+    /// when a limit has no v1 hierarchy to go to (the start path stays free of it).
+    public static func make(_ resources: LinuxResources?, hierarchies: [CgroupHierarchy],
+                            v2Controllers readV2Controllers: @autoclosure () -> Set<String>) throws -> ResourcePlan {
+        var plan = ResourcePlan()
+        guard let resources else { return plan }
+        var cached: Set<String>?
+        func v2Controllers() -> Set<String> {
+            if cached == nil { cached = readV2Controllers() }
+            return cached!
+        }
+        let v2 = hierarchies.first { $0.version == .v2 }
+        plan.v2MountPoint = v2?.mountPoint
+        for controller in ResourceController.allCases {
+            if let h = hierarchies.first(where: { $0.version == .v1 && $0.controllers.contains(controller.v1Name) }) {
+                for w in try CgroupV1Driver.writes(controller, resources) {
+                    plan.steps.append(Step(mountPoint: h.mountPoint, version: .v1, write: w))
+                }
+                continue
+            }
+            let writes = try CgroupV2Driver.writes(controller, resources)
+            guard !writes.isEmpty else { continue }
+            guard let v2, v2Controllers().contains(controller.v2Name) else {
+                throw ResourceError.controllerMissing(controller.rawValue)
+            }
+            plan.enable(controller.v2Name)
+            for w in writes { plan.steps.append(Step(mountPoint: v2.mountPoint, version: .v2, write: w)) }
+        }
+        for (controller, w) in try CgroupV2Driver.unified(resources.unified) {
+            guard let v2 else { throw ResourceError.invalid("linux.resources.unified needs cgroup v2; this host has none") }
+            if let controller {
+                guard v2Controllers().contains(controller) else { throw ResourceError.controllerMissing(controller) }
+                plan.enable(controller)
+            }
+            plan.steps.append(Step(mountPoint: v2.mountPoint, version: .v2, write: w))
+        }
+        return plan
+    }
+
+    mutating func enable(_ c: String) { if !enableV2.contains(c) { enableV2.append(c) } }
+
+    /// The parents of `path` whose subtree_control must list enableV2: "/", "/swiftbox", …
+    public static func parents(of path: String) -> [String] {
+        let comps = path.split(separator: "/").map(String.init)
+        var out = [""]
+        for c in comps.dropLast() { out.append((out.last ?? "") + "/" + c) }
+        return out
+    }
+
+    /// What --dry-run and --log-level trace print, in the order the writes happen.
+    public func lines(path: String) -> [String] {
+        var out: [String] = []
+        if let v2 = v2MountPoint, !enableV2.isEmpty {
+            let value = enableV2.map { "+" + $0 }.joined(separator: " ")
+            for p in ResourcePlan.parents(of: path) { out.append("parent: write(\(v2)\(p)/cgroup.subtree_control, \"\(value)\")") }
+        }
+        for s in steps {
+            out.append("parent: write(\(s.mountPoint)\(path)/\(s.write.file), \"\(s.write.value)\")\(s.write.optional ? " if the file exists" : "")")
+        }
+        return out
+    }
+}

@@ -56,6 +56,7 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: .customLong("cidfile"), help: "Write the container ID to this file.") var cidfile: String?
     @Flag(name: [.short, .long], help: "Keep stdin open and send it to the container.") var interactive = false
     @Flag(name: [.short, .long], help: "Allocate a pseudo-terminal.") var tty = false
+    @OptionGroup var healthRestart: HealthRestartOptions
     @Argument var image: String
     @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
@@ -95,6 +96,7 @@ struct ContainerOptions: ParsableArguments {
         o.tty = tty
         var ws = winsize()
         if tty, ioctl(0, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0 { o.consoleSize = (UInt(ws.ws_row), UInt(ws.ws_col)) }
+        try healthRestart.apply(to: &o)
         return o
     }
 }

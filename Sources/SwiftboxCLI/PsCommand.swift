@@ -69,7 +69,8 @@ struct Ps: ParsableCommand {
     static func status(_ s: EngineState) -> String {
         switch s.status {
         case .created: return "Created"
-        case .running: return "Up " + RelativeTime.ago(s.startedAt ?? "").replacingSuffix(" ago")
+        case .running: return "Up " + RelativeTime.ago(s.startedAt ?? "").replacingSuffix(" ago") + HealthText.suffix(s.health)
+        case .restarting: return "Restarting (\(s.exitCode)) " + RelativeTime.ago(s.finishedAt ?? "")
         case .exited: return "Exited (\(s.exitCode)) " + RelativeTime.ago(s.finishedAt ?? "")
         case .dead: return "Dead"
         }
@@ -94,6 +95,8 @@ struct Inspect: ParsableCommand {
         var Image: String
         var Name: String
         var Config: ConfigJSON
+        var RestartCount: Int
+        var HostConfig: HealthText.HostConfigJSON
         struct StateJSON: Encodable {
             var Status: String
             var Running: Bool
@@ -102,6 +105,8 @@ struct Inspect: ParsableCommand {
             var Error: String
             var StartedAt: String
             var FinishedAt: String
+            var Restarting: Bool
+            var Health: HealthRecord?
         }
         struct ConfigJSON: Encodable {
             var Hostname: String
@@ -112,6 +117,7 @@ struct Inspect: ParsableCommand {
             var WorkingDir: String
             var Labels: [String: String]
             var StopSignal: String
+            var Healthcheck: HealthText.HealthcheckJSON?
         }
     }
 
@@ -133,10 +139,13 @@ struct Inspect: ParsableCommand {
                 out.append(ContainerJSON(Id: c.id, Created: c.created, Path: c.path, Args: c.args,
                                          State: .init(Status: s.status.rawValue, Running: s.status == .running, Pid: s.status == .running ? s.pid : 0,
                                                       ExitCode: s.exitCode, Error: s.error ?? "", StartedAt: s.startedAt ?? "0001-01-01T00:00:00Z",
-                                                      FinishedAt: s.finishedAt ?? "0001-01-01T00:00:00Z"),
+                                                      FinishedAt: s.finishedAt ?? "0001-01-01T00:00:00Z",
+                                                      Restarting: s.status == .restarting, Health: c.healthcheck == nil ? nil : s.health ?? HealthRecord()),
                                          Image: c.imageID, Name: "/" + c.name,
                                          Config: .init(Hostname: c.hostname, User: c.user, Env: c.env, Cmd: [c.path] + c.args, Image: c.image,
-                                                       WorkingDir: c.workingDir, Labels: c.labels, StopSignal: c.stopSignal)))
+                                                       WorkingDir: c.workingDir, Labels: c.labels, StopSignal: c.stopSignal,
+                                                       Healthcheck: c.healthcheck.map(HealthText.HealthcheckJSON.init)),
+                                         RestartCount: s.restartCount ?? 0, HostConfig: .init(c)))
             }
             if !out.isEmpty {
                 print(try jsonText(out, pretty: true))

@@ -37,6 +37,11 @@ public struct RunOptions: Sendable {
     public var interactive = false
     public var tty = false
     public var consoleSize: (rows: UInt, columns: UInt)?
+    // MARK: health and restart (HealthRestartOptions)
+    public var restartPolicy: RestartPolicy?
+    /// From the --health-* flags (["NONE"] for --no-healthcheck); merged with the image's.
+    public var health: HealthConfig?
+    public var healthOnFailure: HealthFailureAction?
     public init(image: String) { self.image = image }
 }
 
@@ -79,6 +84,7 @@ public struct Engine: Sendable {
         guard let path = command.first else {
             throw EngineError.failed("no command specified: the image has no Cmd or Entrypoint and none was given")
         }
+        let healthcheck = try Engine.healthcheck(o, image: config)
         let id = EngineStore.newID()
         let name = o.name ?? Engine.generatedName(id)
         try store.reserve(name: name, id: id)
@@ -113,7 +119,7 @@ public struct Engine: Sendable {
             default: throw EngineError.failed("unknown log opt '\(kv[0])' for json-file log driver")
             }
         }
-        let c = EngineContainer(id: id, name: name, image: o.image, imageID: image.id.description, created: Clock.rfc3339Nano(),
+        var c = EngineContainer(id: id, name: name, image: o.image, imageID: image.id.description, created: Clock.rfc3339Nano(),
                                 path: path, args: Array(command.dropFirst()),
                                 env: DockerDefaults.environment(image: config.Env, user: o.env, hostname: hostname),
                                 workingDir: o.workingDir ?? config.WorkingDir ?? "/", user: o.user ?? config.User ?? "",
@@ -124,6 +130,9 @@ public struct Engine: Sendable {
                                 noNewPrivileges: noNewPrivileges, ulimits: o.ulimits, logMaxSize: logMaxSize,
                                 logMaxFiles: logMaxFiles, interactive: o.interactive, tty: o.tty,
                                 consoleRows: o.consoleSize?.rows, consoleColumns: o.consoleSize?.columns)
+        c.healthcheck = healthcheck
+        c.restartPolicy = o.restartPolicy
+        c.healthOnFailure = o.healthOnFailure
         do {
             try store.save(c)
             try store.save(EngineState(status: .created), id: id)

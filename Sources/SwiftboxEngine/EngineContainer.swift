@@ -39,12 +39,17 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     /// The size of the terminal `run -t` was started from (rows, columns).
     public var consoleRows: UInt?
     public var consoleColumns: UInt?
+    // MARK: health and restart
+    /// The image's healthcheck merged with the --health-* flags; nil or disabled: none.
+    public var healthcheck: HealthConfig?
+    public var restartPolicy: RestartPolicy?
+    public var healthOnFailure: HealthFailureAction?
 
     public var shortID: String { String(id.prefix(12)) }
 }
 
 public struct EngineState: Codable, Equatable, Sendable {
-    public enum Status: String, Codable, Sendable { case created, running, exited, dead }
+    public enum Status: String, Codable, Sendable { case created, running, restarting, exited, dead }
     public var status: Status
     public var pid: Int32 = 0
     public var monitorPid: Int32 = 0
@@ -57,6 +62,11 @@ public struct EngineState: Codable, Equatable, Sendable {
     public var attached = false
     /// Set by stop/kill, so a restart policy (later) knows the exit was asked for.
     public var stoppedByUser = false
+    // MARK: health and restart
+    /// Restarts by the policy since the last manual start (inspect's RestartCount).
+    public var restartCount: Int?
+    /// State.Health; nil for a container without a healthcheck.
+    public var health: HealthRecord?
 
     public init(status: Status) { self.status = status }
 }

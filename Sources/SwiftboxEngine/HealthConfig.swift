@@ -95,3 +95,11 @@ public struct HealthConfigError: Error, Equatable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// `--health-on-failure` (Podman's name): what the monitor does when the container
+/// turns unhealthy. kill: SIGKILL, and the restart policy decides; restart: restart it
+/// at once (counted in RestartCount); stop: stop it as `swiftbox stop` would (never
+/// restarted by the policy).
+public enum HealthFailureAction: String, Codable, Sendable {
+    case none, kill, restart, stop
+}

@@ -1,0 +1,42 @@
+// How `ps` and `inspect` show health and restart state, in Docker's words and shapes.
+import SwiftboxEngine
+
+enum HealthText {
+    /// ps STATUS after "Up 5 seconds": " (healthy)", " (unhealthy)", " (health: starting)".
+    static func suffix(_ h: HealthRecord?) -> String {
+        switch h?.Status {
+        case nil: return ""
+        case .starting?: return " (health: starting)"
+        case .healthy?: return " (healthy)"
+        case .unhealthy?: return " (unhealthy)"
+        }
+    }
+
+    /// inspect's Config.Healthcheck (durations in nanoseconds, as Docker prints them).
+    struct HealthcheckJSON: Encodable {
+        var Test: [String]
+        var Interval: Int64?
+        var Timeout: Int64?
+        var StartPeriod: Int64?
+        var StartInterval: Int64?
+        var Retries: Int?
+        init(_ h: HealthConfig) {
+            Test = h.test ?? []
+            Interval = h.interval; Timeout = h.timeout; StartPeriod = h.startPeriod; StartInterval = h.startInterval; Retries = h.retries
+        }
+    }
+
+    struct HostConfigJSON: Encodable {
+        struct Policy: Encodable {
+            var Name: String
+            var MaximumRetryCount: Int
+        }
+        var RestartPolicy: Policy
+        var AutoRemove: Bool
+        init(_ c: EngineContainer) {
+            let p = c.restartPolicy ?? .no
+            RestartPolicy = .init(Name: p.name, MaximumRetryCount: p.maximumRetryCount)
+            AutoRemove = c.autoRemove
+        }
+    }
+}

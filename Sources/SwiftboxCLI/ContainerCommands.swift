@@ -57,6 +57,7 @@ struct ContainerOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Keep stdin open and send it to the container.") var interactive = false
     @Flag(name: [.short, .long], help: "Allocate a pseudo-terminal.") var tty = false
     @OptionGroup var healthRestart: HealthRestartOptions
+    @OptionGroup var resources: ResourceOptions
     @Argument var image: String
     @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
@@ -94,6 +95,7 @@ struct ContainerOptions: ParsableArguments {
         o.logOpts = logOpt
         o.interactive = interactive
         o.tty = tty
+        try resources.apply(to: &o)
         var ws = winsize()
         if tty, ioctl(0, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0 { o.consoleSize = (UInt(ws.ws_row), UInt(ws.ws_col)) }
         try healthRestart.apply(to: &o)

@@ -42,6 +42,9 @@ public struct RunOptions: Sendable {
     /// From the --health-* flags (["NONE"] for --no-healthcheck); merged with the image's.
     public var health: HealthConfig?
     public var healthOnFailure: HealthFailureAction?
+    // MARK: resources
+    /// --memory, --cpus, --pids-limit, … (nil: no limits asked).
+    public var resources: ResourceFlags?
     public init(image: String) { self.image = image }
 }
 
@@ -85,6 +88,10 @@ public struct Engine: Sendable {
             throw EngineError.failed("no command specified: the image has no Cmd or Entrypoint and none was given")
         }
         let healthcheck = try Engine.healthcheck(o, image: config)
+        // Limits are checked against this host before anything exists: dockerd's bounds,
+        // the parent's cpuset, and a controller for each limit.
+        let resources = try o.resources.flatMap { try $0.resources(host: .current(runtime().cgroups)) }
+        if let resources { _ = try runtime().cgroups.resourcePlan(resources) }
         let id = EngineStore.newID()
         let name = o.name ?? Engine.generatedName(id)
         try store.reserve(name: name, id: id)
@@ -133,6 +140,7 @@ public struct Engine: Sendable {
         c.healthcheck = healthcheck
         c.restartPolicy = o.restartPolicy
         c.healthOnFailure = o.healthOnFailure
+        c.resources = resources
         do {
             try store.save(c)
             try store.save(EngineState(status: .created), id: id)

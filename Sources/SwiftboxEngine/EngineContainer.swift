@@ -1,6 +1,8 @@
 // A container as the engine (`swiftbox run`, `ps`, …) knows it: what the user asked
 // for (config.json, written once at create) and what happened since (state.json,
 // written by the container's monitor and by stop/rm).
+import SwiftboxOCI
+
 public struct EngineContainer: Codable, Equatable, Sendable {
     public var id: String
     public var name: String
@@ -44,6 +46,9 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     public var healthcheck: HealthConfig?
     public var restartPolicy: RestartPolicy?
     public var healthOnFailure: HealthFailureAction?
+    // MARK: resources
+    /// linux.resources for config.json (from --memory, --cpus, …; changed by `update`).
+    public var resources: RuntimeSpec.Linux.Resources?
 
     public var shortID: String { String(id.prefix(12)) }
 }

@@ -37,6 +37,7 @@ public enum SpecGenerator {
         case let json?: spec.linux?.seccomp = try SpecLoader.decodeSeccomp(Array(json.utf8), file: "--security-opt seccomp")
         }
         spec.linux?.cgroupsPath = "/swiftbox/\(c.id)"
+        spec.linux?.resources = c.resources
         spec.linux?.maskedPaths = c.privileged ? [] : DockerDefaults.maskedPaths
         spec.linux?.readonlyPaths = c.privileged ? [] : DockerDefaults.readonlyPaths
         var mounts = spec.mounts ?? []

@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C only where Swift cannot be used safely: the code that runs between clone(2)
@@ -30,8 +31,12 @@ let package = Package(
         .target(name: "SwiftboxRuntime",
                 dependencies: ["SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "SwiftboxCgroup", "CShim"]),
         .target(name: "SwiftboxEngine", dependencies: ["SwiftboxRuntime", "SwiftboxImage", "SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "CShim"]),
+        // Compose: load, validate and plan a compose.yaml project (pure), and execute the
+        // plan through the Engine protocol it owns (ComposeEngine).
+        .target(name: "SwiftboxCompose", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "SwiftboxCLI", dependencies: [
             "SwiftboxEngine",
+            "SwiftboxCompose",
             "SwiftboxRuntime",
             "SwiftboxImage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -42,6 +47,7 @@ let package = Package(
         .testTarget(name: "SwiftboxCLITests", dependencies: ["SwiftboxCLI"]),
         .testTarget(name: "SwiftboxEngineTests", dependencies: ["SwiftboxEngine"]),
         .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),
+        .testTarget(name: "SwiftboxComposeTests", dependencies: ["SwiftboxCompose"]),
         .testTarget(name: "PrivilegedTests", dependencies: ["CShim"]),
     ]
 )

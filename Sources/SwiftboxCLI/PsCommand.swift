@@ -107,6 +107,7 @@ struct Inspect: ParsableCommand {
             var FinishedAt: String
             var Restarting: Bool
             var Health: HealthRecord?
+            var OOMKilled: Bool
         }
         struct ConfigJSON: Encodable {
             var Hostname: String
@@ -140,7 +141,8 @@ struct Inspect: ParsableCommand {
                                          State: .init(Status: s.status.rawValue, Running: s.status == .running, Pid: s.status == .running ? s.pid : 0,
                                                       ExitCode: s.exitCode, Error: s.error ?? "", StartedAt: s.startedAt ?? "0001-01-01T00:00:00Z",
                                                       FinishedAt: s.finishedAt ?? "0001-01-01T00:00:00Z",
-                                                      Restarting: s.status == .restarting, Health: c.healthcheck == nil ? nil : s.health ?? HealthRecord()),
+                                                      Restarting: s.status == .restarting, Health: c.healthcheck == nil ? nil : s.health ?? HealthRecord(),
+                                                      OOMKilled: s.oomKilled ?? false),
                                          Image: c.imageID, Name: "/" + c.name,
                                          Config: .init(Hostname: c.hostname, User: c.user, Env: c.env, Cmd: [c.path] + c.args, Image: c.image,
                                                        WorkingDir: c.workingDir, Labels: c.labels, StopSignal: c.stopSignal,

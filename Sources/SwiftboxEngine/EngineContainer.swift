@@ -72,6 +72,9 @@ public struct EngineState: Codable, Equatable, Sendable {
     public var restartCount: Int?
     /// State.Health; nil for a container without a healthcheck.
     public var health: HealthRecord?
+    // MARK: resources
+    /// The kernel OOM-killed a process of the container during its last run.
+    public var oomKilled: Bool?
 
     public init(status: Status) { self.status = status }
 }

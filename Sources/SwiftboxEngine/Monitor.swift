@@ -102,6 +102,7 @@ public struct Monitor {
         state.monitorStartTime = Processes.stat(getpid())?.startTime
         state.startedAt = Clock.rfc3339Nano()
         state.error = nil
+        state.oomKilled = nil
         try? store.save(state, id: id)
         ready("ok\n")
 
@@ -110,11 +111,13 @@ public struct Monitor {
               input: tty ? master : input[1], listener: listener, clients: clients, resizer: resizer)
         if resizer >= 0 { close(resizer) }
         let code = reap(pid)
+        let oomKilled = OOMObserver.check(engine: engine, id: id)   // before delete removes the cgroup
         try? engine.runtime().delete(id: id, force: true)
         engine.unmountRootfs(id)
         state = store.state(id)   // stop may have recorded that it was asked to stop
         state.status = .exited
         state.exitCode = code
+        state.oomKilled = oomKilled
         state.finishedAt = Clock.rfc3339Nano()
         try? store.save(state, id: id)
         if (try? store.config(id))?.autoRemove == true && !state.attached {

@@ -58,6 +58,7 @@ struct ContainerOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Allocate a pseudo-terminal.") var tty = false
     @OptionGroup var healthRestart: HealthRestartOptions
     @OptionGroup var resources: ResourceOptions
+    @OptionGroup var mounts: MountOptions
     @Argument var image: String
     @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
@@ -96,6 +97,7 @@ struct ContainerOptions: ParsableArguments {
         o.interactive = interactive
         o.tty = tty
         try resources.apply(to: &o)
+        try mounts.apply(to: &o)
         var ws = winsize()
         if tty, ioctl(0, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0 { o.consoleSize = (UInt(ws.ws_row), UInt(ws.ws_col)) }
         try healthRestart.apply(to: &o)
@@ -266,10 +268,14 @@ struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove containers.")
     @OptionGroup var globals: EngineGlobals
     @Flag(name: [.short, .long], help: "Kill a running container first.") var force = false
+    @Flag(name: [.short, .long], help: "Also remove the container's anonymous volumes.") var volumes = false
     @Argument var containers: [String]
     func run() throws {
         engineCommand {
-            for ref in containers { try globals.engine.remove(try globals.engine.store.resolve(ref), force: force); print(ref) }
+            for ref in containers {
+                try globals.engine.remove(try globals.engine.store.resolve(ref), force: force, removeVolumes: volumes)
+                print(ref)
+            }
             return 0
         }
     }
@@ -440,29 +446,14 @@ struct SystemDf: ParsableCommand {
             let used = Set(containers.map(\.0.imageID))
             let imageSize = index.images.values.reduce(Int64(0)) { $0 + $1.size }
             let reclaimable = index.images.values.filter { !used.contains($0.id.description) }.reduce(Int64(0)) { $0 + $1.size }
-            let containerSize = containers.reduce(Int64(0)) { $0 + duBytes(engine.store.dir($1.0.id) + "/upper") }
+            let containerSize = containers.reduce(Int64(0)) { $0 + DiskUsage.bytes(engine.store.dir($1.0.id) + "/upper") }
             printTable([["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
                         ["Images", "\(index.images.count)", "\(used.count)", formatSize(imageSize), formatSize(reclaimable)],
                         ["Containers", "\(containers.count)", "\(containers.filter { $0.1.status == .running }.count)",
-                         formatSize(containerSize), formatSize(containers.filter { $0.1.status != .running }.reduce(Int64(0)) { $0 + duBytes(engine.store.dir($1.0.id) + "/upper") })]])
+                         formatSize(containerSize), formatSize(containers.filter { $0.1.status != .running }.reduce(Int64(0)) { $0 + DiskUsage.bytes(engine.store.dir($1.0.id) + "/upper") })]])
             return 0
         }
     }
-}
-
-/// Bytes used by a directory tree (regular files), not following symlinks.
-func duBytes(_ path: String) -> Int64 {
-    var total: Int64 = 0
-    var st = stat()
-    guard lstat(path, &st) == 0 else { return 0 }
-    if (st.st_mode & S_IFMT) == S_IFREG { return Int64(st.st_size) }
-    guard (st.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(path) else { return 0 }
-    defer { closedir(dir) }
-    while let e = readdir(dir) {
-        let name = withUnsafePointer(to: e.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
-        if name != "." && name != ".." { total += duBytes(path + "/" + name) }
-    }
-    return total
 }
 
 struct SystemPrune: ParsableCommand {
@@ -470,13 +461,16 @@ struct SystemPrune: ParsableCommand {
     @OptionGroup var globals: EngineGlobals
     @Flag(name: [.short, .long]) var all = false
     @Flag(name: [.short, .long], help: "Do not ask (swiftbox never asks).") var force = false
+    @Flag(name: .long, help: "Also remove unused anonymous volumes.") var volumes = false
     func run() throws {
         engineCommand {
             let engine = globals.engine
             let removed = try engine.pruneContainers().count
             let used = Set(engine.list().map(\.0.imageID))
             let images = try engine.images.prune(all: all, keep: used).count
-            print("Deleted \(removed) containers and \(images) images")
+            let prunedVolumes = volumes ? try engine.pruneVolumes(all: false, labels: []).names.count : 0
+            print(volumes ? "Deleted \(removed) containers, \(images) images and \(prunedVolumes) volumes"
+                          : "Deleted \(removed) containers and \(images) images")
             return 0
         }
     }

@@ -97,6 +97,17 @@ struct Inspect: ParsableCommand {
         var Config: ConfigJSON
         var RestartCount: Int
         var HostConfig: HealthText.HostConfigJSON
+        var Mounts: [MountJSON]
+        struct MountJSON: Encodable {
+            var `Type`: String
+            var Name: String?
+            var Source: String
+            var Destination: String
+            var Driver: String?
+            var Mode: String
+            var RW: Bool
+            var Propagation: String
+        }
         struct StateJSON: Encodable {
             var Status: String
             var Running: Bool
@@ -119,6 +130,19 @@ struct Inspect: ParsableCommand {
             var Labels: [String: String]
             var StopSignal: String
             var Healthcheck: HealthText.HealthcheckJSON?
+        }
+    }
+
+    func mountJSON(_ m: ContainerMount, _ engine: Engine) -> ContainerJSON.MountJSON {
+        switch m.type {
+        case .volume:
+            return .init(Type: "volume", Name: m.source, Source: engine.volumes.dataDir(m.source), Destination: m.target,
+                         Driver: "local", Mode: m.readOnly ? "ro" : "z", RW: !m.readOnly, Propagation: "")
+        case .bind:
+            return .init(Type: "bind", Source: m.source, Destination: m.target, Mode: m.readOnly ? "ro" : "",
+                         RW: !m.readOnly, Propagation: m.propagation ?? "rprivate")
+        case .tmpfs:
+            return .init(Type: "tmpfs", Source: "", Destination: m.target, Mode: "", RW: !m.readOnly, Propagation: "")
         }
     }
 
@@ -147,7 +171,8 @@ struct Inspect: ParsableCommand {
                                          Config: .init(Hostname: c.hostname, User: c.user, Env: c.env, Cmd: [c.path] + c.args, Image: c.image,
                                                        WorkingDir: c.workingDir, Labels: c.labels, StopSignal: c.stopSignal,
                                                        Healthcheck: c.healthcheck.map(HealthText.HealthcheckJSON.init)),
-                                         RestartCount: s.restartCount ?? 0, HostConfig: .init(c)))
+                                         RestartCount: s.restartCount ?? 0, HostConfig: .init(c),
+                                         Mounts: (c.mounts ?? []).map { mountJSON($0, engine) }))
             }
             if !out.isEmpty {
                 print(try jsonText(out, pretty: true))

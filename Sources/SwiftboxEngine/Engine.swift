@@ -45,6 +45,11 @@ public struct RunOptions: Sendable {
     // MARK: resources
     /// --memory, --cpus, --pids-limit, … (nil: no limits asked).
     public var resources: ResourceFlags?
+    // MARK: volumes
+    /// -v, --mount and --tmpfs, parsed (MountParser).
+    public var mounts: [ContainerMount] = []
+    /// --volumes-from CONTAINER[:ro|rw]
+    public var volumesFrom: [String] = []
     public init(image: String) { self.image = image }
 }
 
@@ -92,6 +97,7 @@ public struct Engine: Sendable {
         // the parent's cpuset, and a controller for each limit.
         let resources = try o.resources.flatMap { try $0.resources(host: .current(runtime().cgroups)) }
         if let resources { _ = try runtime().cgroups.resourcePlan(resources) }
+        let plannedMounts = try planMounts(o, imageVolumes: (config.Volumes ?? [:]).keys.map { $0 })
         let id = EngineStore.newID()
         let name = o.name ?? Engine.generatedName(id)
         try store.reserve(name: name, id: id)
@@ -142,8 +148,13 @@ public struct Engine: Sendable {
         c.healthOnFailure = o.healthOnFailure
         c.resources = resources
         do {
-            try store.save(c)
-            try store.save(EngineState(status: .created), id: id)
+            // Under the volumes lock: `volume rm` either sees this container as a user
+            // or runs before its volumes exist.
+            try volumes.withLock {
+                if !plannedMounts.isEmpty { c.mounts = try materializeMounts(plannedMounts) }
+                try store.save(c)
+                try store.save(EngineState(status: .created), id: id)
+            }
         } catch {
             store.release(name: name)
             try? FileSystem.removeTree(store.dir(id))
@@ -176,16 +187,18 @@ public struct Engine: Sendable {
 
     /// Mount the overlay rootfs, write /etc/hostname and /etc/hosts, and the OCI bundle.
     func prepareBundle(_ id: String) throws -> String {
-        let c = try store.config(id)
+        var c = try store.config(id)
         let dir = store.dir(id)
         let rootfs = dir + "/rootfs"
         try mountRootfs(c)
+        c = try prepareMounts(c, rootfs: rootfs)
         // Regenerated at every start: no fsync needed.
         try FileSystem.writeAtomically(dir + "/hostname", Array((c.hostname + "\n").utf8), fsync: false)
         let hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(c.hostname)\n"
         try FileSystem.writeAtomically(dir + "/hosts", Array(hosts.utf8), fsync: false)
         let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: rootfs)
-        let spec = try SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
+        var spec = try SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
+        MountSpec.apply(c.mounts ?? [], to: &spec, volumeData: volumes.dataDir)
         try FileSystem.makeDirectories(dir + "/bundle")
         try FileSystem.writeAtomically(dir + "/bundle/config.json", Array(try SpecLoader.encode(spec)), fsync: false)
         return dir + "/bundle"
@@ -204,10 +217,7 @@ public struct Engine: Sendable {
         }
     }
 
-    func isMountPoint(_ path: String) -> Bool {
-        let info = (try? FileSystem.readString("/proc/self/mountinfo")) ?? ""
-        return info.split(separator: "\n").contains { $0.split(separator: " ").count > 4 && $0.split(separator: " ")[4] == Substring(path) }
-    }
+    func isMountPoint(_ path: String) -> Bool { MountTable.isMountPoint(path) }
 
     public func unmountRootfs(_ id: String) {
         let rootfs = store.dir(id) + "/rootfs"
@@ -347,7 +357,8 @@ public struct Engine: Sendable {
     }
 
     /// Remove a container: refused while running unless forced (then killed first).
-    public func remove(_ id: String, force: Bool) throws {
+    /// `removeVolumes` (rm -v) also removes its anonymous volumes, as does `--rm`.
+    public func remove(_ id: String, force: Bool, removeVolumes: Bool = false) throws {
         if isRunning(id) {
             guard force else { throw EngineError.running(String(id.prefix(12))) }
             try? runtime().kill(id: id, signal: "SIGKILL", all: true)
@@ -357,7 +368,10 @@ public struct Engine: Sendable {
         try? runtime().delete(id: id, force: true)
         unmountRootfs(id)
         try FileSystem.removeTree(store.dir(id))
-        if let c { store.release(name: c.name) }
+        if let c {
+            store.release(name: c.name)
+            if removeVolumes || c.autoRemove { removeAnonymousVolumes(of: c) }
+        }
         rmdir(runtimeRoot)   // only succeeds once no container of this root is left
     }
 

@@ -49,6 +49,9 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     // MARK: resources
     /// linux.resources for config.json (from --memory, --cpus, …; changed by `update`).
     public var resources: RuntimeSpec.Linux.Resources?
+    // MARK: volumes
+    /// Volumes, binds and tmpfs mounts (-v, --mount, --tmpfs, --volumes-from, image VOLUMEs).
+    public var mounts: [ContainerMount]?
 
     public var shortID: String { String(id.prefix(12)) }
 }

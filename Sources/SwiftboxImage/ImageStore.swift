@@ -47,10 +47,8 @@ public struct ImageStore: Sendable {
     /// Run `body` on the index under an exclusive lock, saving what it returns.
     public func update<T>(_ body: (inout ImageIndexFile) throws -> T) throws -> T {
         try FileSystem.makeDirectories(root, mode: 0o700)
-        let lock = open(root + "/repositories.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard lock >= 0 else { throw KernelError("open", [root + "/repositories.lock"]) }
-        defer { close(lock) }
-        while flock(lock, LOCK_EX) != 0 { if errno != EINTR { throw KernelError("flock", [root + "/repositories.lock"]) } }
+        let lock = try FileLock(path: root + "/repositories.lock")
+        defer { lock.unlock() }
         var index = try readIndex()
         let result = try body(&index)
         let enc = JSONEncoder()

@@ -6,38 +6,7 @@ import CShim
 import Glibc
 #endif
 
-final class EngineTests: PrivilegedTestCase {
-    var engineRoot: String { work + "/engine" }
-
-    override func setUpWithError() throws {
-        try super.setUpWithError()
-        let layout = work + "/busybox-image"
-        XCTAssertEqual(Self.shell([Self.packageRoot + "/rootfs-fixtures/busybox-image.sh", layout]).status, 0)
-        XCTAssertEqual(sbx(["load", "-i", layout]).status, 0)
-    }
-
-    override func tearDownWithError() throws {
-        if !work.isEmpty {
-            for id in sbx(["ps", "-aq", "--no-trunc"]).out.split(separator: "\n") { _ = sbx(["rm", "-f", String(id)]) }
-            let left = sbx(["ps", "-aq"]).out
-            XCTAssertEqual(left, "", "containers left behind")
-            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-            XCTAssertFalse(mounts.contains(engineRoot), "an overlay of \(engineRoot) is still mounted")
-        }
-        try super.tearDownWithError()
-    }
-
-    @discardableResult
-    func sbx(_ args: [String]) -> (status: Int32, out: String, err: String) {
-        // --root right after the command: everything after a container or image belongs to it.
-        Self.shell([Self.binary, args[0], "--root", engineRoot] + args.dropFirst())
-    }
-
-    /// `run` with `--root` placed before the image (everything after it belongs to the container).
-    func run(_ args: [String]) -> (status: Int32, out: String, err: String) {
-        Self.shell([Self.binary, "run", "--root", engineRoot] + args)
-    }
-
+final class EngineTests: EngineTestCase {
     func testForegroundStatusAndOutputStreams() {
         let r = run(["--rm", "busybox-image:latest", "sh", "-c", "echo out; echo err >&2; exit 3"])
         XCTAssertEqual(r.status, 3)

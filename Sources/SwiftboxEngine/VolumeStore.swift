@@ -1,0 +1,126 @@
+// Named volumes on disk. The layout is stable across swiftbox versions (docs/volumes.md):
+//   <root>/volumes/<name>/volume.json   Docker-shaped metadata (Name, Driver, Labels, Options…)
+//   <root>/volumes/<name>/_data         the files; what containers see
+//   <root>/volumes/.lock                flock(2): create, remove and "is it in use?" are
+//                                       decided under it, as is saving a container that
+//                                       references volumes, so `volume rm` never races a
+//                                       `run -v`.
+// A volume directory without volume.json is a create that was interrupted: it is not
+// listed, and creating the name again completes it.
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import SwiftboxKernel
+
+public struct Volume: Codable, Equatable, Sendable {
+    public var Name: String
+    public var Driver: String = "local"
+    public var Mountpoint: String
+    public var CreatedAt: String
+    public var Labels: [String: String]
+    public var Options: [String: String]
+    public var Scope: String = "local"
+
+    public var isAnonymous: Bool { Labels[VolumeStore.anonymousLabel] != nil }
+}
+
+public enum VolumeName {
+    /// Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+ (at least two characters).
+    public static func validate(_ name: String) throws {
+        let chars = Array(name.utf8)
+        func ok(_ c: UInt8, first: Bool) -> Bool {
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (!first && (c == 0x5f || c == 0x2e || c == 0x2d))
+        }
+        guard chars.count >= 2, ok(chars[0], first: true), chars.dropFirst().allSatisfy({ ok($0, first: false) }) else {
+            throw VolumeError.invalidName(name)
+        }
+    }
+}
+
+public enum VolumeError: Error, Equatable, CustomStringConvertible {
+    case invalidName(String)
+    case noSuchVolume(String)
+    case inUse(String, [String])
+    case invalidOption(String)
+
+    public var description: String {
+        switch self {
+        case .invalidName(let n):
+            return "create \(n): \"\(n)\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path"
+        case .noSuchVolume(let n): return "get \(n): no such volume"
+        case .inUse(let n, let ids): return "remove \(n): volume is in use - [\(ids.joined(separator: ", "))]"
+        case .invalidOption(let m): return m
+        }
+    }
+}
+
+public struct VolumeStore: Sendable {
+    public static let anonymousLabel = "com.docker.volume.anonymous"
+    public let root: String
+    public init(root: String) { self.root = root }
+
+    public var dir: String { root + "/volumes" }
+    public func volumeDir(_ name: String) -> String { dir + "/" + name }
+    public func dataDir(_ name: String) -> String { volumeDir(name) + "/_data" }
+
+    /// Run `body` holding the volumes lock (exclusive).
+    public func withLock<T>(_ body: () throws -> T) throws -> T {
+        try FileSystem.makeDirectories(dir, mode: 0o700)
+        let lock = try FileLock(path: dir + "/.lock")
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    public func get(_ name: String) -> Volume? {
+        guard let bytes = try? FileSystem.read(volumeDir(name) + "/volume.json") else { return nil }
+        return try? JSONDecoder().decode(Volume.self, from: Data(bytes))
+    }
+
+    public func list() -> [Volume] {
+        FileSystem.listDirectory(dir).filter { !$0.hasPrefix(".") }.compactMap(get)
+    }
+
+    /// Create (or return the existing) volume. Call under `withLock`.
+    @discardableResult
+    public func create(_ name: String, labels: [String: String] = [:], options: [String: String] = [:]) throws -> Volume {
+        try VolumeName.validate(name)
+        if let existing = get(name) { return existing }
+        try VolumeOptions.validate(options)
+        try FileSystem.makeDirectories(dataDir(name))
+        let volume = Volume(Name: name, Mountpoint: dataDir(name), CreatedAt: Clock.rfc3339(), Labels: labels, Options: options)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // volume.json last, atomically: its presence is what makes the volume exist.
+        try FileSystem.writeAtomically(volumeDir(name) + "/volume.json", Array(try encoder.encode(volume)))
+        return volume
+    }
+
+    /// A new anonymous volume (64 hex name), as for `-v /path` and image VOLUMEs.
+    public func createAnonymous() throws -> Volume {
+        try create(EngineStore.newID(), labels: [Self.anonymousLabel: ""])
+    }
+
+    /// Remove a volume that no container uses; call under `withLock` with the users found.
+    public func remove(_ name: String, users: [String]) throws {
+        guard get(name) != nil || FileSystem.exists(volumeDir(name)) else { throw VolumeError.noSuchVolume(name) }
+        guard users.isEmpty else { throw VolumeError.inUse(name, users) }
+        VolumeMounter.unmount(dataDir(name))
+        // Rename out of the way first: a crash mid-delete leaves no half-volume under its name.
+        let trash = dir + "/.trash-\(name)-\(getpid())"
+        guard rename(volumeDir(name), trash) == 0 else { throw KernelError("rename", [volumeDir(name), trash]) }
+        try FileSystem.removeTree(trash)
+    }
+
+    /// The host directory a container binds for this volume, mounting the volume's own
+    /// file system first if it was created with options (type=tmpfs, device=…, o=…).
+    public func prepareForUse(_ name: String) throws -> String {
+        guard let v = get(name) else { throw VolumeError.noSuchVolume(name) }
+        if !v.Options.isEmpty { try VolumeMounter.mount(v.Options, at: dataDir(name)) }
+        return dataDir(name)
+    }
+}

@@ -1,0 +1,12 @@
+// The calling process's mount table (/proc/self/mountinfo, proc(5)): field 5 is the
+// mount point, with spaces and other odd bytes escaped as \040 etc.
+public enum MountTable {
+    /// Is `path` (absolute, no trailing slash) a mount point in our mount namespace?
+    public static func isMountPoint(_ path: String) -> Bool {
+        let info = (try? FileSystem.readString("/proc/self/mountinfo")) ?? ""
+        return info.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 4 && fields[4] == Substring(path)
+        }
+    }
+}

@@ -84,4 +84,22 @@ final class ResourceFlagsTests: XCTestCase {
         f.memorySwap = -1
         XCTAssertEqual(try f.resources(host: host)?.memory?.swap, -1)
     }
+
+    func testUpdateMergesAndWritesOnlyWhatChanged() throws {
+        let old = RuntimeSpec.Linux.Resources(memory: .init(limit: 64 << 20, swap: 128 << 20), cpu: .init(shares: 512, quota: 20000, period: 100_000),
+                                 pids: .init(limit: 10))
+        var f = ResourceFlags()
+        f.memory = 96 << 20
+        f.pidsLimit = 20
+        let change = try XCTUnwrap(f.resources(host: host, update: true))
+        XCTAssertNil(change.memory?.swap, "update keeps the swap limit unless told")
+        let merged = Engine.merge(old, change)
+        XCTAssertEqual(merged.memory?.limit, 96 << 20)
+        XCTAssertEqual(merged.memory?.swap, 128 << 20)
+        XCTAssertEqual(merged.cpu, old.cpu)
+        XCTAssertEqual(merged.pids?.limit, 20)
+        let written = Engine.changed(change, merged)
+        XCTAssertEqual(written.memory?.swap, 128 << 20, "memory and memory+swap go together (v1 keeps limit <= memsw)")
+        XCTAssertNil(written.cpu)
+    }
 }

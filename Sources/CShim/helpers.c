@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -107,3 +108,5 @@ int sb_take_winch(void) {
     winch_pending = 0;
     return v;
 }
+
+int sb_setns_pid(int fd) { return setns(fd, CLONE_NEWPID); }

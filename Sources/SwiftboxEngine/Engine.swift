@@ -155,6 +155,7 @@ public struct Engine: Sendable {
                 try store.save(c)
                 try store.save(EngineState(status: .created), id: id)
             }
+            event("create", id: id)
         } catch {
             store.release(name: name)
             try? FileSystem.removeTree(store.dir(id))
@@ -236,8 +237,11 @@ public struct Engine: Sendable {
     public func start(_ id: String, attached: Bool = false, onAttach: (() -> Void)? = nil) throws {
         var state = store.state(id)
         if state.status == .running && isRunning(id) { return }
+        // Its monitor is alive and will start it again (stop or rm cancel that).
+        if state.status == .restarting && observedState(id).status == .restarting { return }
         state.attached = attached
         state.stoppedByUser = false
+        state.restartCount = 0   // a manual start resets the policy's count, as Docker
         try store.save(state, id: id)
         var fds: [Int32] = [0, 0]
         // O_CLOEXEC: only the dup at fd 3 may reach the monitor, or the monitor would hold
@@ -315,7 +319,8 @@ public struct Engine: Sendable {
     /// process are gone is reported as dead, not running.
     public func observedState(_ id: String) -> EngineState {
         var s = store.state(id)
-        if s.status == .running && !isRunning(id) {
+        s.health = store.health(id)
+        if s.status == .restarting || (s.status == .running && !isRunning(id)) {
             let monitorAlive = Processes.isAlive(s.monitorPid, startTime: s.monitorStartTime)
             if !monitorAlive { s.status = .dead; s.error = "the monitor and the container are gone" }
         }
@@ -337,15 +342,17 @@ public struct Engine: Sendable {
     // MARK: stop, kill, rm
 
     public func kill(_ id: String, signal: String) throws {
+        if cancelRestart(id) && !isRunning(id) { return }
         guard isRunning(id) else { throw EngineError.notRunning(String(id.prefix(12))) }
-        var s = store.state(id)
-        s.stoppedByUser = true
-        try store.save(s, id: id)
+        // Under the state lock: the monitor must see it before deciding on a restart.
+        try store.update(id) { $0.stoppedByUser = true }
+        event("kill", id: id, ["signal": "\(Processes.signalNumber(signal) ?? 0)"])
         try runtime().kill(id: id, signal: signal, all: false)
     }
 
     /// The stop signal, then SIGKILL after the timeout; returns when the container exited.
     public func stop(_ id: String, timeout: Int? = nil) throws {
+        if cancelRestart(id) && !isRunning(id) { event("stop", id: id); return }
         guard isRunning(id) else { return }
         let c = try store.config(id)
         try kill(id, signal: c.stopSignal)
@@ -354,17 +361,23 @@ public struct Engine: Sendable {
             try? runtime().kill(id: id, signal: "SIGKILL", all: true)
             _ = wait(id, timeoutMs: 10_000)
         }
+        event("stop", id: id)
     }
 
     /// Remove a container: refused while running unless forced (then killed first).
     /// `removeVolumes` (rm -v) also removes its anonymous volumes, as does `--rm`.
     public func remove(_ id: String, force: Bool, removeVolumes: Bool = false) throws {
+        if store.state(id).status == .restarting {
+            guard force else { throw EngineError.failed("cannot remove container \"\(id.prefix(12))\": it is restarting: stop it first or force remove") }
+            _ = cancelRestart(id)
+        }
         if isRunning(id) {
             guard force else { throw EngineError.running(String(id.prefix(12))) }
             try? runtime().kill(id: id, signal: "SIGKILL", all: true)
             _ = wait(id, timeoutMs: 10_000)
         }
         let c = try? store.config(id)
+        event("destroy", id: id)
         try? runtime().delete(id: id, force: true)
         unmountRootfs(id)
         try FileSystem.removeTree(store.dir(id))

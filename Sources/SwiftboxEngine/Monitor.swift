@@ -23,22 +23,26 @@ public struct Monitor {
     }
 
     /// Never returns. `readyFD`: write "ok\n" or "error <code> <message>\n", then close.
+    /// The monitor lives as long as the container does, across restarts by its policy.
     public func run(readyFD: Int32) -> Never {
         _ = sb_set_subreaper()
         signal(SIGPIPE, SIG_IGN)
         let store = engine.store
-        var state = store.state(id)
+        var readyFD = readyFD
         func ready(_ text: String) {
+            guard readyFD >= 0 else { return }
             _ = text.withCString { write(readyFD, $0, strlen($0)) }
             close(readyFD)
+            readyFD = -1
         }
         func fail(_ error: Error) -> Never {
             let code = Engine.exitCode(for: error)
-            state.status = .exited
-            state.exitCode = code
-            state.error = "\(error)"
-            state.finishedAt = Clock.rfc3339Nano()
-            try? store.save(state, id: id)
+            _ = try? store.update(id) { state in
+                state.status = .exited
+                state.exitCode = code
+                state.error = "\(error)"
+                state.finishedAt = Clock.rfc3339Nano()
+            }
             engine.unmountRootfs(id)
             ready("error \(code) \(error)\n")
             exit(1)
@@ -53,83 +57,156 @@ public struct Monitor {
         var clients: [Int32] = []
         if tty || interactive {
             do { listener = try UnixSocket.listen(Engine.attachAddress(id)) } catch { fail(error) }
-            if state.attached {
+            if store.state(id).attached {
                 _ = "attach\n".withCString { write(readyFD, $0, strlen($0)) }
                 var p = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
                 if poll(&p, 1, 10_000) > 0 { let c = UnixSocket.accept(listener); if c >= 0 { clients.append(c) } }
             }
         }
+        var restarts = RestartTracker(policy: config?.restartPolicy ?? .no, restartCount: store.state(id).restartCount ?? 0)
 
-        // The container's stdio: a pseudo-terminal (-t), or pipes for stdout, stderr
-        // and (with -i) stdin; /dev/null otherwise.
-        var out: [Int32] = [-1, -1]
-        var err: [Int32] = [-1, -1]
-        var input: [Int32] = [-1, -1]
-        var console: (Int32, Int32) = (-1, -1)
-        var master: Int32 = -1
-        let pid: Int32
-        do {
-            if tty { console = try UnixSocket.socketPair() } else {
-                guard sb_pipe_cloexec(&out) == 0, sb_pipe_cloexec(&err) == 0 else { throw KernelError("pipe2") }
+        while true {
+            // The container's stdio: a pseudo-terminal (-t), or pipes for stdout, stderr
+            // and (with -i) stdin; /dev/null otherwise.
+            var out: [Int32] = [-1, -1]
+            var err: [Int32] = [-1, -1]
+            var input: [Int32] = [-1, -1]
+            var console: (Int32, Int32) = (-1, -1)
+            var master: Int32 = -1
+            let pid: Int32
+            do {
+                if tty { console = try UnixSocket.socketPair() } else {
+                    guard sb_pipe_cloexec(&out) == 0, sb_pipe_cloexec(&err) == 0 else { throw KernelError("pipe2") }
+                }
+                if interactive && !tty { guard sb_pipe_cloexec(&input) == 0 else { throw KernelError("pipe2") } }
+                let bundle = try engine.prepareBundle(id)
+                let saved = (dup(0), dup(1), dup(2))
+                if !tty {
+                    dup2(out[1], 1)
+                    dup2(err[1], 2)
+                    close(out[1]); close(err[1])
+                    if input[0] >= 0 { dup2(input[0], 0); close(input[0]) }
+                }
+                defer { dup2(saved.0, 0); dup2(saved.1, 1); dup2(saved.2, 2); close(saved.0); close(saved.1); close(saved.2) }
+                var options = OCIRuntime.CreateOptions(bundle: bundle)
+                if tty { options.consoleSocketFD = console.1 }
+                _ = try engine.runtime().run(id: id, options: options, detach: true)
+                // From the record, not `state`: a process that already exited reports pid 0 there.
+                pid = try engine.runtime().store.load(id).pid
+                if tty {
+                    close(console.1)
+                    master = sb_recv_fd(console.0)
+                    close(console.0)
+                    guard master >= 0 else { throw KernelError("recvmsg", ["console socket"]) }
+                }
+            } catch {
+                engine.event("die", id: id, ["exitCode": "\(Engine.exitCode(for: error))"])
+                fail(error)
             }
-            if interactive && !tty { guard sb_pipe_cloexec(&input) == 0 else { throw KernelError("pipe2") } }
-            let bundle = try engine.prepareBundle(id)
-            let saved = (dup(0), dup(1), dup(2))
-            if !tty {
-                dup2(out[1], 1)
-                dup2(err[1], 2)
-                close(out[1]); close(err[1])
-                if input[0] >= 0 { dup2(input[0], 0); close(input[0]) }
+            let startedWall = WallTime.now()
+            let startedMonotonic = WallTime.monotonic()
+            _ = try? store.update(id) { state in
+                state.status = .running
+                state.pid = pid
+                state.monitorPid = getpid()
+                state.monitorStartTime = Processes.stat(getpid())?.startTime
+                state.startedAt = Clock.rfc3339Nano()
+                state.error = nil
+                state.oomKilled = nil
+                state.restartCount = restarts.restartCount
             }
-            defer { dup2(saved.0, 0); dup2(saved.1, 1); dup2(saved.2, 2); close(saved.0); close(saved.1); close(saved.2) }
-            var options = OCIRuntime.CreateOptions(bundle: bundle)
-            if tty { options.consoleSocketFD = console.1 }
-            _ = try engine.runtime().run(id: id, options: options, detach: true)
-            // From the record, not `state`: a process that already exited reports pid 0 there.
-            pid = try engine.runtime().store.load(id).pid
-            if tty {
-                close(console.1)
-                master = sb_recv_fd(console.0)
-                close(console.0)
-                guard master >= 0 else { throw KernelError("recvmsg", ["console socket"]) }
+            engine.event("start", id: id)
+            ready("ok\n")
+
+            let health = config?.healthcheck.map {
+                HealthProbeRunner(engine: engine, id: id, config: $0, startedWall: startedWall, startedMonotonic: startedMonotonic)
             }
-        } catch {
-            fail(error)
+            var forceRestart = false
+            health?.onChange = { status in
+                engine.event("health_status: \(status.rawValue)", id: id)
+                guard status == .unhealthy, let c = config, let action = c.healthOnFailure, action != .none else { return }
+                forceRestart = self.onUnhealthy(action, config: c, health: health)
+            }
+            let resizer = tty ? ((try? UnixSocket.listen(Engine.resizeAddress(id))) ?? -1) : -1
+            relay(outputs: tty ? [(master, "stdout")] : [(out[0], "stdout"), (err[0], "stderr")],
+                  input: tty ? master : input[1], listener: listener, clients: clients, resizer: resizer, health: health)
+            clients = []
+            if resizer >= 0 { close(resizer) }
+            let code = reap(pid)
+            health?.cancel()
+            let oomKilled = OOMObserver.check(engine: engine, id: id)   // before delete removes the cgroup
+            try? engine.runtime().delete(id: id, force: true)
+            engine.unmountRootfs(id)
+            let ranFor = WallTime.monotonic() - startedMonotonic
+            // stop/kill may have recorded that the user asked for this exit.
+            var delay: Int64?
+            let state = try? store.update(id) { state in
+                state.status = .exited
+                state.exitCode = code
+                state.oomKilled = oomKilled
+                state.finishedAt = Clock.rfc3339Nano()
+                delay = forceRestart && !state.stoppedByUser ? restarts.forceRestart(ranFor: ranFor)
+                    : restarts.decide(exitCode: code, stoppedByUser: state.stoppedByUser, ranFor: ranFor)
+                if delay != nil {
+                    state.status = .restarting
+                    state.restartCount = restarts.restartCount
+                }
+            }
+            engine.event("die", id: id, ["exitCode": "\(code)"])
+            guard let delay, state != nil, waitBeforeRestart(delay) else { break }
+            engine.event("restart", id: id)
         }
-        state.status = .running
-        state.pid = pid
-        state.monitorPid = getpid()
-        state.monitorStartTime = Processes.stat(getpid())?.startTime
-        state.startedAt = Clock.rfc3339Nano()
-        state.error = nil
-        state.oomKilled = nil
-        try? store.save(state, id: id)
-        ready("ok\n")
-
-        let resizer = tty ? ((try? UnixSocket.listen(Engine.resizeAddress(id))) ?? -1) : -1
-        relay(outputs: tty ? [(master, "stdout")] : [(out[0], "stdout"), (err[0], "stderr")],
-              input: tty ? master : input[1], listener: listener, clients: clients, resizer: resizer)
-        if resizer >= 0 { close(resizer) }
-        let code = reap(pid)
-        let oomKilled = OOMObserver.check(engine: engine, id: id)   // before delete removes the cgroup
-        try? engine.runtime().delete(id: id, force: true)
-        engine.unmountRootfs(id)
-        state = store.state(id)   // stop may have recorded that it was asked to stop
-        state.status = .exited
-        state.exitCode = code
-        state.oomKilled = oomKilled
-        state.finishedAt = Clock.rfc3339Nano()
-        try? store.save(state, id: id)
-        if (try? store.config(id))?.autoRemove == true && !state.attached {
+        if (try? store.config(id))?.autoRemove == true && !store.state(id).attached {
             try? engine.remove(id, force: true)
         }
         exit(0)
     }
 
+    /// --health-on-failure, once the container turned unhealthy. kill: SIGKILL, and the
+    /// restart policy decides; stop: as `swiftbox stop` (the policy never undoes it);
+    /// restart: the stop signal, SIGKILL after the stop timeout, then a restart whatever
+    /// the policy. Returns whether to restart regardless of the policy.
+    func onUnhealthy(_ action: HealthFailureAction, config c: EngineContainer, health: HealthProbeRunner?) -> Bool {
+        let runtime = engine.runtime()
+        let id = self.id
+        switch action {
+        case .none: return false
+        case .kill:
+            engine.event("kill", id: id, ["signal": "\(SIGKILL)"])
+            try? runtime.kill(id: id, signal: "SIGKILL", all: true)
+            return false
+        case .stop, .restart:
+            if action == .stop { _ = try? engine.store.update(id) { $0.stoppedByUser = true } }
+            engine.event("kill", id: id, ["signal": "\(Processes.signalNumber(c.stopSignal) ?? SIGTERM)"])
+            try? runtime.kill(id: id, signal: c.stopSignal, all: false)
+            health?.schedule(at: WallTime.monotonic() + Int64(c.stopTimeout) * GoDuration.second) {
+                try? runtime.kill(id: id, signal: "SIGKILL", all: true)
+            }
+            return action == .restart
+        }
+    }
+
+    /// The restart policy's backoff, cut short by a stop, kill or rm meanwhile (they
+    /// set stoppedByUser, or remove the container). True: restart now.
+    func waitBeforeRestart(_ delay: Int64) -> Bool {
+        let until = WallTime.monotonic() + delay
+        while true {
+            guard FileSystem.exists(engine.store.dir(id) + "/config.json") else { return false }
+            if engine.store.state(id).stoppedByUser {
+                _ = try? engine.store.update(id) { $0.status = .exited }
+                return false
+            }
+            let left = until - WallTime.monotonic()
+            if left <= 0 { return true }
+            usleep(UInt32(min(left, 50 * GoDuration.millisecond) / 1000))
+        }
+    }
+
     /// Copy the container's output into the log and to attached clients, and clients'
     /// input to the container, until the outputs close (the container and everything it
     /// started have exited). A pty master reports the end as EIO.
-    func relay(outputs: [(Int32, String)], input: Int32, listener: Int32, clients initial: [Int32], resizer: Int32 = -1) {
+    func relay(outputs: [(Int32, String)], input: Int32, listener: Int32, clients initial: [Int32], resizer: Int32 = -1,
+               health: HealthProbeRunner? = nil) {
         let c = try? engine.store.config(id)
         guard let writer = try? LogWriter(path: engine.store.logPath(id), maxSize: c?.logMaxSize, maxFiles: c?.logMaxFiles ?? 1) else { return }
         var outs = outputs
@@ -143,7 +220,11 @@ public struct Monitor {
             if resizer >= 0 { fds.append(pollfd(fd: resizer, events: Int16(POLLIN), revents: 0)) }
             // A client whose input ended still gets the output: poll it for nothing.
             fds += clients.map { pollfd(fd: $0, events: inputEnded.contains($0) ? 0 : Int16(POLLIN), revents: 0) }
-            if poll(&fds, nfds_t(fds.count), -1) < 0 { if errno == EINTR { continue }; break }
+            // Last: the running health probe's output; the poll timeout is the next probe's time.
+            let probeIndex = health.map { $0.pollFD >= 0 ? fds.count : -1 } ?? -1
+            if let health, health.pollFD >= 0 { fds.append(pollfd(fd: health.pollFD, events: Int16(POLLIN), revents: 0)) }
+            if poll(&fds, nfds_t(fds.count), health?.timeoutMs() ?? -1) < 0 { if errno == EINTR { continue }; break }
+            health?.service(readable: probeIndex >= 0 && fds[probeIndex].revents != 0)
             var closedOutputs: [Int32] = []
             for (i, (fd, stream)) in outs.enumerated() where fds[i].revents != 0 {
                 let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

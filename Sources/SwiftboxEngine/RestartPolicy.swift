@@ -98,4 +98,12 @@ public struct RestartTracker: Sendable {
         restartCount += 1
         return delay
     }
+
+    /// --health-on-failure restart: restart whatever the policy, with the same backoff.
+    public mutating func forceRestart(ranFor: Int64) -> Int64 {
+        if ranFor >= RestartTracker.resetAfter { delay = 0 }
+        delay = delay == 0 ? RestartTracker.initialDelay : min(delay * 2, RestartTracker.maximumDelay)
+        restartCount += 1
+        return delay
+    }
 }

@@ -161,6 +161,9 @@ int sb_mkfifo(const char *path, unsigned int mode);
 /// ioctl(TIOCSWINSZ) and friends are variadic; wrap the few we need.
 int sb_set_nonblock(int fd, int on);
 
+/// setns(fd, CLONE_NEWPID): set the pid namespace of our future children (pid_namespaces(7)).
+int sb_setns_pid(int fd);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,17 @@
+// Container events as Docker writes them: the actor's attributes are its name, its
+// image and its labels, plus what the event adds (exitCode, signal).
+extension Engine {
+    public var events: EventJournal { EventJournal(root: root) }
+
+    /// Record `action` for container `id` (best effort: events never fail an operation).
+    public func event(_ action: String, id: String, _ extra: [String: String] = [:]) {
+        let c = try? store.config(id)
+        var attributes = c?.labels ?? [:]
+        if let c {
+            attributes["name"] = c.name
+            attributes["image"] = c.image
+        }
+        attributes.merge(extra) { $1 }
+        events.append(EngineEvent(type: "container", action: action, id: id, attributes: attributes))
+    }
+}

@@ -322,7 +322,13 @@ public struct Engine: Sendable {
         s.health = store.health(id)
         if s.status == .restarting || (s.status == .running && !isRunning(id)) {
             let monitorAlive = Processes.isAlive(s.monitorPid, startTime: s.monitorStartTime)
-            if !monitorAlive { s.status = .dead; s.error = "the monitor and the container are gone" }
+            if !monitorAlive {
+                // The monitor may have recorded the exit and gone between our reads.
+                let again = store.state(id)
+                if again.status != s.status { return again.with(health: s.health) }
+                s.status = .dead
+                s.error = "the monitor and the container are gone"
+            }
         }
         return s
     }

@@ -39,3 +39,11 @@ extension EngineStore {
         return try? JSONDecoder().decode(HealthRecord.self, from: Data(bytes))
     }
 }
+
+extension EngineState {
+    func with(health: HealthRecord?) -> EngineState {
+        var s = self
+        s.health = health
+        return s
+    }
+}

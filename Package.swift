@@ -30,7 +30,8 @@ let package = Package(
         .target(name: "SwiftboxCgroup", dependencies: ["SwiftboxOCI", "SwiftboxKernel"]),
         .target(name: "SwiftboxRuntime",
                 dependencies: ["SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "SwiftboxCgroup", "CShim"]),
-        .target(name: "SwiftboxEngine", dependencies: ["SwiftboxRuntime", "SwiftboxImage", "SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "CShim"]),
+        .target(name: "SwiftboxNetwork", dependencies: ["SwiftboxKernel", "CShim"]),
+        .target(name: "SwiftboxEngine", dependencies: ["SwiftboxNetwork", "SwiftboxRuntime", "SwiftboxImage", "SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "CShim"]),
         // Compose: load, validate and plan a compose.yaml project (pure), and execute the
         // plan through the Engine protocol it owns (ComposeEngine).
         .target(name: "SwiftboxCompose", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "SwiftboxRuntimeTests", dependencies: ["SwiftboxRuntime", "SwiftboxCgroup", "SwiftboxSecurity"]),
         .testTarget(name: "SwiftboxCLITests", dependencies: ["SwiftboxCLI"]),
         .testTarget(name: "SwiftboxEngineTests", dependencies: ["SwiftboxEngine"]),
+        .testTarget(name: "SwiftboxNetworkTests", dependencies: ["SwiftboxNetwork"]),
         .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),
         .testTarget(name: "SwiftboxComposeTests", dependencies: ["SwiftboxCompose"]),
         .testTarget(name: "PrivilegedTests", dependencies: ["CShim"]),

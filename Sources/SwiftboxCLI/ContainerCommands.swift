@@ -48,7 +48,7 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: .customLong("cap-drop")) var capDrop: [String] = []
     @Option(name: .customLong("stop-signal")) var stopSignal: String?
     @Option(name: .customLong("stop-timeout")) var stopTimeout: Int?
-    @Option(help: "none (default until bridge networking lands).") var network: String = "none"
+    @OptionGroup var networkOptions: NetworkRunOptions
     @Flag(help: "Run a minimal init as PID 1 that forwards signals and reaps zombies.") var `init` = false
     @Option(name: .customLong("security-opt"), help: "seccomp=unconfined|PROFILE.json, no-new-privileges; repeatable.") var securityOpt: [String] = []
     @Option(help: "NAME=SOFT[:HARD], e.g. nofile=1024:2048; repeatable.") var ulimit: [String] = []
@@ -63,8 +63,8 @@ struct ContainerOptions: ParsableArguments {
     @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
     func runOptions() throws -> RunOptions {
-        guard network == "none" else { throw ValidationError("--network \(network): only \"none\" is supported so far") }
         var o = RunOptions(image: image)
+        try networkOptions.apply(to: &o)
         o.name = name
         o.args = command
         o.entrypoint = entrypoint
@@ -468,6 +468,7 @@ struct SystemPrune: ParsableCommand {
             let removed = try engine.pruneContainers().count
             let used = Set(engine.list().map(\.0.imageID))
             let images = try engine.images.prune(all: all, keep: used).count
+            _ = try engine.pruneNetworks(includingDefault: true)
             let prunedVolumes = volumes ? try engine.pruneVolumes(all: false, labels: []).names.count : 0
             print(volumes ? "Deleted \(removed) containers, \(images) images and \(prunedVolumes) volumes"
                           : "Deleted \(removed) containers and \(images) images")

@@ -21,7 +21,8 @@ struct Swiftbox: ParsableCommand {
         subcommands: [Run.self, Create.self, Start.self, Stop.self, Restart.self, Kill.self, Remove.self, Ps.self, Logs.self, Exec.self,
                       Wait.self, Inspect.self, Rename.self, Top.self, Attach.self, ContainerGroup.self, SystemGroup.self, VolumeGroup.self, OCI.self, ImageGroup.self, Images.self, Pull.self, Rmi.self, Tag.self, Load.self,
                       Stats.self, Update.self,
-                      Save.self, Import.self, Login.self, Logout.self, MonitorCommand.self])
+                      Save.self, Import.self, Login.self, Logout.self, MonitorCommand.self,
+                      NetworkGroup.self, Port.self])
 }
 
 /// runc's top level, for the `swiftbox-oci` name.

@@ -8,6 +8,7 @@ import Glibc
 import CShim
 import SwiftboxImage
 import SwiftboxKernel
+import SwiftboxNetwork
 import SwiftboxOCI
 import SwiftboxRuntime
 
@@ -50,6 +51,18 @@ public struct RunOptions: Sendable {
     public var mounts: [ContainerMount] = []
     /// --volumes-from CONTAINER[:ro|rw]
     public var volumesFrom: [String] = []
+    // MARK: network
+    /// --network, in order (repeatable): bridge | NAME | none | host | container:NAME.
+    public var networks: [String] = []
+    public var ip: String?
+    public var networkAliases: [String] = []
+    /// -p specs and -P.
+    public var publish: [String] = []
+    public var publishAll = false
+    public var dns: [String] = []
+    public var dnsSearch: [String] = []
+    public var dnsOptions: [String] = []
+    public var addHosts: [String] = []
     public init(image: String) { self.image = image }
 }
 
@@ -148,6 +161,7 @@ public struct Engine: Sendable {
         c.healthOnFailure = o.healthOnFailure
         c.resources = resources
         do {
+            try resolveNetworking(o, exposed: Array((config.ExposedPorts ?? [:]).keys), into: &c)
             // Under the volumes lock: `volume rm` either sees this container as a user
             // or runs before its volumes exist.
             try volumes.withLock {
@@ -155,8 +169,10 @@ public struct Engine: Sendable {
                 try store.save(c)
                 try store.save(EngineState(status: .created), id: id)
             }
+            try allocateEndpoints(c)
             event("create", id: id)
         } catch {
+            releaseNetworking(c)
             store.release(name: name)
             try? FileSystem.removeTree(store.dir(id))
             throw error
@@ -187,7 +203,7 @@ public struct Engine: Sendable {
     // MARK: rootfs and bundle (run by the monitor)
 
     /// Mount the overlay rootfs, write /etc/hostname and /etc/hosts, and the OCI bundle.
-    func prepareBundle(_ id: String) throws -> String {
+    func prepareBundle(_ id: String, network: NetworkSetup? = nil) throws -> String {
         var c = try store.config(id)
         let dir = store.dir(id)
         let rootfs = dir + "/rootfs"
@@ -195,11 +211,12 @@ public struct Engine: Sendable {
         c = try prepareMounts(c, rootfs: rootfs)
         // Regenerated at every start: no fsync needed.
         try FileSystem.writeAtomically(dir + "/hostname", Array((c.hostname + "\n").utf8), fsync: false)
-        let hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(c.hostname)\n"
-        try FileSystem.writeAtomically(dir + "/hosts", Array(hosts.utf8), fsync: false)
+        try FileSystem.writeAtomically(dir + "/hosts", Array(hostsFile(c, network).utf8), fsync: false)
+        try FileSystem.writeAtomically(dir + "/resolv.conf", Array(resolvConf(c, network).utf8), fsync: false)
         let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: rootfs)
         var spec = try SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
         MountSpec.apply(c.mounts ?? [], to: &spec, volumeData: volumes.dataDir)
+        SpecGenerator.applyNetwork(&spec, network, containerDir: dir)
         try FileSystem.makeDirectories(dir + "/bundle")
         try FileSystem.writeAtomically(dir + "/bundle/config.json", Array(try SpecLoader.encode(spec)), fsync: false)
         return dir + "/bundle"
@@ -386,6 +403,7 @@ public struct Engine: Sendable {
         event("destroy", id: id)
         try? runtime().delete(id: id, force: true)
         unmountRootfs(id)
+        if let c { releaseNetworking(c) }
         try FileSystem.removeTree(store.dir(id))
         if let c {
             store.release(name: c.name)

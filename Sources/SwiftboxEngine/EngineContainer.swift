@@ -2,6 +2,7 @@
 // for (config.json, written once at create) and what happened since (state.json,
 // written by the container's monitor and by stop/rm).
 import SwiftboxOCI
+import SwiftboxNetwork
 
 public struct EngineContainer: Codable, Equatable, Sendable {
     public var id: String
@@ -52,6 +53,20 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     // MARK: volumes
     /// Volumes, binds and tmpfs mounts (-v, --mount, --tmpfs, --volumes-from, image VOLUMEs).
     public var mounts: [ContainerMount]?
+    // MARK: network
+    /// "none", "host", "container:<id>", or the first network's name (nil: none, as
+    /// records written before networking).
+    public var networkMode: String?
+    /// Bridge networks in interface order (eth0, eth1, …); addresses live in the networks' records.
+    public var networks: [NetworkAttachment]?
+    /// --ip (for the first network).
+    public var requestedIP: String?
+    public var publish: [PortRequest]?
+    public var dns: [String]?
+    public var dnsSearch: [String]?
+    public var dnsOptions: [String]?
+    /// --add-host NAME:IP
+    public var extraHosts: [String]?
 
     public var shortID: String { String(id.prefix(12)) }
 }

@@ -29,6 +29,7 @@ public struct Monitor {
         signal(SIGPIPE, SIG_IGN)
         let store = engine.store
         var readyFD = readyFD
+        var network: NetworkSetup?
         func ready(_ text: String) {
             guard readyFD >= 0 else { return }
             _ = text.withCString { write(readyFD, $0, strlen($0)) }
@@ -43,6 +44,7 @@ public struct Monitor {
                 state.error = "\(error)"
                 state.finishedAt = Clock.rfc3339Nano()
             }
+            if let network { engine.tearDownNetwork(id, network) }
             engine.unmountRootfs(id)
             ready("error \(code) \(error)\n")
             exit(1)
@@ -79,7 +81,10 @@ public struct Monitor {
                     guard sb_pipe_cloexec(&out) == 0, sb_pipe_cloexec(&err) == 0 else { throw KernelError("pipe2") }
                 }
                 if interactive && !tty { guard sb_pipe_cloexec(&input) == 0 else { throw KernelError("pipe2") } }
-                let bundle = try engine.prepareBundle(id)
+                // The network namespace is ready (links, addresses, routes, ports) before
+                // the container's first process exists; made again for each restart.
+                if let config { network = try engine.setUpNetwork(config) }
+                let bundle = try engine.prepareBundle(id, network: network)
                 let saved = (dup(0), dup(1), dup(2))
                 if !tty {
                     dup2(out[1], 1)
@@ -136,6 +141,7 @@ public struct Monitor {
             health?.cancel()
             let oomKilled = OOMObserver.check(engine: engine, id: id)   // before delete removes the cgroup
             try? engine.runtime().delete(id: id, force: true)
+            if let n = network { engine.tearDownNetwork(id, n); network = nil }
             engine.unmountRootfs(id)
             let ranFor = WallTime.monotonic() - startedMonotonic
             // stop/kill may have recorded that the user asked for this exit.

@@ -55,6 +55,20 @@ public enum SpecGenerator {
         return spec
     }
 
+    /// The network namespace the container joins (a prepared one, another container's)
+    /// or none of its own (host mode); /etc/resolv.conf from the container's directory.
+    public static func applyNetwork(_ spec: inout RuntimeSpec, _ network: NetworkSetup?, containerDir: String) {
+        var namespaces = spec.linux?.namespaces ?? []
+        if network?.hostNetwork == true {
+            namespaces.removeAll { $0.type == "network" }
+        } else if let path = network?.namespacePath, let i = namespaces.firstIndex(where: { $0.type == "network" }) {
+            namespaces[i].path = path
+        }
+        spec.linux?.namespaces = namespaces
+        spec.mounts = (spec.mounts ?? []) + [.init(destination: "/etc/resolv.conf", type: "bind", source: containerDir + "/resolv.conf",
+                                                   options: ["rbind", "rprivate"])]
+    }
+
     static func normalizeCap(_ name: String) -> String {
         let up = name.uppercased()
         return up.hasPrefix("CAP_") ? up : "CAP_" + up

@@ -1,0 +1,279 @@
+// A container's networking, from `run` flags to links and rules:
+//   create  — resolve --network (bridge | NAME | none | host | container:NAME), check
+//             -p, and take an address on each network (kept until rm or disconnect,
+//             so a restarted container keeps its address);
+//   start   — (in the monitor, before the container's first process exists) make a
+//             network namespace, plug a veth into each network's bridge, bind the
+//             published host ports and install their DNAT rules; the runtime then
+//             clones the container *into* that namespace (linux.namespaces path);
+//   exit    — delete the host ends, drop the ports; rm releases the addresses.
+// Pre-creating the namespace (as podman/CNI do) keeps the OCI runtime untouched and
+// makes the namespace ready before any user code runs.
+#if canImport(Glibc)
+import Glibc
+#endif
+import SwiftboxImage
+import SwiftboxKernel
+import SwiftboxNetwork
+
+public struct NetworkAttachment: Codable, Equatable, Sendable {
+    public var networkID: String
+    public var networkName: String
+    public var aliases: [String]
+    public init(networkID: String, networkName: String, aliases: [String]) {
+        self.networkID = networkID
+        self.networkName = networkName
+        self.aliases = aliases
+    }
+}
+
+/// What the monitor holds while the container runs.
+public struct NetworkSetup {
+    /// The namespace (O_CLOEXEC fd) the container joins; -1 for host and container: modes.
+    public var namespaceFD: Int32 = -1
+    /// linux.namespaces' network path: the fd above seen through /proc, or another
+    /// container's namespace; nil for host mode (no namespace of its own).
+    public var namespacePath: String?
+    public var hostNetwork = false
+    public var hostLinks: [String] = []
+    /// Bound (not listening) sockets reserving the published host ports.
+    public var portSockets: [Int32] = []
+    public var ports: [PublishedPort] = []
+    /// The container's addresses, first network first (for /etc/hosts).
+    public var addresses: [IPv4Address] = []
+    /// User networks with embedded DNS (nameserver = their gateway).
+    public var dnsServers: [IPv4Address] = []
+}
+
+extension Engine {
+    public var networks: Networks {
+        var n = Networks(root: root, rootTag: root == "/var/lib/swiftbox" ? nil : String(Digest.of(Array(root.utf8)).hex.prefix(10)))
+        n.notice = { msg in _ = "swiftbox: \(msg)\n".withCString { write(2, $0, strlen($0)) } }
+        return n
+    }
+
+    // MARK: create
+
+    /// Check the network flags and fill in the container's network fields.
+    func resolveNetworking(_ o: RunOptions, exposed: [String], into c: inout EngineContainer) throws {
+        let modes = o.networks.isEmpty ? ["none"] : o.networks
+        let first = modes[0]
+        var attachments: [NetworkAttachment] = []
+        if first == "none" || first == "host" || first.hasPrefix("container:") {
+            guard modes.count == 1 else { throw EngineError.failed("conflicting options: cannot attach both user-defined and non-user-defined network-modes") }
+            if first.hasPrefix("container:") {
+                let other = try store.resolve(String(first.dropFirst("container:".count)))
+                c.networkMode = "container:" + other
+                guard o.hostname == nil else { throw EngineError.failed("conflicting options: hostname and the network mode") }
+            } else {
+                c.networkMode = first
+            }
+            if o.ip != nil || !o.networkAliases.isEmpty {
+                throw EngineError.failed("--ip and --network-alias need a bridge network (this container's network mode is \(first))")
+            }
+            if first != "none" && (!o.publish.isEmpty || o.publishAll) && first.hasPrefix("container:") {
+                throw EngineError.failed("conflicting options: port publishing and the container type network mode")
+            }
+        } else {
+            let nets = networks
+            for (i, ref) in modes.enumerated() {
+                guard ref != "none" && ref != "host" && !ref.hasPrefix("container:") else {
+                    throw EngineError.failed("conflicting options: cannot attach both user-defined and non-user-defined network-modes")
+                }
+                let n = ref == "bridge" ? try nets.ensureDefault() : try nets.store.find(ref)
+                if attachments.contains(where: { $0.networkID == n.id }) { throw NetworkError.alreadyConnected(c.name, n.name) }
+                if i == 0 && n.isDefault && !o.networkAliases.isEmpty {
+                    throw EngineError.failed("network-scoped aliases are only supported for user-defined networks")
+                }
+                attachments.append(NetworkAttachment(networkID: n.id, networkName: n.name, aliases: i == 0 ? o.networkAliases : []))
+            }
+            c.networkMode = attachments[0].networkName
+        }
+        c.networks = attachments
+        var requests: [PortRequest] = []
+        for spec in o.publish { requests += try PortRequest.parse(spec) }
+        if o.publishAll { requests += exposed.sorted().compactMap(PortRequest.exposed) }
+        if c.networkMode == "host" || c.networkMode == "none" { requests = [] }   // Docker discards them there too
+        // Fail now, with nothing created, if a fixed host port is taken.
+        for r in requests where r.hostPort != 0 {
+            let fd = try PortBinder.bind(r)
+            close(fd)
+        }
+        c.publish = requests.isEmpty ? nil : requests
+        c.dns = o.dns.isEmpty ? nil : o.dns
+        c.dnsSearch = o.dnsSearch.isEmpty ? nil : o.dnsSearch
+        c.dnsOptions = o.dnsOptions.isEmpty ? nil : o.dnsOptions
+        c.extraHosts = o.addHosts.isEmpty ? nil : o.addHosts
+        for h in o.addHosts {
+            let kv = h.split(separator: ":", maxSplits: 1)
+            guard kv.count == 2, IPv4Address(String(kv[1])) != nil || kv[1] == "host-gateway" else {
+                throw EngineError.failed("invalid argument \"\(h)\" for \"--add-host\" flag: invalid IP address in add-host: \"\(kv.count == 2 ? String(kv[1]) : "")\"")
+            }
+        }
+        for d in o.dns where IPv4Address(d) == nil { throw EngineError.failed("\(d) is not an ip address") }
+        c.requestedIP = o.ip
+    }
+
+    /// Take the addresses (after the container's directory exists).
+    func allocateEndpoints(_ c: EngineContainer) throws {
+        let nets = networks
+        for (i, a) in (c.networks ?? []).enumerated() {
+            _ = try nets.connect(a.networkID, containerID: c.id, name: c.name, ip: i == 0 ? c.requestedIP : nil, aliases: a.aliases,
+                                 exists: { FileSystem.exists(store.dir($0)) })
+        }
+    }
+
+    /// rm: links a dead monitor left, ports, addresses.
+    func releaseNetworking(_ c: EngineContainer) {
+        guard let atts = c.networks, !atts.isEmpty else { return }
+        if let host = try? NetlinkSocket() {
+            for i in atts.indices { _ = try? host.deleteLink(BridgeDriver.hostLinkName(containerID: c.id, index: i)) }
+        }
+        networks.release(containerID: c.id)
+    }
+
+    // MARK: start (in the monitor)
+
+    public func setUpNetwork(_ c: EngineContainer) throws -> NetworkSetup {
+        var setup = NetworkSetup()
+        let mode = c.networkMode ?? "none"
+        if mode == "none" { return setup }   // the runtime makes a fresh namespace (only lo)
+        if mode == "host" { setup.hostNetwork = true; return setup }
+        if mode.hasPrefix("container:") {
+            let other = String(mode.dropFirst("container:".count))
+            guard isRunning(other) else { throw EngineError.failed("cannot join network of a non running container: \(other.prefix(12))") }
+            setup.namespacePath = "/proc/\(store.state(other).pid)/ns/net"
+            return setup
+        }
+        let (fd, inside) = try NetworkNamespace.create()
+        setup.namespaceFD = fd
+        setup.namespacePath = "/proc/\(getpid())/fd/\(fd)"
+        do {
+            let nets = networks
+            let endpoints = nets.endpoints(of: c.id)
+            let host = try NetlinkSocket()
+            let driver = BridgeDriver(host: host)
+            for (i, a) in (c.networks ?? []).enumerated() {
+                guard let (n, e) = endpoints[a.networkID] else {
+                    throw EngineError.failed("container \(c.shortID) has no address on network \(a.networkName) (was it removed?)")
+                }
+                if n.isDefault { _ = try nets.ensureDefault() } else {
+                    try driver.ensureBridge(name: n.bridge, gateway: n.gateway, subnet: n.subnet)
+                }
+                let link = BridgeDriver.hostLinkName(containerID: c.id, index: i)
+                _ = try? host.deleteLink(link)   // left by a monitor that was killed
+                try driver.attach(.init(hostName: link, interface: "eth\(i)", address: e.address, subnet: n.subnet,
+                                        gateway: i == 0 && !n.isInternal ? n.gateway : nil, bridge: n.bridge),
+                                  namespaceFD: fd, inside: inside)
+                setup.hostLinks.append(link)
+                setup.addresses.append(e.address)
+                if !n.isDefault { setup.dnsServers.append(n.gateway) }
+            }
+            if let requests = c.publish, let ip = setup.addresses.first {
+                for r in requests {
+                    let s = try PortBinder.bind(r)
+                    setup.portSockets.append(s)
+                    setup.ports.append(PublishedPort(hostIP: r.hostIP, hostPort: PortBinder.port(of: s), containerIP: ip,
+                                                     containerPort: r.containerPort, proto: r.proto))
+                }
+                try nets.publish(containerID: c.id, setup.ports)
+            }
+        } catch {
+            tearDownNetwork(c.id, setup)
+            throw error
+        }
+        return setup
+    }
+
+    /// Undo setUpNetwork (the container has exited).
+    public func tearDownNetwork(_ id: String, _ setup: NetworkSetup) {
+        if !setup.ports.isEmpty { networks.unpublish(containerID: id) }
+        setup.portSockets.forEach { close($0) }
+        if !setup.hostLinks.isEmpty, let host = try? NetlinkSocket() {
+            for l in setup.hostLinks { _ = try? host.deleteLink(l) }
+        }
+        if setup.namespaceFD >= 0 { close(setup.namespaceFD) }
+    }
+
+    // MARK: /etc/hosts, /etc/resolv.conf
+
+    func hostsFile(_ c: EngineContainer, _ setup: NetworkSetup?) -> String {
+        var s = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+        s += "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+        for h in c.extraHosts ?? [] {
+            let kv = h.split(separator: ":", maxSplits: 1).map(String.init)
+            let ip = kv[1] == "host-gateway" ? (networks.endpoints(of: c.id).values.first?.0.gateway.description ?? "127.0.0.1") : kv[1]
+            s += "\(ip)\t\(kv[0])\n"
+        }
+        if let ip = setup?.addresses.first { s += "\(ip)\t\(c.hostname)\n" } else { s += "127.0.1.1\t\(c.hostname)\n" }
+        return s
+    }
+
+    func resolvConf(_ c: EngineContainer, _ setup: NetworkSetup?) -> String {
+        if setup?.hostNetwork == true, let host = try? FileSystem.readString("/etc/resolv.conf") { return host }
+        var s = ""
+        let servers: [String]
+        if let dns = setup?.dnsServers, !dns.isEmpty {
+            servers = [dns[0].description]          // the embedded DNS forwards the rest (and --dns)
+        } else if let dns = c.dns {
+            servers = dns
+        } else {
+            servers = HostResolvers.upstream().map(\.description)
+        }
+        if let search = c.dnsSearch { s += "search \(search.joined(separator: " "))\n" }
+        for ns in servers { s += "nameserver \(ns)\n" }
+        if let opts = c.dnsOptions { s += "options \(opts.joined(separator: " "))\n" }
+        return s
+    }
+}
+
+/// Host ports: a bound socket per published port reserves it for the container's
+/// life (another process's bind fails), and port 0 lets the kernel pick a free port
+/// from net.ipv4.ip_local_port_range for -P. No proxying: DNAT carries the traffic.
+enum PortBinder {
+    static func bind(_ r: PortRequest) throws -> Int32 {
+        let type = r.proto == "udp" ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
+        let fd = socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw KernelError("socket", ["AF_INET"]) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = r.hostPort.bigEndian
+        addr.sin_addr.s_addr = (IPv4Address(r.hostIP)?.value ?? 0).bigEndian
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard rc == 0 else {
+            let e = errno
+            close(fd)
+            throw EngineError.failed("cannot publish port \(r.containerPort)/\(r.proto): listen \(r.proto)4 \(r.hostIP):\(r.hostPort): bind: \(Errno.message(e).lowercased())")
+        }
+        return fd
+    }
+
+    static func port(of fd: Int32) -> UInt16 {
+        var addr = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return UInt16(bigEndian: addr.sin_port)
+    }
+}
+
+/// The resolvers the host uses, for containers and for the embedded DNS to forward
+/// to. A systemd-resolved stub (127.0.0.53) is useless inside a container: then the
+/// real servers are in /run/systemd/resolve/resolv.conf. Loopback servers cannot be
+/// reached from a container; Docker falls back to Google's public servers then.
+public enum HostResolvers {
+    public static func upstream() -> [IPv4Address] {
+        var servers = parse((try? FileSystem.readString("/etc/resolv.conf")) ?? "")
+        if servers.contains(IPv4Address("127.0.0.53")!) {
+            servers = parse((try? FileSystem.readString("/run/systemd/resolve/resolv.conf")) ?? "")
+        }
+        servers = servers.filter { $0.value >> 24 != 127 }
+        return servers.isEmpty ? [IPv4Address("8.8.8.8")!, IPv4Address("8.8.4.4")!] : servers
+    }
+
+    static func parse(_ text: String) -> [IPv4Address] {
+        text.split(separator: "\n").compactMap { line in
+            let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            return f.count >= 2 && f[0] == "nameserver" ? IPv4Address(String(f[1])) : nil
+        }
+    }
+}

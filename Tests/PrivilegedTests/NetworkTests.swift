@@ -1,0 +1,281 @@
+// Bridge networking end to end: user networks, isolation, published ports from
+// 127.0.0.1, from "another machine" (a namespace this test makes, joined to the host
+// by a veth) and from another container, the embedded DNS, and bad input. Traffic
+// only goes to loopback and to namespaces the test created. Everything is removed in
+// tearDown, also when a test fails: containers, networks (bridges, the nft table),
+// the test's own namespace.
+import XCTest
+import CShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class NetworkTests: PrivilegedTestCase {
+    var engineRoot: String { work + "/engine" }
+    /// The "other machine": a network namespace with a veth to the host.
+    var peerNS: String?
+    var peerHostLink: String?
+    static let image = "busybox-image:latest"
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft") else { throw XCTSkip("nft is not installed (apt-get install nftables)") }
+        let layout = work + "/busybox-image"
+        XCTAssertEqual(Self.shell([Self.packageRoot + "/rootfs-fixtures/busybox-image.sh", layout]).status, 0)
+        XCTAssertEqual(sbx(["load", "-i", layout]).status, 0)
+    }
+
+    override func tearDownWithError() throws {
+        if !work.isEmpty {
+            for id in sbx(["ps", "-aq", "--no-trunc"]).out.split(separator: "\n") { _ = sbx(["rm", "-f", String(id)]) }
+            XCTAssertEqual(sbx(["ps", "-aq"]).out, "", "containers left behind")
+            let bridges = networkRecords().map { $0["bridge"] as? String ?? "" }
+            _ = Self.shell([Self.binary, "system", "prune", "--root", engineRoot, "-f"])
+            for b in bridges where !b.isEmpty {
+                XCTAssertFalse(linkExists(b), "bridge \(b) left behind")
+                _ = Self.shell(["/usr/sbin/ip", "link", "del", b])
+            }
+            XCTAssertTrue(networkRecords().isEmpty, "network records left behind")
+            let tables = Self.shell(["/usr/sbin/nft", "list", "tables"]).out
+            XCTAssertFalse(tables.contains(table), "nft table \(table) left behind")
+            if tables.contains(table) { _ = Self.shell(["/usr/sbin/nft", "delete", "table", "ip", table]) }
+            let links = Self.shell(["/usr/sbin/ip", "-o", "link"]).out
+            XCTAssertFalse(links.contains(": vsb"), "a container's veth was left behind: \(links)")
+        }
+        if let ns = peerNS { _ = Self.shell(["/usr/sbin/ip", "netns", "del", ns]) }
+        if let l = peerHostLink { _ = Self.shell(["/usr/sbin/ip", "link", "del", l]) }
+        try super.tearDownWithError()
+    }
+
+    // MARK: helpers
+
+    @discardableResult
+    func sbx(_ args: [String]) -> (status: Int32, out: String, err: String) {
+        Self.shell([Self.binary, args[0], "--root", engineRoot] + args.dropFirst())
+    }
+
+    /// `sbx` for two-word commands (`network create`): --root goes after both.
+    @discardableResult
+    func net(_ args: [String]) -> (status: Int32, out: String, err: String) {
+        Self.shell([Self.binary, "network", args[0], "--root", engineRoot] + args.dropFirst())
+    }
+
+    func run(_ args: [String]) -> (status: Int32, out: String, err: String) {
+        Self.shell([Self.binary, "run", "--root", engineRoot] + args)
+    }
+
+    var table: String {
+        // Engine: "swiftbox-" + the first 10 hex of SHA-256(root).
+        let r = Self.shell(["/bin/sh", "-c", "printf %s '\(engineRoot)' | sha256sum | cut -c1-10"])
+        return "swiftbox-" + r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func networkRecords() -> [[String: Any]] {
+        let dir = engineRoot + "/networks"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") && $0 != "ports.json" }.compactMap {
+            (try? Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0))).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        }
+    }
+
+    func linkExists(_ name: String) -> Bool { Self.shell(["/usr/sbin/ip", "link", "show", name]).status == 0 }
+
+    func address(_ container: String, network: String) -> String? {
+        guard let n = networkRecords().first(where: { $0["name"] as? String == network }),
+              let eps = n["endpoints"] as? [String: [String: Any]] else { return nil }
+        let id = sbx(["inspect", container]).out
+        return eps.first(where: { id.contains($0.key) })?.value["address"] as? String
+    }
+
+    /// A web server container answering "hello from NAME".
+    func startWeb(_ name: String, _ flags: [String]) {
+        let r = run(["-d", "--name", name] + flags + [Self.image, "sh", "-c",
+                     "mkdir -p /www && echo hello from \(name) > /www/index.html && exec httpd -f -p 80 -h /www"])
+        XCTAssertEqual(r.status, 0, r.err)
+    }
+
+    /// A shell in a throwaway container on the given network flags; its output.
+    func inContainer(_ flags: [String], _ script: String) -> (status: Int32, out: String, err: String) {
+        run(["--rm"] + flags + [Self.image, "sh", "-c", script])
+    }
+
+    static func httpGet(_ host: String, _ port: String) -> String {
+        "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 \(host) \(port) | tail -n 1"
+    }
+
+    /// The "other machine": a namespace with 10.251.N.2/30, the host side 10.251.N.1/30.
+    func makePeer() throws -> (ns: String, hostIP: String, peerIP: String) {
+        let n = Int.random(in: 1...250)
+        let ns = "sbtest\(getpid() % 100000)"
+        let hostLink = "sbth\(getpid() % 100000)"
+        peerNS = ns
+        peerHostLink = hostLink
+        let ip = { (a: [String]) in Self.shell(["/usr/sbin/ip"] + a) }
+        XCTAssertEqual(ip(["netns", "add", ns]).status, 0)
+        XCTAssertEqual(ip(["link", "add", hostLink, "type", "veth", "peer", "name", "eth0", "netns", ns]).status, 0)
+        XCTAssertEqual(ip(["addr", "add", "10.251.\(n).1/30", "dev", hostLink]).status, 0)
+        XCTAssertEqual(ip(["link", "set", hostLink, "up"]).status, 0)
+        XCTAssertEqual(ip(["-n", ns, "addr", "add", "10.251.\(n).2/30", "dev", "eth0"]).status, 0)
+        XCTAssertEqual(ip(["-n", ns, "link", "set", "eth0", "up"]).status, 0)
+        XCTAssertEqual(ip(["-n", ns, "link", "set", "lo", "up"]).status, 0)
+        XCTAssertEqual(ip(["-n", ns, "route", "add", "default", "via", "10.251.\(n).1"]).status, 0)
+        return (ns, "10.251.\(n).1", "10.251.\(n).2")
+    }
+
+    // MARK: tests
+
+    func testUserNetworkReachAndIsolation() {
+        XCTAssertEqual(net(["create", "front"]).status, 0)
+        XCTAssertEqual(net(["create", "back"]).status, 0)
+        startWeb("web", ["--network", "front", "--network-alias", "www"])
+        let ip = address("web", network: "front") ?? "?"
+        eventually("web answers on its own network") { inContainer(["--network", "front"], Self.httpGet(ip, "80")).out == "hello from web\n" }
+        // Another network: neither ping nor TCP gets through.
+        let other = inContainer(["--network", "back"], "ping -c 1 -W 1 \(ip) >/dev/null 2>&1; echo ping=$?; " + Self.httpGet(ip, "80"))
+        XCTAssertEqual(other.out, "ping=1\n", other.err)
+        // Two networks: eth0 and eth1, and the second reaches web too.
+        let both = inContainer(["--network", "back", "--network", "front"], "ip -o -4 addr show | awk '{print $2}' | sort | tr '\\n' ' '; " + Self.httpGet(ip, "80"))
+        XCTAssertEqual(both.out, "eth0 eth1 lo hello from web\n", both.err)
+        XCTAssertEqual(net(["rm", "front"]).err.trimmingCharacters(in: .whitespacesAndNewlines),
+                       "swiftbox: error while removing network: network front id \(networkRecords().first { $0["name"] as? String == "front" }?["id"] as? String ?? "") has active endpoints")
+    }
+
+    func testModesNoneHostAndContainer() {
+        XCTAssertEqual(inContainer(["--network", "none"], "ls /sys/class/net | tr '\\n' ' '").out, "lo ")
+        let hostLinks = Set(Self.shell(["/bin/ls", "/sys/class/net"]).out.split(separator: "\n"))
+        let seen = Set(inContainer(["--network", "host"], "ls /sys/class/net").out.split(separator: "\n"))
+        XCTAssertTrue(seen.isSuperset(of: hostLinks.intersection(["lo", "eth0"])), "host mode sees the host's links: \(seen)")
+        startWeb("shared", ["--network", "bridge"])
+        eventually("container: mode shares the namespace (127.0.0.1 reaches shared's httpd)") {
+            inContainer(["--network", "container:shared"], Self.httpGet("127.0.0.1", "80")).out == "hello from shared\n"
+        }
+    }
+
+    func testPublishedPortsFromLoopbackOtherMachineAndContainers() throws {
+        XCTAssertEqual(net(["create", "pub"]).status, 0)
+        startWeb("pubweb", ["--network", "pub", "-p", "127.0.0.1::80", "-p", "80"])
+        let lines = sbx(["port", "pubweb"]).out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+        let local = lines.first { $0.contains("127.0.0.1:") }?.split(separator: ":").last.map(String.init) ?? "?"
+        let any = lines.first { $0.contains("0.0.0.0:") }?.split(separator: ":").last.map(String.init) ?? "?"
+        eventually("127.0.0.1:\(local) answers") { Self.shell(["/usr/bin/curl", "-s", "-m", "3", "http://127.0.0.1:\(local)/"]).out == "hello from pubweb\n" }
+        XCTAssertEqual(Self.shell(["/usr/bin/curl", "-s", "-m", "3", "http://127.0.0.1:\(any)/"]).out, "hello from pubweb\n")
+        // From another machine, through the host's address on its link; the server sees the client's own address.
+        let peer = try makePeer()
+        let remote = Self.shell(["/usr/sbin/ip", "netns", "exec", peer.ns, "/usr/bin/curl", "-s", "-m", "3", "http://\(peer.hostIP):\(any)/"])
+        XCTAssertEqual(remote.out, "hello from pubweb\n", remote.err)
+        // From containers, through the host port (hairpin): same network and the default bridge.
+        let gw = (networkRecords().first { $0["name"] as? String == "pub" }?["gateway"] as? String) ?? "?"
+        XCTAssertEqual(inContainer(["--network", "pub"], Self.httpGet(gw, any)).out, "hello from pubweb\n")
+        XCTAssertEqual(inContainer(["--network", "bridge"], Self.httpGet(peer.hostIP, any)).out, "hello from pubweb\n")
+        // A port that is taken: a clear error, and nothing created.
+        let taken = run(["-d", "--name", "clash", "--network", "bridge", "-p", "127.0.0.1:\(local):80", Self.image, "true"])
+        XCTAssertEqual(taken.status, 125)
+        XCTAssertTrue(taken.err.contains("address already in use"), taken.err)
+        XCTAssertFalse(sbx(["ps", "-a"]).out.contains("clash"))
+        // Stopping the container drops the rules and frees the port.
+        XCTAssertEqual(sbx(["stop", "-t", "1", "pubweb"]).status, 0)
+        XCTAssertFalse(Self.shell(["/usr/sbin/nft", "list", "table", "ip", table]).out.contains("dport \(any)"))
+        XCTAssertEqual(sbx(["port", "pubweb"]).out, "")
+    }
+
+    /// The busybox rootfs plus a static UDP echo server (busybox's nc has no -u here),
+    /// imported as udp:1 with EXPOSE 80/tcp 9999/udp.
+    func importUDPImage() {
+        let rootfs = work + "/udp-rootfs"
+        XCTAssertEqual(Self.shell(["/bin/cp", "-a", Self.sharedRootfs! + "/rootfs", rootfs]).status, 0)
+        let cc = Self.shell(["/usr/bin/gcc", "-static", "-O1", "-o", rootfs + "/bin/udp-echo", Self.packageRoot + "/rootfs-fixtures/probes/udp-echo.c"])
+        XCTAssertEqual(cc.status, 0, cc.err)
+        let tar = work + "/udp-rootfs.tar"
+        XCTAssertEqual(Self.shell(["/bin/tar", "-C", rootfs, "-cf", tar, "."]).status, 0)
+        XCTAssertEqual(sbx(["import", "--change", "EXPOSE 80/tcp 9999/udp", tar, "udp:1"]).status, 0)
+    }
+
+    /// Send one datagram from the host and return the answer (python3: no UDP nc here).
+    static func udpExchange(_ host: String, _ port: String, _ text: String) -> String {
+        let py = "import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1); "
+            + "s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])));\ntry: print(s.recv(2048).decode())\nexcept Exception: pass"
+        return shell(["/usr/bin/python3", "-c", py, host, port, text]).out
+    }
+
+    func testUDPAndPublishAll() throws {
+        importUDPImage()
+        let r = run(["-d", "--name", "udp", "--network", "bridge", "-p", "127.0.0.1::9999/udp", "udp:1", "udp-echo", "9999"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let port = sbx(["port", "udp", "9999/udp"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(port.hasPrefix("127.0.0.1:"), port)
+        let hostPort = port.split(separator: ":").last.map(String.init) ?? "?"
+        eventually("the datagram is answered") { Self.udpExchange("127.0.0.1", hostPort, "hello udp") == "echo: hello udp\n" }
+        XCTAssertTrue(sbx(["logs", "udp"]).out.contains("hello udp"))
+        // -P: every EXPOSEd port on a random host port.
+        let p = run(["-d", "--name", "exposed", "--network", "bridge", "-P", "udp:1", "udp-echo", "9999"])
+        XCTAssertEqual(p.status, 0, p.err)
+        let lines = sbx(["port", "exposed"]).out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+        guard lines.count == 2 else { return }
+        XCTAssertTrue(lines[0].hasPrefix("80/tcp -> 0.0.0.0:") && lines[1].hasPrefix("9999/udp -> 0.0.0.0:"), "\(lines)")
+        let udpPort = lines[1].split(separator: ":").last.map(String.init) ?? "?"
+        eventually("the -P port answers") { Self.udpExchange("127.0.0.1", udpPort, "via -P") == "echo: via -P\n" }
+    }
+
+    func testInternalNetworkHasNoEgress() throws {
+        let peer = try makePeer()
+        XCTAssertEqual(net(["create", "--internal", "sealed"]).status, 0)
+        XCTAssertEqual(net(["create", "open"]).status, 0)
+        XCTAssertEqual(inContainer(["--network", "open"], "ping -c 1 -W 2 \(peer.peerIP) >/dev/null; echo $?").out, "0\n", "a normal network reaches out (NAT)")
+        XCTAssertEqual(inContainer(["--network", "sealed"], "ping -c 1 -W 2 \(peer.peerIP) >/dev/null 2>&1; echo $?").out, "1\n")
+        XCTAssertEqual(inContainer(["--network", "sealed"], "ip route | grep -c default").out, "0\n")
+    }
+
+    func testRestartKeepsAddressAndConcurrentRunsNeverShareOne() {
+        XCTAssertEqual(net(["create", "--subnet", "10.250.0.0/24", "crowd"]).status, 0)
+        XCTAssertEqual(run(["-d", "--name", "keep", "--network", "crowd", Self.image, "sleep", "60"]).status, 0)
+        let before = address("keep", network: "crowd")
+        XCTAssertEqual(sbx(["restart", "-t", "1", "keep"]).status, 0)
+        XCTAssertEqual(address("keep", network: "crowd"), before)
+        XCTAssertEqual(sbx(["exec", "keep", "sh", "-c", "ip -o -4 addr show eth0 | awk '{print $4}'"]).out, "\(before ?? "?")/24\n")
+        let group = DispatchGroup()
+        for i in 0..<20 {
+            group.enter()
+            DispatchQueue.global().async {
+                _ = self.run(["-d", "--name", "n\(i)", "--network", "crowd", Self.image, "sleep", "60"])
+                group.leave()
+            }
+        }
+        group.wait()
+        let eps = (networkRecords().first { $0["name"] as? String == "crowd" }?["endpoints"] as? [String: [String: Any]]) ?? [:]
+        let addrs = eps.values.compactMap { $0["address"] as? String }
+        XCTAssertEqual(addrs.count, 21)
+        XCTAssertEqual(Set(addrs).count, 21, "an address was handed out twice: \(addrs.sorted())")
+        // And each container really has the address the record says.
+        let inside = Set((0..<20).map { sbx(["exec", "n\($0)", "sh", "-c", "ip -o -4 addr show eth0 | awk '{print $4}'"]).out })
+        XCTAssertEqual(inside.count, 20)
+    }
+
+    func testBadInput() {
+        XCTAssertEqual(net(["create", "--subnet", "10.249.0.0/16", "first"]).status, 0)
+        let cases: [([String], String)] = [
+            (["create", "--subnet", "10.249.3.0/24", "overlap"], "Pool overlaps with other one on this address space"),
+            (["create", "--subnet", "10.249.0/16", "badcidr"], "invalid CIDR address: 10.249.0/16"),
+            (["create", "--subnet", "10.248.0.0/16", "--gateway", "10.9.0.1", "badgw"], "invalid gateway 10.9.0.1"),
+            (["create", "--subnet", "10.247.0.0/16", "first"], "network with name first already exists"),
+            (["rm", "bridge"], "bridge is a pre-defined network and cannot be removed"),
+            (["inspect", "nope"], "network nope not found"),
+        ]
+        for (args, message) in cases {
+            let r = net(args)
+            XCTAssertNotEqual(r.status, 0, "\(args)")
+            XCTAssertTrue(r.err.contains(message), "\(args): \(r.err)")
+        }
+        XCTAssertEqual(networkRecords().count, 1, "no failed create left a network")
+        let unknown = run(["--rm", "--network", "nope", Self.image, "true"])
+        XCTAssertEqual(unknown.status, 125)
+        XCTAssertTrue(unknown.err.contains("network nope not found"), unknown.err)
+        XCTAssertEqual(run(["-d", "--name", "twice", "--network", "first", Self.image, "sleep", "30"]).status, 0)
+        let again = net(["connect", "first", "twice"])
+        XCTAssertTrue(again.err.contains("endpoint with name twice already exists in network first"), again.err)
+        let badIP = run(["--rm", "--network", "first", "--ip", "10.1.1.1", Self.image, "true"])
+        XCTAssertEqual(badIP.status, 125)
+        XCTAssertTrue(badIP.err.contains("10.1.1.1"), badIP.err)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out.split(separator: "\n").count, 1, "failed runs left no container")
+    }
+}

@@ -432,7 +432,7 @@ struct Top: ParsableCommand {
 
 struct SystemGroup: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "system", abstract: "Disk usage and cleanup.",
-                                                    subcommands: [SystemDf.self, SystemPrune.self])
+                                                    subcommands: [SystemDf.self, SystemPrune.self, SystemRestore.self])
 }
 
 struct SystemDf: ParsableCommand {

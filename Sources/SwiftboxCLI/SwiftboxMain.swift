@@ -19,7 +19,7 @@ struct Swiftbox: ParsableCommand {
         discussion: "See swiftbox-concepts(7) for how a container is put together.",
         version: SwiftboxVersion.ociVersionText,
         subcommands: [Run.self, Create.self, Start.self, Stop.self, Restart.self, Kill.self, Remove.self, Ps.self, Logs.self, Exec.self,
-                      Wait.self, Inspect.self, Rename.self, Top.self, Attach.self, ContainerGroup.self, SystemGroup.self, VolumeGroup.self, OCI.self, ImageGroup.self, Images.self, Pull.self, Rmi.self, Tag.self, Load.self,
+                      Wait.self, Inspect.self, Events.self, Rename.self, Top.self, Attach.self, ContainerGroup.self, SystemGroup.self, VolumeGroup.self, OCI.self, ImageGroup.self, Images.self, Pull.self, Rmi.self, Tag.self, Load.self,
                       Stats.self, Update.self,
                       Save.self, Import.self, Login.self, Logout.self, MonitorCommand.self,
                       NetworkGroup.self, Port.self])

@@ -144,6 +144,8 @@ public struct Monitor {
             if let n = network { engine.tearDownNetwork(id, n); network = nil }
             engine.unmountRootfs(id)
             let ranFor = WallTime.monotonic() - startedMonotonic
+            // Before the state says so: whoever waits for the exit then finds the event.
+            engine.event("die", id: id, ["exitCode": "\(code)"])
             // stop/kill may have recorded that the user asked for this exit.
             var delay: Int64?
             let state = try? store.update(id) { state in
@@ -158,7 +160,6 @@ public struct Monitor {
                     state.restartCount = restarts.restartCount
                 }
             }
-            engine.event("die", id: id, ["exitCode": "\(code)"])
             guard let delay, state != nil, waitBeforeRestart(delay) else { break }
             engine.event("restart", id: id)
         }

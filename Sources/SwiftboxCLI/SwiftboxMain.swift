@@ -21,6 +21,7 @@ struct Swiftbox: ParsableCommand {
         subcommands: [Run.self, Create.self, Start.self, Stop.self, Restart.self, Kill.self, Remove.self, Ps.self, Logs.self, Exec.self,
                       Wait.self, Inspect.self, Events.self, Rename.self, Top.self, Attach.self, ContainerGroup.self, SystemGroup.self, VolumeGroup.self, OCI.self, ImageGroup.self, Images.self, Pull.self, Rmi.self, Tag.self, Load.self,
                       Stats.self, Update.self,
+                      Compose.self,
                       Save.self, Import.self, Login.self, Logout.self, MonitorCommand.self,
                       NetworkGroup.self, Port.self])
 }
@@ -39,7 +40,7 @@ public enum SwiftboxMain {
     public static func main() {
         let argv = CommandLine.arguments
         let name = argv.first.map { String($0.split(separator: "/").last ?? "") } ?? "swiftbox"
-        let args = Array(argv.dropFirst())
+        let args = ComposeGlobals.extract(Array(argv.dropFirst()))
         // The hot OCI verbs skip the reflective parser (see OCIFastPath).
         let ociArgs = name == "swiftbox-oci" ? args[...] : (args.first == "oci" ? args.dropFirst() : nil)
         if let ociArgs, let fast = OCIFastPath.parse(Array(ociArgs)) {

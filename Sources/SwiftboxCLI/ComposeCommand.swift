@@ -1,0 +1,156 @@
+// `swiftbox compose …`: Compose v2's CLI over SwiftboxCompose. The global options
+// (-f, -p, --project-directory, --env-file, --profile, --parallel, --dry-run) come
+// before the subcommand, as in `docker compose -f a.yaml up`; they are taken out of the
+// argument list first (ComposeGlobals.extract) because some subcommands reuse their
+// letters (`logs -f` follows, `exec -e`…).
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import SwiftboxCompose
+import SwiftboxEngine
+
+struct Compose: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compose",
+        abstract: "Define and run multi-container applications (Compose v2).",
+        discussion: """
+        Global options, before the command: -f/--file FILE (repeatable), -p/--project-name NAME, \
+        --project-directory DIR, --env-file FILE (repeatable), --profile NAME (repeatable), \
+        --parallel N, --dry-run. See swiftbox-compose(7) and docs/compose.md.
+        """,
+        subcommands: [ComposeUp.self, ComposeDown.self, ComposePs.self, ComposeLogs.self, ComposeConfig.self, ComposeRun.self,
+                      ComposeExec.self, ComposeStart.self, ComposeStop.self, ComposeRestart.self, ComposeKill.self, ComposeRm.self,
+                      ComposePause.self, ComposeUnpause.self, ComposeImages.self, ComposeTop.self, ComposePort.self, ComposeLs.self,
+                      ComposeWait.self, ComposePull.self, ComposeVersion.self])
+}
+
+/// The options given before the subcommand.
+struct ComposeGlobals {
+    var files: [String] = []
+    var projectName: String?
+    var projectDirectory: String?
+    var envFiles: [String] = []
+    var profiles: [String] = []
+    var parallel: Int?
+    var dryRun = false
+
+    nonisolated(unsafe) static var current = ComposeGlobals()
+
+    static let withValue: Set<String> = ["-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile",
+                                         "--parallel", "--ansi", "--progress"]
+
+    /// `compose [global options] CMD …` → the arguments without the global options.
+    static func extract(_ args: [String]) -> [String] {
+        guard args.first == "compose" else { return args }
+        var g = ComposeGlobals()
+        var i = 1
+        while i < args.count, args[i].hasPrefix("-"), args[i] != "--help", args[i] != "-h" {
+            var name = args[i]
+            var value: String?
+            if let eq = name.firstIndex(of: "="), name.hasPrefix("--") {
+                value = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            if name == "--dry-run" { g.dryRun = true; i += 1; continue }
+            if name == "--compatibility" || name == "--verbose" { i += 1; continue }
+            guard withValue.contains(name) else { break }
+            if value == nil {
+                guard i + 1 < args.count else { break }
+                value = args[i + 1]
+                i += 1
+            }
+            i += 1
+            switch name {
+            case "-f", "--file": g.files.append(value!)
+            case "-p", "--project-name": g.projectName = value
+            case "--project-directory": g.projectDirectory = value
+            case "--env-file": g.envFiles.append(value!)
+            case "--profile": g.profiles.append(value!)
+            case "--parallel": g.parallel = Int(value!)
+            default: break   // --ansi, --progress: accepted, our output is fixed
+            }
+        }
+        current = g
+        return ["compose"] + args[i...]
+    }
+}
+
+/// Compose commands exit 1 with the message on failure, as docker compose does.
+func composeCommand(_ body: () throws -> Int32) -> Never {
+    do {
+        exit(try body())
+    } catch let e as Engine.StartError {
+        SwiftboxMain.printError(e.message)
+        exit(e.code == 0 ? 1 : e.code)
+    } catch let code as ExitCode {
+        exit(code.rawValue)
+    } catch {
+        SwiftboxMain.printError("\(error)")
+        exit(1)
+    }
+}
+
+/// A loaded project and the engine it runs on.
+struct ComposeContext {
+    let engine: Engine
+    let adapter: ComposeEngineAdapter
+    let project: Project
+    let progress = Progress()
+
+    static func load(_ globals: EngineGlobals, enabling services: [String] = [], printWarnings: Bool = true) throws -> ComposeContext {
+        let g = ComposeGlobals.current
+        var o = LoadOptions(environment: ProcessInfo.processInfo.environment, workingDirectory: FileManager.default.currentDirectoryPath)
+        o.files = g.files
+        o.projectName = g.projectName
+        o.projectDirectory = g.projectDirectory
+        o.envFiles = g.envFiles
+        o.profiles = g.profiles
+        o.enabledServices = services
+        let (project, warnings) = try ProjectLoader().load(o)
+        let engine = globals.engine
+        let ctx = ComposeContext(engine: engine, adapter: ComposeEngineAdapter(engine: engine), project: project)
+        if printWarnings { warnings.messages.forEach(ctx.progress.warn) }
+        return ctx
+    }
+
+    /// The project's containers (one-offs too unless excluded).
+    func containers(services: [String] = [], oneOff: Bool = false, all: Bool = true) throws -> [ContainerSummary] {
+        for s in services where project.services[s] == nil && project.disabledServices[s] == nil {
+            throw ComposeError("no such service: \(s)")
+        }
+        return try adapter.list(labels: [ComposeLabel.project: project.name])
+            .filter { (oneOff || !$0.isOneOff) && (services.isEmpty || services.contains($0.service ?? "")) && (all || $0.isRunning) }
+            .sorted { ($0.service ?? "", $0.number, $0.name) < ($1.service ?? "", $1.number, $1.name) }
+    }
+
+    var parallelism: Int {
+        if let p = ComposeGlobals.current.parallel, p > 0 { return p }
+        if let e = ProcessInfo.processInfo.environment["COMPOSE_PARALLEL_LIMIT"], let p = Int(e), p > 0 { return p }
+        return 8
+    }
+
+    /// Make sure each service's image is there (pull policy: --pull, else pull_policy,
+    /// else "missing"); the images' current IDs.
+    func ensureImages(_ services: [String], policy: String?) throws -> [String: String] {
+        var ids: [String: String] = [:]
+        for name in services {
+            guard let s = project.services[name], let image = s.image else { continue }
+            let p = policy ?? s.pullPolicy ?? "missing"
+            var id = adapter.imageID(image)
+            if p == "always" || (id == nil && p != "never") {
+                progress.emit(" ⠿ \(name) Pulling")
+                do { try adapter.pull(image) } catch {
+                    progress.failed("Image", image)
+                    throw ComposeError("pull access denied or image not found for \(image) (service \(name)): \(error)")
+                }
+                progress.done("Image", image, "Pulled")
+                id = adapter.imageID(image)
+            }
+            guard let id else { throw ComposeError("image \(image) of service \"\(name)\" is not present and pull_policy is never") }
+            ids[name] = id
+        }
+        return ids
+    }
+}

@@ -11,7 +11,7 @@ struct NetworkGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "network", abstract: "Manage networks.",
         subcommands: [NetworkCreate.self, NetworkLs.self, NetworkInspect.self, NetworkRm.self, NetworkConnect.self,
-                      NetworkDisconnect.self, NetworkPrune.self])
+                      NetworkDisconnect.self, NetworkPrune.self, NetworkDNSServe.self])
 }
 
 struct NetworkCreate: ParsableCommand {
@@ -215,4 +215,13 @@ struct Port: ParsableCommand {
             return 0
         }
     }
+}
+
+/// The embedded DNS server of a user network (started by swiftbox itself; see EmbeddedDNS).
+struct NetworkDNSServe: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dns-serve", abstract: "A network's DNS server (started by swiftbox itself).",
+                                                    shouldDisplay: false)
+    @OptionGroup var globals: EngineGlobals
+    @Argument var network: String
+    func run() throws { globals.engine.serveDNS(networkID: network, readyFD: 3) }
 }

@@ -167,7 +167,10 @@ extension Engine {
                                   namespaceFD: fd, inside: inside)
                 setup.hostLinks.append(link)
                 setup.addresses.append(e.address)
-                if !n.isDefault { setup.dnsServers.append(n.gateway) }
+                if !n.isDefault {
+                    try ensureDNS(n)
+                    setup.dnsServers.append(n.gateway)
+                }
             }
             if let requests = c.publish, let ip = setup.addresses.first {
                 for r in requests {

@@ -396,8 +396,16 @@ public struct Engine: Sendable {
         }
         if isRunning(id) {
             guard force else { throw EngineError.running(String(id.prefix(12))) }
+            // So its restart policy does not bring it back while we remove it.
+            _ = try? store.update(id) { $0.stoppedByUser = true }
             try? runtime().kill(id: id, signal: "SIGKILL", all: true)
             _ = wait(id, timeoutMs: 10_000)
+        }
+        // Its monitor writes into the directory until it exits: let it finish first
+        // (unless we are that monitor, removing a --rm container).
+        let last = store.state(id)
+        if last.monitorPid != getpid() {
+            _ = Processes.waitUntil(timeoutMs: 10_000, intervalMs: 5) { !Processes.isAlive(last.monitorPid, startTime: last.monitorStartTime) }
         }
         let c = try? store.config(id)
         event("destroy", id: id)

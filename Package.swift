@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "SwiftboxCLI", dependencies: [
             "SwiftboxEngine",
             "SwiftboxCompose",
+            "SwiftboxNetwork",
             "SwiftboxRuntime",
             "SwiftboxImage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -50,6 +50,7 @@ struct ComposeConfig: ParsableCommand {
 
 struct ComposeVersion: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Show the Compose version.")
+    @OptionGroup var globals: EngineGlobals
     @Flag(help: "Only the version number.") var short = false
     @Option(name: [.short, .long], help: "pretty or json") var format: String = "pretty"
     func run() throws {

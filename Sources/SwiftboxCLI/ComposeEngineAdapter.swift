@@ -7,6 +7,7 @@ import Glibc
 import SwiftboxCompose
 import SwiftboxEngine
 import SwiftboxImage
+import SwiftboxNetwork
 
 struct ComposeEngineAdapter: ComposeEngine {
     let engine: Engine
@@ -28,6 +29,9 @@ struct ComposeEngineAdapter: ComposeEngine {
         out.finishedAt = s.finishedAt
         out.command = Ps.command(c, trunc: false)
         out.statusText = Ps.status(s)
+        if s.status == .running {
+            out.ports = ((try? engine.publishedPorts(c.id)) ?? []).map { "\($0.hostIP.isEmpty ? "0.0.0.0" : $0.hostIP):\($0.hostPort)->\($0.containerPort)/\($0.proto)" }
+        }
         return out
     }
 
@@ -51,8 +55,37 @@ struct ComposeEngineAdapter: ComposeEngine {
     }
 
     func create(_ spec: ContainerSpec) throws -> (id: String, warnings: [String]) {
-        let (o, warnings) = try ComposeEngineAdapter.runOptions(spec)
-        return (try engine.create(o).id, warnings)
+        var (o, warnings) = try ComposeEngineAdapter.runOptions(spec)
+        // network_mode: service:X → the network stack of X's first container.
+        if let mode = spec.service.networkMode, mode.hasPrefix("service:") {
+            let other = String(mode.dropFirst(8))
+            guard let c = try list(labels: [ComposeLabel.project: spec.projectName, ComposeLabel.service: other]).first(where: \.isRunning) else {
+                throw ComposeError("service \"\(spec.service.name)\" uses the network of service \"\(other)\", which has no running container")
+            }
+            o.networks = ["container:" + c.id]
+        }
+        let id = try engine.create(o).id
+        // The first network is given at create; the others are connected now, each with
+        // the service name and the service's aliases for it.
+        do {
+            for (key, real) in ComposeEngineAdapter.orderedNetworks(spec).dropFirst() {
+                let sn = spec.service.networks[key] ?? ServiceNetwork()
+                try engine.connect(network: real, container: id, ip: sn.ipv4Address, aliases: [spec.service.name] + sn.aliases)
+            }
+        } catch {
+            try? engine.remove(id, force: true)
+            throw error
+        }
+        _ = warnings
+        return (id, warnings)
+    }
+
+    /// The service's networks as (key, real name), by priority (highest first), then name.
+    static func orderedNetworks(_ spec: ContainerSpec) -> [(String, String)] {
+        spec.service.networks.keys.sorted {
+            let a = spec.service.networks[$0]?.priority ?? 0, b = spec.service.networks[$1]?.priority ?? 0
+            return a != b ? a > b : $0 < $1
+        }.compactMap { key in spec.networks[key].map { (key, $0) } }
     }
 
     /// A service (and a one-off's overrides) as RunOptions; the keys not applied yet.
@@ -123,14 +156,49 @@ struct ComposeEngineAdapter: ComposeEngine {
         if let p = s.pidsLimit ?? limits?.pids { r.pidsLimit = Int64(p) }
         if !r.isEmpty { o.resources = r }
 
-        if !s.ports.isEmpty { unsupported("ports (\(s.ports.map(\.publishSpec).joined(separator: ", ")))") }
-        let mounts = s.volumes.filter { $0.type != "tmpfs" }
-        if !mounts.isEmpty { unsupported("volumes (\(mounts.map(\.target).joined(separator: ", ")))") }
-        if !s.tmpfs.isEmpty || s.volumes.contains(where: { $0.type == "tmpfs" }) { unsupported("tmpfs") }
-        if s.networks.keys.contains(where: { $0 != "default" }) { unsupported("networks other than the default") }
-        if let m = s.networkMode, m != "none" { unsupported("network_mode \(m)") }
-        for (key, present) in [("dns", !s.dns.isEmpty), ("dns_search", !s.dnsSearch.isEmpty), ("extra_hosts", !s.extraHosts.isEmpty),
-                               ("sysctls", !s.sysctls.isEmpty), ("domainname", s.domainname != nil), ("secrets", !s.secrets.isEmpty),
+        // Networks: network_mode, else the first of the service's networks (the others
+        // are connected after create); the service name is an alias on each.
+        if let mode = s.networkMode {
+            if mode.hasPrefix("container:") || mode == "none" || mode == "host" || mode == "bridge" { o.networks = [mode] }
+        } else if let (key, real) = orderedNetworks(spec).first {
+            o.networks = [real]
+            let sn = s.networks[key] ?? ServiceNetwork()
+            o.networkAliases = [s.name] + sn.aliases
+            o.ip = sn.ipv4Address
+        }
+        o.publish = s.ports.map(\.publishSpec)
+        o.dns = s.dns
+        o.dnsSearch = s.dnsSearch
+        o.addHosts = s.extraHosts
+        // Volumes: named ones by their real name (project_name), binds by absolute path.
+        for v in s.volumes {
+            var m: ContainerMount
+            switch v.type {
+            case "volume":
+                if let src = v.source {
+                    m = ContainerMount(type: .volume, source: spec.volumes[src] ?? src, target: v.target, readOnly: v.readOnly)
+                } else {
+                    m = try MountParser.parseVolumeFlag(v.target)
+                    m.readOnly = v.readOnly
+                }
+                m.noCopy = v.volume?.nocopy
+                if v.volume?.subpath != nil { unsupported("volume subpath") }
+            case "bind":
+                m = ContainerMount(type: .bind, source: v.source ?? "", target: v.target, readOnly: v.readOnly)
+                m.propagation = v.bind?.propagation
+                m.createHostPath = v.bind?.createHostPath ?? true
+            case "tmpfs":
+                m = ContainerMount(type: .tmpfs, source: "", target: v.target, readOnly: v.readOnly)
+                m.tmpfsSize = v.tmpfs?.size
+                m.tmpfsMode = v.tmpfs?.mode.map { UInt32($0) }
+            default:
+                unsupported("volumes of type \(v.type)")
+                continue
+            }
+            o.mounts.append(m)
+        }
+        for t in s.tmpfs { o.mounts.append(try MountParser.parseTmpfsFlag(t)) }
+        for (key, present) in [("sysctls", !s.sysctls.isEmpty), ("domainname", s.domainname != nil), ("secrets", !s.secrets.isEmpty),
                                ("configs", !s.configs.isEmpty)] where present {
             unsupported(key)
         }
@@ -141,6 +209,49 @@ struct ComposeEngineAdapter: ComposeEngine {
     func start(_ id: String) throws { try engine.start(id) }
     func stop(_ id: String, timeout: Int?) throws { try engine.stop(id, timeout: timeout) }
     func kill(_ id: String, signal: String) throws { try engine.kill(id, signal: signal) }
-    func remove(_ id: String, force: Bool) throws { try engine.remove(id, force: force) }
+    func remove(_ id: String, force: Bool) throws { try engine.remove(id, force: force, removeVolumes: true) }
     func wait(_ id: String) -> Int32 { engine.wait(id) ?? 255 }
+
+    // MARK: networks and volumes
+
+    var supportsNetworks: Bool { true }
+    var supportsVolumes: Bool { true }
+
+    func networkExists(_ name: String) -> Bool { engine.networks.store.all().contains { $0.name == name } }
+
+    func createNetwork(_ name: String, config: NetworkConfig, labels: [String: String]) throws {
+        if networkExists(name) { return }
+        var r = Networks.CreateRequest(name: name)
+        if let pool = config.ipam?.config.first {
+            r.subnet = pool.subnet
+            r.gateway = pool.gateway
+            r.ipRange = pool.ipRange
+        }
+        r.isInternal = config.internal
+        r.labels = config.labels.merging(labels) { $1 }
+        _ = try engine.networks.create(r)
+    }
+
+    func removeNetwork(_ name: String) throws { _ = try engine.removeNetwork(name) }
+
+    func networks(labels: [String: String]) -> [String] {
+        engine.networks.store.all().filter { n in labels.allSatisfy { n.labels[$0.key] == $0.value } }.map(\.name)
+    }
+
+    func volumeExists(_ name: String) -> Bool { engine.volumes.get(name) != nil }
+
+    func createVolume(_ name: String, config: VolumeConfig, labels: [String: String]) throws {
+        let store = engine.volumes
+        try store.withLock { _ = try store.create(name, labels: config.labels.merging(labels) { $1 }, options: config.driverOpts) }
+    }
+
+    func removeVolume(_ name: String) throws {
+        let store = engine.volumes
+        let users = engine.volumeUsers(name)
+        try store.withLock { try store.remove(name, users: users) }
+    }
+
+    func volumes(labels: [String: String]) -> [String] {
+        engine.volumes.list().filter { v in labels.allSatisfy { v.Labels[$0.key] == $0.value } }.map(\.Name)
+    }
 }

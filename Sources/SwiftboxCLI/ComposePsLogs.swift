@@ -25,14 +25,13 @@ struct ComposePs: ParsableCommand {
             if !status.isEmpty { rows = rows.filter { status.contains($0.status.rawValue) } }
             if quiet { rows.forEach { print($0.id) }; return 0 }
             if services { Set(rows.compactMap(\.service)).sorted().forEach { print($0) }; return 0 }
-            let ports = { (c: ContainerSummary) in ctx.project.services[c.service ?? ""]?.ports.map(\.publishSpec).joined(separator: ", ") ?? "" }
             if format == "json" {
                 for c in rows {
                     let obj: JSONValue = .object([
                         "ID": .string(c.id), "Name": .string(c.name), "Image": .string(c.image), "Command": .string(c.command),
                         "Project": .string(ctx.project.name), "Service": .string(c.service ?? ""), "Created": .string(c.created),
                         "State": .string(c.status.rawValue), "Status": .string(c.statusText), "Health": .string(c.health ?? ""),
-                        "ExitCode": .int(Int64(c.exitCode)), "Publishers": .array([]), "Ports": .string(""),
+                        "ExitCode": .int(Int64(c.exitCode)), "Ports": .string(c.ports.joined(separator: ", ")),
                         "Labels": .string(c.labels.keys.sorted().map { "\($0)=\(c.labels[$0]!)" }.joined(separator: ",")),
                     ])
                     print(obj.jsonText(pretty: false))
@@ -44,7 +43,7 @@ struct ComposePs: ParsableCommand {
             for c in rows {
                 var cmd = c.command
                 if cmd.count > 22 { cmd = String(cmd.prefix(20)) + "…\"" }
-                table.append([c.name, c.image, cmd, c.service ?? "", RelativeTime.ago(c.created), c.statusText, ports(c).isEmpty ? "" : ports(c) + " (not published)"])
+                table.append([c.name, c.image, cmd, c.service ?? "", RelativeTime.ago(c.created), c.statusText, c.ports.joined(separator: ", ")])
             }
             printTable(table)
             return 0
@@ -136,12 +135,14 @@ struct ComposePort: ParsableCommand {
     func run() throws {
         composeCommand {
             let ctx = try ComposeContext.load(globals, printWarnings: false)
-            guard let s = ctx.project.services[service] else { throw ComposeError("no such service: \(service)") }
-            guard let p = s.ports.first(where: { $0.target == privatePort && $0.protocol == proto }), let published = p.published else {
+            guard ctx.project.services[service] != nil else { throw ComposeError("no such service: \(service)") }
+            guard let c = try ctx.containers(services: [service], all: false).first(where: { $0.number == index }) else {
+                throw ComposeError("service \"\(service)\" has no running container number \(index)")
+            }
+            guard let p = c.ports.first(where: { $0.hasSuffix("->\(privatePort)/\(proto)") }) else {
                 throw ComposeError("no port \(privatePort)/\(proto) published for service \(service)")
             }
-            ctx.progress.warn("port publishing is not supported by swiftbox yet: this is the configured address")
-            print("\(p.hostIp ?? "0.0.0.0"):\(published)")
+            print(p.components(separatedBy: "->")[0])
             return 0
         }
     }

@@ -32,13 +32,22 @@ struct ComposeRun: ParsableCommand {
             let ctx = try ComposeContext.load(globals, enabling: [service])
             guard var s = ctx.project.services[service] else { throw ComposeError("no such service: \(service)") }
             let executor = Executor(engine: ctx.adapter, project: ctx.project, progress: ctx.progress)
-            // Dependencies first, as `up` would bring them (not the service itself).
+            // The networks and volumes the service uses, then its dependencies, as `up`
+            // would bring them (not the service itself).
+            var own = PlanOptions()
+            own.services = [service]
+            own.noDeps = true
+            try executor.resources(try Planner(ctx.project).plan(
+                observed: [], imageIDs: [:], existingNetworks: Set(ctx.project.networks.values.map(\.name).filter(ctx.adapter.networkExists)),
+                existingVolumes: Set(ctx.project.volumes.values.map(\.name).filter(ctx.adapter.volumeExists)), options: own))
             if !noDeps && !s.dependsOn.isEmpty {
                 var o = PlanOptions()
                 o.services = Array(s.dependsOn.keys)
                 let deps = try Planner(ctx.project).plan(observed: [], imageIDs: [:], options: o).order
                 let ids = try ctx.ensureImages(deps, policy: pull)
-                let plan = try Planner(ctx.project).plan(observed: try ctx.containers(), imageIDs: ids, options: o)
+                let plan = try Planner(ctx.project).plan(observed: try ctx.containers(), imageIDs: ids,
+                                                         existingNetworks: Set(ctx.project.networks.values.map(\.name).filter(ctx.adapter.networkExists)),
+                                                         existingVolumes: Set(ctx.project.volumes.values.map(\.name).filter(ctx.adapter.volumeExists)), options: o)
                 var eo = ExecuteOptions()
                 eo.parallelism = ctx.parallelism
                 try executor.up(plan, imageIDs: ids, options: eo)

@@ -58,8 +58,16 @@ struct ComposeUp: ParsableCommand {
                 if let img = ctx.project.services[s]?.image, let id = ctx.adapter.imageID(img) { ids[s] = id }
             } : try ctx.ensureImages(selected, policy: pull)
             let observed = try ctx.containers(oneOff: true)
-            let plan = try planner.plan(observed: observed, imageIDs: imageIDs, existingNetworks: Set(ctx.adapter.networks(labels: [ComposeLabel.project: ctx.project.name])),
-                                        existingVolumes: Set(ctx.adapter.volumes(labels: [ComposeLabel.project: ctx.project.name])), options: o)
+            // External networks and volumes must exist; ours exist or will be created.
+            for (key, n) in ctx.project.networks where n.external && !ctx.adapter.networkExists(n.name) {
+                throw ComposeError("network \(key) declared as external, but could not be found (create it with `swiftbox network create \(n.name)`)")
+            }
+            for (key, v) in ctx.project.volumes where v.external && !ctx.adapter.volumeExists(v.name) {
+                throw ComposeError("external volume \"\(v.name)\" (\(key)) not found")
+            }
+            let plan = try planner.plan(observed: observed, imageIDs: imageIDs,
+                                        existingNetworks: Set(ctx.project.networks.values.map(\.name).filter(ctx.adapter.networkExists)),
+                                        existingVolumes: Set(ctx.project.volumes.values.map(\.name).filter(ctx.adapter.volumeExists)), options: o)
             plan.warnings.forEach(ctx.progress.warn)
             if dry {
                 for step in plan.steps { print("DRY-RUN MODE -  \(step)") }

@@ -45,7 +45,8 @@ public final class Executor: @unchecked Sendable {
         }
     }
 
-    func resources(_ plan: Plan) throws {
+    /// Create the plan's networks and volumes.
+    public func resources(_ plan: Plan) throws {
         var warnedNetworks = false
         var warnedVolumes = false
         for step in plan.steps {

@@ -33,10 +33,14 @@ enum HealthText {
         }
         var RestartPolicy: Policy
         var AutoRemove: Bool
+        // MARK: resources (filled in ResourceHostConfig.swift; Docker's names and zero values)
+        var Memory: Int64 = 0, MemorySwap: Int64 = 0, MemoryReservation: Int64 = 0, NanoCpus: Int64 = 0, CpuShares: Int64 = 0
+        var CpuQuota: Int64 = 0, CpuPeriod: Int64 = 0, CpusetCpus = "", CpusetMems = "", PidsLimit: Int64?, BlkioWeight = 0, OomKillDisable: Bool?
         init(_ c: EngineContainer) {
             let p = c.restartPolicy ?? .no
             RestartPolicy = .init(Name: p.name, MaximumRetryCount: p.maximumRetryCount)
             AutoRemove = c.autoRemove
+            fillResources(from: c)
         }
     }
 }

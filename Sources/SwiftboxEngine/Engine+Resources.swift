@@ -26,6 +26,7 @@ extension Engine {
             try cgroups.apply(try cgroups.resourcePlan(Engine.changed(change, merged)), path: path)
         }
         c.resources = merged
+        if let n = flags.nanoCPUs { c.nanoCPUs = n } else if flags.cpuQuota != nil || flags.cpuPeriod != nil { c.nanoCPUs = nil }
         try store.save(c)
     }
 

@@ -160,6 +160,7 @@ public struct Engine: Sendable {
         c.restartPolicy = o.restartPolicy
         c.healthOnFailure = o.healthOnFailure
         c.resources = resources
+        c.nanoCPUs = o.resources?.nanoCPUs
         do {
             try resolveNetworking(o, exposed: Array((config.ExposedPorts ?? [:]).keys), into: &c)
             // Under the volumes lock: `volume rm` either sees this container as a user

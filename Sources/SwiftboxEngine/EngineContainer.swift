@@ -50,6 +50,8 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     // MARK: resources
     /// linux.resources for config.json (from --memory, --cpus, …; changed by `update`).
     public var resources: RuntimeSpec.Linux.Resources?
+    /// --cpus as given (billionths of a CPU), for inspect's HostConfig.NanoCpus.
+    public var nanoCPUs: Int64?
     // MARK: volumes
     /// Volumes, binds and tmpfs mounts (-v, --mount, --tmpfs, --volumes-from, image VOLUMEs).
     public var mounts: [ContainerMount]?

@@ -14,10 +14,19 @@ final class CgroupLimitTests: PrivilegedTestCase {
     var engineRoot: String { work + "/engine" }
     let image = "busybox-image:latest"
 
+    /// The busybox image layout, built once for the class: in the qemu guest each build
+    /// costs tens of seconds. Each test loads it into its own engine root.
+    static let imageLayout: String? = {
+        // The image is named after the directory: busybox-image:latest.
+        let dir = NSTemporaryDirectory() + "swiftbox-cgroup-image-\(getpid())/busybox-image"
+        guard shell([packageRoot + "/rootfs-fixtures/busybox-image.sh", dir]).status == 0 else { return nil }
+        atexit { _ = try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "swiftbox-cgroup-image-\(getpid())") }
+        return dir
+    }()
+
     override func setUpWithError() throws {
         try super.setUpWithError()
-        let layout = work + "/busybox-image"
-        XCTAssertEqual(Self.shell([Self.packageRoot + "/rootfs-fixtures/busybox-image.sh", layout]).status, 0)
+        let layout = try XCTUnwrap(Self.imageLayout, "rootfs-fixtures/busybox-image.sh failed")
         XCTAssertEqual(sbx(["load", "-i", layout]).status, 0)
     }
 
@@ -99,6 +108,12 @@ final class CgroupLimitTests: PrivilegedTestCase {
         return try XCTUnwrap(arr?.first?["State"] as? [String: Any], r.out + r.err)
     }
 
+    func hostConfig(_ name: String) throws -> [String: Any] {
+        let r = sbx(["inspect", name])
+        let arr = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]]
+        return try XCTUnwrap(arr?.first?["HostConfig"] as? [String: Any], r.out + r.err)
+    }
+
     // MARK: limits
 
     func testMemoryHogIsOOMKilledAndReported() throws {
@@ -156,8 +171,11 @@ final class CgroupLimitTests: PrivilegedTestCase {
 
     func testUpdateChangesARunningContainersLimits() throws {
         _ = try require("memory")
-        XCTAssertEqual(run(["-d", "--name", "upd", "--memory", "64m", image, "sleep", "100"]).status, 0)
+        XCTAssertEqual(run(["-d", "--name", "upd", "--memory", "64m", "--cpus", "0.5", image, "sleep", "100"]).status, 0)
         let id = fullID("upd")
+        XCTAssertEqual(try hostConfig("upd")["Memory"] as? Int, 64 << 20)
+        XCTAssertEqual(try hostConfig("upd")["MemorySwap"] as? Int, 128 << 20, "dockerd's default: as much swap again")
+        XCTAssertEqual(try hostConfig("upd")["NanoCpus"] as? Int, 500_000_000)
         let limit = try cgroupFile(id, "memory", v1File: "memory.limit_in_bytes", v2File: "memory.max")
         XCTAssertEqual(read(limit), "67108864")
         let u = sbx(["update", "--memory", "128m", "--memory-swap", "256m", "upd"])
@@ -167,6 +185,7 @@ final class CgroupLimitTests: PrivilegedTestCase {
         // And down again, below the memory+swap limit already set.
         XCTAssertEqual(sbx(["update", "--memory", "96m", "upd"]).status, 0)
         XCTAssertEqual(read(limit), "100663296")
+        XCTAssertEqual(try hostConfig("upd")["Memory"] as? Int, 96 << 20)
         // Refused as dockerd refuses it: above the memory+swap limit.
         let over = sbx(["update", "--memory", "512m", "upd"])
         XCTAssertEqual(over.status, 1)

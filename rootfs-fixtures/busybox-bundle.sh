@@ -56,10 +56,10 @@ install -m 0755 "$busybox" "$rootfs/bin/busybox"
 
 # `busybox --list` prints bare applet names; put every link in /bin so that
 # the default PATH finds them. Relative targets keep the rootfs relocatable.
-"$busybox" --list | while read -r applet; do
-    [ "$applet" = busybox ] && continue
-    ln -sf busybox "$rootfs/bin/$applet"
-done
+# One perl process makes all ~400 links: a fork+exec of ln per applet costs
+# ~0.1 s each under qemu TCG (the cgroup v2 guest tier), 50 s in all.
+"$busybox" --list | grep -vx busybox |
+    perl -e 'chdir $ARGV[0] or die "$ARGV[0]: $!"; while (<STDIN>) { chomp; unlink; symlink("busybox", $_) or die "$_: $!" }' "$rootfs/bin"
 
 cat > "$rootfs/etc/passwd" <<'PASSWD'
 root:x:0:0:root:/root:/bin/sh

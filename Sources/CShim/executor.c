@@ -553,6 +553,7 @@ static void close_inherited_fds(const sb_plan *plan, int sync_r, int report_w) {
 
 static int child_main(void *arg) {
     child_args *c = arg;
+    sb_forward_reset();   // the parent's forwarding handlers are not ours (helpers.c)
     close(c->sync_w);
     close(c->report_r);
     close_inherited_fds(c->plan, c->sync_r, c->report_w);

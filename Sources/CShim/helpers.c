@@ -24,21 +24,50 @@ int sb_wexitstatus(int status) { return WEXITSTATUS(status); }
 int sb_wifsignaled(int status) { return WIFSIGNALED(status); }
 int sb_wtermsig(int status) { return WTERMSIG(status); }
 
+// Signal forwarding for a foreground run/exec. Armed with pid 0 before the child is
+// cloned, it holds what arrives until sb_forward_signals(child) names the target and
+// then delivers it: a child that needs no go-ahead from the parent may execve and be
+// seen running (and its caller may signal us) before clone's caller has even saved
+// the state, and a SIGTERM in that window must not kill us and orphan the container.
 static volatile pid_t forward_target = -1;
+static volatile sig_atomic_t forward_pending[NSIG];
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+#define N_FORWARDED (sizeof forwarded / sizeof forwarded[0])
 
 static void forward(int sig) {
-    if (forward_target > 0) kill(forward_target, sig);
+    pid_t target = forward_target;
+    if (target > 0) kill(target, sig);
+    else if (target == 0) forward_pending[sig] = 1;
 }
 
 void sb_forward_signals(pid_t pid) {
+    static int installed = 0;
     forward_target = pid;
-    int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+    if (!installed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = forward;
+        sa.sa_flags = SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < N_FORWARDED; i++) sigaction(forwarded[i], &sa, NULL);
+        installed = 1;
+    }
+    if (pid <= 0) return;
+    for (size_t i = 0; i < N_FORWARDED; i++) {
+        if (forward_pending[forwarded[i]]) { forward_pending[forwarded[i]] = 0; kill(pid, forwarded[i]); }
+    }
+}
+
+// In a cloned child before execve (async-signal-safe): the copy of the parent's
+// handlers would hold a forwarded signal in the child's own memory and lose it;
+// with the default actions a signal before execve ends the child, as it should.
+void sb_forward_reset(void) {
+    forward_target = -1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = forward;
-    sa.sa_flags = SA_RESTART;
+    sa.sa_handler = SIG_DFL;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+    for (size_t i = 0; i < N_FORWARDED; i++) sigaction(forwarded[i], &sa, NULL);
 }
 
 int sb_recv_fd(int sock) {

@@ -192,12 +192,18 @@ public struct OCIRuntime {
         var record = ContainerRecord(id: id, bundle: bundle, rootfs: spec.root?.path ?? "rootfs", pid: 0, pidStartTime: nil,
                                      created: Clock.rfc3339Nano(), annotations: spec.annotations, cgroupPath: plan.cgroupPath,
                                      cgroupDirectories: [], started: true, exitStatus: nil)
+        // Forward signals from before the clone, not only once execve is confirmed:
+        // the program may already run (and its caller signal us) while we still save
+        // its state, and a SIGTERM then would kill us and orphan the container. Until
+        // the child exists, signals are held (CShim helpers.c); before its execve one
+        // ends the child, and the run fails.
+        if !detach { sb_forward_signals(0) }
         let child = try start(plan: plan, record: &record, cleanup: &cleanup)
+        if !detach { sb_forward_signals(child.pid) }
         _ = try child.awaitOutcome()
         log.trace("run \(id): execve succeeded in pid \(child.pid)")
         if let pidFile = options.pidFile { try FileSystem.writeAtomically(OCIRuntime.absolutePath(pidFile), Array("\(child.pid)".utf8), fsync: false) }
         if detach { cleanup.disarm(); return 0 }
-        sb_forward_signals(child.pid)
         var status: Int32 = 0
         while waitpid(child.pid, &status, 0) < 0 {
             if errno != EINTR { throw KernelError("waitpid", ["\(child.pid)"]) }
@@ -225,9 +231,11 @@ public struct OCIRuntime {
         for line in plan.lines where line.hasPrefix("parent") { log.trace(line) }
         let prepared = try plan.cgroupPath.map { try cgroups.prepare(path: $0) }
         defer { prepared?.closeAll() }
+        if !detach { sb_forward_signals(0) }   // held until the child exists, as in run
         let child = try Launcher.launch(plan, traceFD: log.level >= .trace ? 2 : -1,
                                         cgroupTaskFDs: prepared?.v1TaskFDs ?? [],
                                         cgroupDirectoryFD: prepared?.v2DirectoryFD ?? -1)
+        if !detach { sb_forward_signals(child.pid) }   // from the start, as in run
         do {
             _ = try child.awaitOutcome()
         } catch {
@@ -239,7 +247,6 @@ public struct OCIRuntime {
             try FileSystem.writeAtomically(OCIRuntime.absolutePath(pidFile), Array("\(child.pid)".utf8), fsync: false)
         }
         if detach { return 0 }
-        sb_forward_signals(child.pid)
         var st: Int32 = 0
         while waitpid(child.pid, &st, 0) < 0 {
             if errno != EINTR { throw KernelError("waitpid", ["\(child.pid)"]) }

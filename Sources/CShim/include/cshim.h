@@ -117,6 +117,7 @@ int sb_wtermsig(int status);
 
 /// Forward the usual terminating signals received by this process to `pid`.
 void sb_forward_signals(pid_t pid);
+void sb_forward_reset(void);
 
 /// Receive a file descriptor sent with SCM_RIGHTS on `sock` (tests and console helpers).
 int sb_recv_fd(int sock);

@@ -382,6 +382,7 @@ struct Restart: ParsableCommand {
                 let id = try globals.engine.store.resolve(ref)
                 try globals.engine.stop(id, timeout: time)
                 try globals.engine.start(id)
+                globals.engine.event("restart", id: id)
                 print(ref)
             }
             return 0

@@ -30,6 +30,7 @@ struct Ps: ParsableCommand {
                     case "name": return c.name.contains(kv[1])
                     case "id": return c.id.hasPrefix(kv[1])
                     case "status": return Ps.state(s) == kv[1]
+                    case "health": return (s.health?.Status.rawValue ?? "none") == kv[1]
                     case "label":
                         let lv = kv[1].split(separator: "=", maxSplits: 1).map(String.init)
                         return lv.count == 1 ? c.labels[lv[0]] != nil : c.labels[lv[0]] == lv[1]

@@ -15,6 +15,8 @@ RELEASE_BIN := .build/release/swiftbox
 FIXTURES := fixtures-out
 
 APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev libicu-dev pkg-config busybox-static jq python3 python3-cryptography python3-pip curl qemu-utils e2fsprogs zstd runc crun podman skopeo umoci docker-registry apache2-utils
+# Only `make bench` needs these: the peers it compares with (a private dockerd, compose).
+BENCH_PACKAGES := docker.io docker-compose
 
 .PHONY: all deps build release fixtures fixtures-debian test test-unit test-privileged test-cgroup2 demo bench man install clean
 
@@ -23,7 +25,7 @@ all: build
 # Install what the build and tests need; idempotent, and apt-get update runs only
 # when something is missing.
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
@@ -67,6 +69,7 @@ demo: release fixtures
 	@bash rootfs-fixtures/demo.sh $(RELEASE_BIN) $(FIXTURES)
 
 bench: release
+	$(MAKE) deps EXTRA_PACKAGES="$(BENCH_PACKAGES)"
 	SWIFTBOX=$(RELEASE_BIN) bench/runtime-start.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/images.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/engine.sh

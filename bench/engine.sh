@@ -2,8 +2,9 @@
 # Engine benchmarks, interleaved rounds, medians and ratios:
 #   run:  `run --rm --network none IMAGE true` — swiftbox vs podman (runc; its own storage);
 #   rss:  memory of the per-container supervisor of one idle container — swiftbox's
-#         monitor vs podman's conmon (VmRSS from /proc).
-# docker is compared when a dockerd is already running (none is started here).
+#         monitor vs podman's conmon and docker's containerd-shim (VmRSS from /proc).
+# docker: a private dockerd (Debian's docker.io, 20.10) in its own network namespace,
+# started for this run and removed after it (bench/lib/dockerd.sh).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 SWIFTBOX=${SWIFTBOX:-$HERE/.build/release/swiftbox}
@@ -21,7 +22,8 @@ cleanup() {
   umount -R "$WORK/podman/storage/overlay" 2>/dev/null || true
   rm -rf "$WORK"
 }
-trap cleanup EXIT
+. "$HERE/bench/lib/dockerd.sh"
+trap 'dockerd_stop; cleanup' EXIT
 
 "$HERE/rootfs-fixtures/busybox-image.sh" "$WORK/busybox" >/dev/null
 "$SWIFTBOX" load -i "$WORK/busybox" --root "$WORK/sb" >/dev/null
@@ -38,7 +40,12 @@ else
   echo "skip podman: not installed, or it cannot run the image here: $(pod run --rm --network none "$PODIMG" true 2>&1 | tail -1)"
 fi
 DOCKER_OK=0
-if command -v docker >/dev/null && docker info >/dev/null 2>&1; then DOCKER_OK=1; else echo "skip docker: no running dockerd"; fi
+dockerd_start "$WORK/docker"
+if [ "$DOCKERD_OK" = 1 ]; then
+  "$SWIFTBOX" save --root "$WORK/sb" -o "$WORK/busybox.tar" busybox:latest
+  docker load -i "$WORK/busybox.tar" >/dev/null && docker run --rm --network none busybox:latest true >/dev/null 2>&1 && DOCKER_OK=1 \
+    || echo "skip docker: it cannot run the image here: $(docker run --rm --network none busybox:latest true 2>&1 | tail -1)"
+fi
 
 # bash's own clock: no process is started to read it, so it adds nothing to a timing.
 us() { local t=${EPOCHREALTIME/./}; echo "$t"; }
@@ -48,7 +55,9 @@ for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then
     timeit swiftbox "$SWIFTBOX" run --root "$WORK/sb" --rm --network none busybox:latest true
     [ $PODMAN_OK = 1 ] && timeit podman pod run --rm --network none "$PODIMG" true
+    [ $DOCKER_OK = 1 ] && timeit docker docker run --rm --network none busybox:latest true
   else
+    [ $DOCKER_OK = 1 ] && timeit docker docker run --rm --network none busybox:latest true
     [ $PODMAN_OK = 1 ] && timeit podman pod run --rm --network none "$PODIMG" true
     timeit swiftbox "$SWIFTBOX" run --root "$WORK/sb" --rm --network none busybox:latest true
   fi
@@ -67,7 +76,14 @@ if [ $PODMAN_OK = 1 ]; then
   CONMON_RSS=$(rss "$(pgrep -f "conmon.*-n idle" | head -1)")
 fi
 
-python3 - "$ROUNDS" "$SB_RSS" "${CONMON_RSS:-}" <<PY
+SHIM_RSS=
+if [ $DOCKER_OK = 1 ]; then
+  cid=$(docker run -d --network none busybox:latest sleep 60)
+  sleep 0.5
+  SHIM_RSS=$(rss "$(pgrep -f "containerd-shim.*-id $cid" | head -1)")
+fi
+
+python3 - "$ROUNDS" "$SB_RSS" "${CONMON_RSS:-}" "${SHIM_RSS:-}" <<PY
 import statistics, sys
 rows = {$(for k in "${!T[@]}"; do printf '"%s": [%s], ' "$k" "$(echo ${T[$k]} | tr ' ' ',')"; done)}
 print("%s rounds of run --rm --network none IMAGE true" % sys.argv[1])
@@ -76,5 +92,6 @@ b = statistics.median(rows["swiftbox"]) / 1000
 for k in sorted(rows):
     m = statistics.median(rows[k]) / 1000
     print("%-10s %10.1f %10.2f" % (k, m, m / b))
-print("idle supervisor RSS: swiftbox monitor %s kB%s" % (sys.argv[2], (", podman conmon %s kB" % sys.argv[3]) if sys.argv[3] else ""))
+print("idle supervisor RSS: swiftbox monitor %s kB%s%s" % (sys.argv[2], (", podman conmon %s kB" % sys.argv[3]) if sys.argv[3] else "",
+      (", docker containerd-shim-runc-v2 %s kB" % sys.argv[4]) if sys.argv[4] else ""))
 PY

@@ -230,7 +230,21 @@ public struct Monitor {
             // Last: the running health probe's output; the poll timeout is the next probe's time.
             let probeIndex = health.map { $0.pollFD >= 0 ? fds.count : -1 } ?? -1
             if let health, health.pollFD >= 0 { fds.append(pollfd(fd: health.pollFD, events: Int16(POLLIN), revents: 0)) }
-            if poll(&fds, nfds_t(fds.count), health?.timeoutMs() ?? -1) < 0 { if errno == EINTR { continue }; break }
+            let next = health?.timeoutMs() ?? -1
+            var ready: Int32
+            if next < 0 || next > 1000 {
+                // After a second with nothing to do, give back the executable's pages that
+                // start-up touched (ResidentPages) and go straight back to sleep, touching
+                // nothing in between: an idle monitor stays small.
+                ready = poll(&fds, nfds_t(fds.count), 1000)
+                if ready == 0 {
+                    ResidentPages.releaseExecutablePages()
+                    ready = poll(&fds, nfds_t(fds.count), next < 0 ? -1 : next - 1000)
+                }
+            } else {
+                ready = poll(&fds, nfds_t(fds.count), next)
+            }
+            if ready < 0 { if errno == EINTR { continue }; break }
             health?.service(readable: probeIndex >= 0 && fds[probeIndex].revents != 0)
             var closedOutputs: [Int32] = []
             for (i, (fd, stream)) in outs.enumerated() where fds[i].revents != 0 {

@@ -31,6 +31,8 @@ final class VolumeTests: EngineTestCase {
             XCTAssertEqual(chown(root + "/seed", 1000, 1000), 0)
             XCTAssertEqual(chmod(root + "/seed", 0o750), 0)
             XCTAssertEqual(symlink("sub/file", root + "/seed/link"), 0)
+            try FileManager.default.createDirectory(atPath: root + "/other", withIntermediateDirectories: true)
+            try "other\n".write(toFile: root + "/other/file", atomically: false, encoding: .utf8)
         }
         // First use: the empty volume is filled from the image, owners and modes kept.
         let first = run(["--rm", "-v", "vol:/seed", "seeded:1", "sh", "-c",
@@ -43,7 +45,7 @@ final class VolumeTests: EngineTestCase {
         let second = run(["--rm", "-v", "vol:/seed", "seeded:1", "ls", "/seed"])
         XCTAssertEqual(second.out, "mine\n", second.err)
         // Mounted over another path with files: still no copy into a non-empty volume.
-        XCTAssertEqual(run(["--rm", "-v", "vol:/etc", image, "ls", "/etc"]).out, "mine\n")
+        XCTAssertEqual(run(["--rm", "-v", "vol:/other", "seeded:1", "ls", "/other"]).out, "mine\n")
         // nocopy: an empty volume stays empty.
         XCTAssertEqual(run(["--rm", "-v", "empty:/seed:nocopy", "seeded:1", "ls", "-A", "/seed"]).out, "")
         // Removing every container keeps named volumes.

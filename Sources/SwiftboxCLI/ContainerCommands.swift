@@ -116,6 +116,7 @@ struct Run: ParsableCommand {
             let engine = globals.engine
             if let f = options.cidfile, access(f, F_OK) == 0 { throw EngineError.failed("container ID file found, make sure the other container isn't running or delete \(f)") }
             let c = try engine.create(try options.runOptions())
+            printResourceWarnings(engine, c)
             if let f = options.cidfile { try FileSystem.writeAtomically(f, Array(c.id.utf8)) }
             var attachFD: Int32 = -1
             do {
@@ -216,7 +217,14 @@ struct Create: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container without starting it.")
     @OptionGroup var globals: EngineGlobals
     @OptionGroup var options: ContainerOptions
-    func run() throws { engineCommand { print(try globals.engine.create(try options.runOptions()).id); return 0 } }
+    func run() throws {
+        engineCommand {
+            let c = try globals.engine.create(try options.runOptions())
+            printResourceWarnings(globals.engine, c)
+            print(c.id)
+            return 0
+        }
+    }
 }
 
 struct Start: ParsableCommand {

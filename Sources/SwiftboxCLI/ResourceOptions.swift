@@ -3,6 +3,9 @@
 // `--memory-swap -1` is a value and not an unknown flag. Host-dependent checks (CPU
 // count, cpuset, controllers) happen in the engine, before anything is created.
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import SwiftboxEngine
 
 struct ResourceOptions: ParsableArguments {
@@ -56,5 +59,13 @@ struct ResourceOptions: ParsableArguments {
     static func integer(_ v: String, flag: String) throws -> Int64 {
         guard let n = Int64(v) else { throw invalid(v, flag, "strconv.ParseInt: parsing \"\(v)\": invalid syntax") }
         return n
+    }
+}
+
+/// dockerd's resource warnings, on stderr as Docker's CLI prints them.
+func printResourceWarnings(_ engine: Engine, _ c: EngineContainer) {
+    for w in engine.resourceWarnings(c) {
+        let line = "WARNING: \(w)\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
     }
 }

@@ -139,3 +139,30 @@ public struct StatsSample: Sendable {
         return 0
     }
 }
+
+extension Engine {
+    /// dockerd's warnings for limits this host cannot enforce (the container still runs,
+    /// without them), in its words; `run` and `create` print them as "WARNING: …".
+    public func resourceWarnings(_ c: EngineContainer) -> [String] {
+        guard let r = c.resources else { return [] }
+        let hierarchies = runtime().cgroups.hierarchies
+        func v1(_ name: String) -> String? { hierarchies.first { $0.version == .v1 && $0.controllers.contains(name) }?.mountPoint }
+        var out: [String] = []
+        if r.memory?.disableOOMKiller == true {
+            if v1("memory") == nil {
+                out.append("Your kernel does not support OomKillDisable. OomKillDisable discarded.")
+            } else if (r.memory?.limit ?? 0) <= 0 {
+                out.append("Disabling the OOM killer on containers without setting a '-m/--memory' limit may be dangerous.")
+            }
+        }
+        // v1 files are in the hierarchy's root too; on v2 the runtime warns when it writes.
+        if let swap = r.memory?.swap, swap != 0, let m = v1("memory"), !FileSystem.exists(m + "/memory.memsw.limit_in_bytes") {
+            out.append("Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.")
+        }
+        if let w = r.blockIO?.weight, w > 0, let b = v1("blkio"),
+           !FileSystem.exists(b + "/blkio.weight"), !FileSystem.exists(b + "/blkio.bfq.weight") {
+            out.append("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.")
+        }
+        return out
+    }
+}

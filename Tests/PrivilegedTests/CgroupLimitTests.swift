@@ -253,6 +253,24 @@ final class CgroupLimitTests: PrivilegedTestCase {
         XCTAssertEqual(cgroupDirectories(id).filter { FileManager.default.fileExists(atPath: $0) }, [])
     }
 
+    func testOOMKillDisableWhereTheKernelAllowsIt() throws {
+        let memory = try require("memory")
+        let r = run(["--rm", "--memory", "32m", "--oom-kill-disable", image, "sh", "-c",
+                     "cat /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null || cat /sys/fs/cgroup/memory.oom.group"])
+        XCTAssertEqual(r.status, 0, r.err)
+        if memory.v2 {
+            // cgroup v2 has no switch for the OOM killer: Docker's warning, and kills stay per process.
+            XCTAssertTrue(r.err.contains("WARNING: Your kernel does not support OomKillDisable. OomKillDisable discarded."), r.err)
+            XCTAssertEqual(r.out, "0\n")
+        } else {
+            XCTAssertTrue(r.out.contains("oom_kill_disable 1"), r.out)
+            XCTAssertEqual(r.err, "")
+        }
+        let unbounded = run(["--rm", "--oom-kill-disable", image, "true"])
+        XCTAssertEqual(unbounded.status, 0)
+        XCTAssertTrue(unbounded.err.contains("WARNING: "), "Docker warns about --oom-kill-disable without --memory, or on v2: \(unbounded.err)")
+    }
+
     // MARK: bad input
 
     func expectRefused(_ flags: [String], _ message: String, line: UInt = #line) {

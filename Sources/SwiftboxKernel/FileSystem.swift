@@ -88,15 +88,7 @@ public enum FileSystem {
         guard let type = fileType(path) else { return }
         if type == S_IFDIR {
             guard let dir = opendir(path) else { throw KernelError("opendir", [path]) }
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafePointer(to: entry.pointee.d_name) {
-                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            closedir(dir)
-            for name in names { try removeTree(path + "/" + name) }
+            for name in entries(dir) { try removeTree(path + "/" + name) }
             guard rmdir(path) == 0 || errno == ENOENT else { throw KernelError("rmdir", [path]) }
         } else {
             guard unlink(path) == 0 || errno == ENOENT else { throw KernelError("unlink", [path]) }
@@ -105,6 +97,19 @@ public enum FileSystem {
 
     public static func listDirectory(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
+        return entries(dir)
+    }
+
+    /// The names in the directory open at `fd` (the descriptor stays open and usable).
+    public static func listDirectory(fd: Int32) -> [String] {
+        let copy = dup(fd)
+        guard copy >= 0 else { return [] }
+        guard let dir = fdopendir(copy) else { close(copy); return [] }
+        return entries(dir)
+    }
+
+    /// readdir(3) to the end, without "." and "..", sorted; closes `dir`.
+    static func entries(_ dir: OpaquePointer) -> [String] {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {

@@ -50,7 +50,7 @@ public enum TreeCopy {
         var links: [String: String] = [:]
 
         mutating func copyDirectory(_ src: Int32, _ dst: Int32, relative: String) throws {
-            for name in entries(src) {
+            for name in FileSystem.listDirectory(fd: src) {
                 var st = stat()
                 guard fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { throw KernelError("fstatat", [relative + "/" + name]) }
                 let rel = relative.isEmpty ? name : relative + "/" + name
@@ -96,20 +96,6 @@ public enum TreeCopy {
                     guard fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) == 0 else { throw KernelError("fchownat", [rel]) }
                 }
             }
-        }
-
-        func entries(_ fd: Int32) -> [String] {
-            let copy = dup(fd)
-            guard copy >= 0, let dir = fdopendir(copy) else { return [] }
-            defer { closedir(dir) }
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafePointer(to: entry.pointee.d_name) {
-                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            return names
         }
 
         func copyContents(_ s: Int32, _ d: Int32, what: String) throws {

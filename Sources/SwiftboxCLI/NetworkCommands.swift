@@ -36,7 +36,9 @@ struct NetworkCreate: ParsableCommand {
                 let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
                 r.labels[kv[0]] = kv.count > 1 ? kv[1] : ""
             }
-            print(try globals.engine.networks.create(r).id)
+            let n = try globals.engine.networks.create(r)
+            globals.engine.networkEvent("create", id: n.id, name: n.name)
+            print(n.id)
             return 0
         }
     }
@@ -140,7 +142,8 @@ struct NetworkRm: ParsableCommand {
             var failed = false
             for ref in networks {
                 do {
-                    _ = try globals.engine.removeNetwork(ref)
+                    let n = try globals.engine.removeNetwork(ref)
+                    globals.engine.networkEvent("destroy", id: n.id, name: n.name)
                     print(ref)
                 } catch NetworkError.notFound(_) where force {
                 } catch {

@@ -71,6 +71,7 @@ struct Ps: ParsableCommand {
         switch s.status {
         case .created: return "Created"
         case .running: return "Up " + RelativeTime.ago(s.startedAt ?? "").replacingSuffix(" ago") + HealthText.suffix(s.health)
+            + (s.error == Engine.monitorLost ? " (monitor lost)" : "")
         case .restarting: return "Restarting (\(s.exitCode)) " + RelativeTime.ago(s.finishedAt ?? "")
         case .exited: return "Exited (\(s.exitCode)) " + RelativeTime.ago(s.finishedAt ?? "")
         case .dead: return "Dead"

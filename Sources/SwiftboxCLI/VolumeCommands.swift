@@ -40,6 +40,7 @@ struct VolumeCreate: ParsableCommand {
             let volume = try engine.volumes.withLock {
                 try engine.volumes.create(name ?? EngineStore.newID(), labels: labels, options: options)
             }
+            engine.volumeEvent("create", name: volume.Name)
             print(volume.Name)
             return 0
         }
@@ -145,6 +146,7 @@ struct VolumeRemove: ParsableCommand {
             for name in names {
                 do {
                     try engine.volumes.withLock { try engine.volumes.remove(name, users: engine.volumeUsers(name)) }
+                    engine.volumeEvent("destroy", name: name)
                     print(name)
                 } catch VolumeError.noSuchVolume(_) where force {
                     continue

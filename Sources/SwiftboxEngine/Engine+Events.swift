@@ -15,3 +15,18 @@ extension Engine {
         events.append(EngineEvent(type: "container", action: action, id: id, attributes: attributes))
     }
 }
+
+// Networks and volumes, as Docker records them: type "network" (create, connect,
+// disconnect, destroy; attributes name, type and, for connect/disconnect, container)
+// and type "volume" (create, destroy; attributes driver=local).
+extension Engine {
+    public func networkEvent(_ action: String, id: String, name: String, container: String? = nil) {
+        var attributes = ["name": name, "type": "bridge"]
+        if let container { attributes["container"] = container }
+        events.append(type: "network", action: action, id: id, attributes: attributes)
+    }
+
+    public func volumeEvent(_ action: String, name: String) {
+        events.append(type: "volume", action: action, id: name, attributes: ["driver": "local"])
+    }
+}

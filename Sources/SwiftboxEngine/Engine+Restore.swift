@@ -17,6 +17,9 @@ public struct RestoreReport: Sendable {
 }
 
 extension Engine {
+    /// observedState's error for a container running without its monitor.
+    public static let monitorLost = "its monitor is gone: no logs, healthchecks or restarts until `swiftbox system restore`"
+
     public func restore() -> RestoreReport {
         var report = RestoreReport()
         for id in store.ids() {

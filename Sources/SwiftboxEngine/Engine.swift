@@ -347,6 +347,9 @@ public struct Engine: Sendable {
                 s.status = .dead
                 s.error = "the monitor and the container are gone"
             }
+        } else if s.status == .running && !Processes.isAlive(s.monitorPid, startTime: s.monitorStartTime) {
+            // Running, but nobody logs, probes or restarts it any more.
+            s.error = Engine.monitorLost
         }
         return s
     }

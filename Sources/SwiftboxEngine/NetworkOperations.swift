@@ -38,6 +38,7 @@ extension Engine {
             }
             c.networks = (c.networks ?? []) + [NetworkAttachment(networkID: n.id, networkName: n.name, aliases: aliases)]
             try store.save(c)
+            networkEvent("connect", id: n.id, name: n.name, container: id)
         } catch {
             try? nets.disconnect(n.id, containerID: id)
             throw error
@@ -56,6 +57,7 @@ extension Engine {
         c.networks?.remove(at: index)
         try store.save(c)
         try nets.disconnect(n.id, containerID: id)
+        networkEvent("disconnect", id: n.id, name: n.name, container: id)
     }
 
     /// `network rm`: refused while containers are attached (Docker's message).

@@ -223,6 +223,11 @@ final class HealthRestartTests: PrivilegedTestCase {
         XCTAssertEqual(ev.map(\.0), ["create", "start", "die", "destroy"])
         XCTAssertEqual(ev.first { $0.0 == "die" }?.1["exitCode"], "2")
         XCTAssertEqual(ev.first?.1["image"], image)
+        // Volumes and networks journal theirs too.
+        XCTAssertEqual(Self.shell([Self.binary, "volume", "create", "--root", engineRoot, "evvol"]).status, 0)
+        XCTAssertEqual(Self.shell([Self.binary, "volume", "rm", "--root", engineRoot, "evvol"]).status, 0)
+        let vol = sbx(["events", "--since", since, "--until", "0s", "--filter", "type=volume"]).out
+        XCTAssertTrue(vol.contains("volume create evvol (driver=local)") && vol.contains("volume destroy evvol"), vol)
         // Followers see events as they happen, and stop at --until.
         let until = String(Int(Date().timeIntervalSince1970) + 2)
         let outPath = work + "/follow.txt"
@@ -257,6 +262,7 @@ final class HealthRestartTests: PrivilegedTestCase {
             if name == "always" { oldPid = (s["pid"] as! NSNumber).int32Value } else { kill((s["pid"] as! NSNumber).int32Value, SIGKILL) }
         }
         eventually("ps says Dead for the lost ones") { self.sbx(["ps", "-a"]).out.components(separatedBy: "Dead").count - 1 == 3 }
+        XCTAssertTrue(sbx(["ps"]).out.contains("(monitor lost)"), "the unsupervised one is flagged")
         let r = restore()
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertEqual(r.out.components(separatedBy: "started").count - 1, 3, r.out)

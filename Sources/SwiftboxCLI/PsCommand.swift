@@ -42,7 +42,7 @@ struct Ps: ParsableCommand {
             if format == "json" {
                 for (c, s) in rows {
                     let obj = ["ID": c.shortID, "Image": c.image, "Command": Ps.command(c, trunc: false), "CreatedAt": c.created,
-                               "Status": Ps.status(s), "State": Ps.state(s), "Names": c.name, "Ports": "",
+                               "Status": Ps.status(s), "State": Ps.state(s), "Names": c.name, "Ports": NetworkSettingsJSON.portsColumn(c, globals.engine),
                                "Labels": c.labels.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")]
                     print(try jsonText(obj, pretty: false))
                 }
@@ -51,7 +51,7 @@ struct Ps: ParsableCommand {
             var table = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]]
             for (c, s) in rows {
                 table.append([noTrunc ? c.id : c.shortID, c.image, Ps.command(c, trunc: !noTrunc), RelativeTime.ago(c.created),
-                              Ps.status(s), "", c.name])
+                              Ps.status(s), NetworkSettingsJSON.portsColumn(c, globals.engine), c.name])
             }
             printTable(table)
             return 0
@@ -100,6 +100,7 @@ struct Inspect: ParsableCommand {
         var RestartCount: Int
         var HostConfig: HealthText.HostConfigJSON
         var Mounts: [MountJSON]
+        var NetworkSettings: NetworkSettingsJSON
         struct MountJSON: Encodable {
             var `Type`: String
             var Name: String?
@@ -174,7 +175,8 @@ struct Inspect: ParsableCommand {
                                                        WorkingDir: c.workingDir, Labels: c.labels, StopSignal: c.stopSignal,
                                                        Healthcheck: c.healthcheck.map(HealthText.HealthcheckJSON.init)),
                                          RestartCount: s.restartCount ?? 0, HostConfig: .init(c),
-                                         Mounts: (c.mounts ?? []).map { mountJSON($0, engine) }))
+                                         Mounts: (c.mounts ?? []).map { mountJSON($0, engine) },
+                                         NetworkSettings: NetworkSettingsJSON(c, engine)))
             }
             if !out.isEmpty {
                 print(try jsonText(out, pretty: true))

@@ -141,6 +141,13 @@ final class NetworkTests: PrivilegedTestCase {
         // Two networks: eth0 and eth1, and the second reaches web too.
         let both = inContainer(["--network", "back", "--network", "front"], "ip -o -4 addr show | awk '{print $2}' | sort | tr '\\n' ' '; " + Self.httpGet(ip, "80"))
         XCTAssertEqual(both.out, "eth0 eth1 lo hello from web\n", both.err)
+        // connect/disconnect a running container: eth1 appears, and web is reached through it.
+        XCTAssertEqual(run(["-d", "--name", "late", "--network", "back", Self.image, "sleep", "60"]).status, 0)
+        XCTAssertEqual(net(["connect", "--alias", "tardy", "front", "late"]).status, 0)
+        XCTAssertEqual(sbx(["exec", "late", "sh", "-c", Self.httpGet(ip, "80")]).out, "hello from web\n")
+        XCTAssertEqual(net(["disconnect", "front", "late"]).status, 0)
+        XCTAssertNotEqual(sbx(["exec", "late", "sh", "-c", "ip link show eth1"]).status, 0)
+        XCTAssertTrue(net(["disconnect", "front", "late"]).err.contains("is not connected to network front"))
         XCTAssertEqual(net(["rm", "front"]).err.trimmingCharacters(in: .whitespacesAndNewlines),
                        "swiftbox: error while removing network: network front id \(networkRecords().first { $0["name"] as? String == "front" }?["id"] as? String ?? "") has active endpoints")
     }

@@ -79,6 +79,9 @@ if [ -z "$kpkg" ]; then
     [ -n "$kpkg" ] || { say "cannot find Debian's kernel package (apt-cache depends linux-image-amd64)"; exit 1; }
 fi
 kdir=$cache/$kpkg
+# One fetch at a time: two tiers starting together on a fresh machine share the cache.
+exec 9>"$cache/.lock"
+flock 9
 if [ ! -f "$kdir/vmlinuz" ] || [ ! -f "$kdir/modules/modules.dep" ]; then
     say "fetching $kpkg (apt-get download; unpacked, not installed)"
     tmp=$(mktemp -d "$cache/.fetch-XXXXXX")
@@ -95,6 +98,7 @@ if [ ! -f "$kdir/vmlinuz" ] || [ ! -f "$kdir/modules/modules.dep" ]; then
     rm -rf "$kdir" && mv "$kdir.new" "$kdir"   # complete or absent, never half
     rm -rf "$tmp"; trap - EXIT
 fi
+flock -u 9; exec 9>&-
 
 # 3. the initramfs ------------------------------------------------------------------
 out=$(mktemp -d /tmp/swiftbox-cgroup2-guest.XXXXXX)

@@ -248,6 +248,28 @@ final class ComposeTests: EngineTestCase {
         XCTAssertTrue(r.err.contains("dependency failed to start: container ct-sick-1 is unhealthy"), r.err)
     }
 
+    func testReplicasReachableByServiceName() throws {
+        try write("""
+        services:
+          web:
+            image: \(Self.image)
+            init: true
+            command: ["sh", "-c", "mkdir -p /www; hostname > /www/index.html; exec httpd -f -p 8080 -h /www"]
+          client:
+            image: \(Self.image)
+            init: true
+            command: ["sleep", "1000"]
+        """)
+        var r = compose(["up", "-d", "--scale", "web=3"])
+        XCTAssertEqual(r.status, 0, r.err)
+        r = compose(["exec", "client", "nslookup", "web"])
+        XCTAssertEqual(count(r.out, "Name:"), 3, "the service name resolves to its 3 replicas: \(r.out)")
+        r = compose(["exec", "client", "wget", "-qO-", "http://web:8080/"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out.count, 13, "a replica answered with its hostname: \(r.out)")
+        XCTAssertEqual(compose(["exec", "--index", "2", "web", "hostname"]).out.count, 13)
+    }
+
     func testConfigAndErrors() throws {
         try write("services:\n  web:\n    image: \(Self.image)\n    environment:\n      - A=${A:-x}\n")
         var r = compose(["config", "--format", "json"], env: ["A=y"])

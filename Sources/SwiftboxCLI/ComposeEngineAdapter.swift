@@ -24,6 +24,7 @@ struct ComposeEngineAdapter: ComposeEngine {
         var out = ContainerSummary(id: c.id, name: c.name, image: c.image, imageID: c.imageID, labels: c.labels, status: status)
         out.exitCode = s.exitCode
         out.health = s.health?.Status.rawValue
+        out.hasHealthcheck = c.healthcheck?.isEnabled ?? false
         out.created = c.created
         out.startedAt = s.startedAt
         out.finishedAt = s.finishedAt

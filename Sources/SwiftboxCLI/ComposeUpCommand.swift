@@ -140,7 +140,7 @@ struct ComposeDown: ParsableCommand {
                 return 0
             }
             let executor = Executor(engine: ctx.adapter, project: ctx.project, progress: ctx.progress)
-            try executor.down(plan, timeout: timeout)
+            try executor.down(plan, timeout: timeout, parallelism: ctx.parallelism)
             return 0
         }
     }

@@ -11,8 +11,10 @@ public struct ContainerSummary: Sendable, Equatable {
     public var labels: [String: String]
     public var status: Status
     public var exitCode: Int32 = 0
-    /// starting, healthy, unhealthy; nil without a healthcheck.
+    /// starting, healthy, unhealthy; nil without a healthcheck (or before its first report).
     public var health: String?
+    /// Whether the container has a healthcheck (its own or its image's).
+    public var hasHealthcheck = false
     /// RFC 3339.
     public var created: String = ""
     public var startedAt: String?

@@ -173,7 +173,7 @@ public final class Executor: @unchecked Sendable {
                     case "unhealthy"?:
                         progress.failed("Container", c.name, "Error")
                         throw ComposeError("dependency failed to start: container \(c.name) is unhealthy")
-                    case nil:
+                    case nil where !current.hasHealthcheck:
                         throw ComposeError("container \(c.name) has no healthcheck configured: service_healthy needs a healthcheck on service \"\(service)\"")
                     default:
                         if !current.isRunning { throw ComposeError("dependency failed to start: container \(c.name) exited (\(current.exitCode))") }
@@ -198,7 +198,11 @@ public final class Executor: @unchecked Sendable {
     /// Run `body` for each service once all its dependencies (among `order`) finished,
     /// at most `parallelism` at a time. The first error stops services not yet begun.
     func inDependencyOrder(_ order: [String], parallelism: Int, _ body: @escaping @Sendable (String) throws -> Void) throws {
-        let graph = DependencyGraph(project.services)
+        try schedule(order, edges: DependencyGraph(project.services).edges, parallelism: parallelism, body)
+    }
+
+    /// Run `body` for each item once every item it has an edge to (among `order`) is done.
+    func schedule(_ order: [String], edges: [String: [String]], parallelism: Int, _ body: @escaping @Sendable (String) throws -> Void) throws {
         let cond = NSCondition()
         var done = Set<String>()
         var running = 0
@@ -211,7 +215,7 @@ public final class Executor: @unchecked Sendable {
             var launched = false
             if firstError == nil {
                 for s in order where !started.contains(s) && running < max(1, parallelism) {
-                    let deps = (graph.edges[s] ?? []).filter { inPlan.contains($0) }
+                    let deps = (edges[s] ?? []).filter { inPlan.contains($0) }
                     guard deps.allSatisfy({ done.contains($0) }) else { continue }
                     started.insert(s)
                     running += 1
@@ -236,7 +240,7 @@ public final class Executor: @unchecked Sendable {
 
     // MARK: down
 
-    public func down(_ plan: Plan, timeout: Int?) throws {
+    public func down(_ plan: Plan, timeout: Int?, parallelism: Int = 8) throws {
         // Containers in parallel, dependents before their dependencies.
         let containerSteps = plan.steps.filter { $0.containerID != nil }
         var byService: [String: [PlanStep]] = [:]
@@ -256,8 +260,13 @@ public final class Executor: @unchecked Sendable {
                 self.progress.done("Container", step.name, "Removed")
             } catch { lock.lock(); errors.append(error); lock.unlock() }
         }
-        for service in order {
-            let steps = byService[service] ?? []
+        // A service waits for the services that depend on it (the graph reversed).
+        let graph = DependencyGraph(project.services)
+        var reversedEdges: [String: [String]] = [:]
+        for s in order { reversedEdges[s] = graph.dependents(of: s) }
+        let stepsByService = byService
+        try? schedule(order, edges: reversedEdges, parallelism: parallelism) { service in
+            let steps = stepsByService[service] ?? []
             DispatchQueue.concurrentPerform(iterations: steps.count) { stopOne(steps[$0]) }
         }
         let rest = byService.filter { !order.contains($0.key) }.flatMap(\.value)

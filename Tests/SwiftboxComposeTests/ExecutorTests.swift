@@ -40,7 +40,10 @@ final class FakeEngine: ComposeEngine, @unchecked Sendable {
             c.exitCode = Int32(cmd[1])!
         } else {
             c.status = .running
-            if let h = spec.service.healthcheck { c.health = h.test == ["CMD", "false"] ? "unhealthy" : "healthy" }
+            if let h = spec.service.healthcheck {
+                c.hasHealthcheck = true
+                c.health = h.test == ["CMD", "false"] ? "unhealthy" : "healthy"
+            }
         }
         containers[id] = c
         lock.unlock()

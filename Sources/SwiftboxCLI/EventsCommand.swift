@@ -30,8 +30,11 @@ struct Events: ParsableCommand {
             let journal = globals.engine.events
             // Without --since: start at the end (only what happens from now on).
             var offset = from == nil ? journal.read().next : 0
+            var backlog = from == nil ? [] : journal.readPrevious()
             while true {
-                let (events, next) = journal.read(from: offset)
+                let (more, next) = journal.read(from: offset)
+                let events = backlog + more
+                backlog = []
                 offset = next
                 for e in events where matcher.matches(e) && e.timeNano >= (from ?? now) && e.timeNano <= (to ?? Int64.max) {
                     let line = (json ? (try jsonText(e, pretty: false)) : e.text) + "\n"

@@ -55,9 +55,15 @@ public struct EngineEvent: Codable, Equatable, Sendable {
 public struct EventJournal: Sendable {
     /// Lines stay below PIPE_BUF so each is one atomic append.
     public static let maxLine = 4000
+    /// Past this size the journal moves to events.jsonl.1 (one generation kept).
+    public let rotateAt: Int
     public let path: String
+    public var previousPath: String { path + ".1" }
 
-    public init(root: String) { path = root + "/events.jsonl" }
+    public init(root: String, rotateAt: Int = 8 << 20) {
+        path = root + "/events.jsonl"
+        self.rotateAt = rotateAt
+    }
 
     /// Append one event; best effort (an event log must never fail a container operation).
     public func append(_ event: EngineEvent) {
@@ -73,6 +79,30 @@ public struct EventJournal: Sendable {
         guard fd >= 0 else { return }
         defer { close(fd) }
         _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var st = stat()
+        if fstat(fd, &st) == 0 && Int(st.st_size) >= rotateAt { rotate() }
+    }
+
+    /// Under a lock, so two writers past the limit rotate once: rename(2) keeps every
+    /// line (a writer that opened the old file appends to events.jsonl.1).
+    func rotate() {
+        let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { return }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX) == 0 else { return }
+        var st = stat()
+        if stat(path, &st) == 0 && Int(st.st_size) >= rotateAt { rename(path, previousPath) }
+    }
+
+    /// The previous generation (events.jsonl.1).
+    public func readPrevious() -> [EngineEvent] { EventJournal(path: previousPath).read().events }
+
+    /// Every event still kept, the previous generation first.
+    public func readAll() -> [EngineEvent] { readPrevious() + read().events }
+
+    init(path: String) {
+        self.path = path
+        rotateAt = Int.max
     }
 
     /// The tiny API other parts call: `journal.append(type: "container", action: "oom", id: c.id, attributes: [...])`.
@@ -86,11 +116,15 @@ public struct EventJournal: Sendable {
         return Array((try? enc.encode(e)) ?? Data()) + [UInt8(ascii: "\n")]
     }
 
-    /// Events from byte `offset` on; the offset after the last whole line.
+    /// Events from byte `offset` on; the offset after the last whole line. A file
+    /// shorter than `offset` was rotated: read it from the start.
     public func read(from offset: Int = 0) -> (events: [EngineEvent], next: Int) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return ([], offset) }
+        guard fd >= 0 else { return ([], 0) }
         defer { close(fd) }
+        var st = stat()
+        var offset = offset
+        if fstat(fd, &st) == 0 && Int(st.st_size) < offset { offset = 0 }
         var bytes: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 65536)
         var pos = off_t(offset)

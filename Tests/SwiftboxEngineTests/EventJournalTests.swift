@@ -62,3 +62,22 @@ final class EventJournalTests: XCTestCase {
         XCTAssertThrowsError(try EventFilter(["container"]))
     }
 }
+
+final class EventJournalRotationTests: XCTestCase {
+    func testRotatesOnceAndKeepsEveryLine() throws {
+        let dir = NSTemporaryDirectory() + "sb-rot-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let j = EventJournal(root: dir, rotateAt: 4096)
+        for i in 0..<30 { j.append(action: "start", id: "c\(i)") }
+        let all = j.readAll().map(\.Actor.ID)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: j.previousPath))
+        // Only the last generation before the current file is kept; what is kept is in order.
+        XCTAssertEqual(all.last, "c29")
+        XCTAssertEqual(all, all.sorted { Int($0.dropFirst())! < Int($1.dropFirst())! })
+        // A follower whose offset is past the end of a rotated file starts it over.
+        let (_, end) = j.read()
+        j.append(action: "stop", id: "x")
+        XCTAssertEqual(j.read(from: end + 100_000).events.last?.Action, "stop")
+    }
+}

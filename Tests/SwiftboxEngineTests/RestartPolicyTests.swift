@@ -66,3 +66,24 @@ final class RestartPolicyTests: XCTestCase {
         XCTAssertNil(t.decide(exitCode: 1, stoppedByUser: false, ranFor: 0))
     }
 }
+
+final class RestoreDecisionTests: XCTestCase {
+    func state(exit: Int32, byUser: Bool, count: Int = 0) -> EngineState {
+        var s = EngineState(status: .exited)
+        s.exitCode = exit
+        s.stoppedByUser = byUser
+        s.restartCount = count
+        return s
+    }
+
+    func testDockersRuleOnDaemonStart() {
+        XCTAssertTrue(Engine.shouldRestore(policy: .always, state: state(exit: 0, byUser: true), lost: false), "always, even stopped by hand")
+        XCTAssertTrue(Engine.shouldRestore(policy: .unlessStopped, state: state(exit: 255, byUser: false), lost: true))
+        XCTAssertFalse(Engine.shouldRestore(policy: .unlessStopped, state: state(exit: 137, byUser: true), lost: false))
+        XCTAssertFalse(Engine.shouldRestore(policy: .no, state: state(exit: 255, byUser: false), lost: true))
+        XCTAssertTrue(Engine.shouldRestore(policy: .onFailure(maximumRetryCount: 2), state: state(exit: 255, byUser: false, count: 5), lost: true))
+        XCTAssertFalse(Engine.shouldRestore(policy: .onFailure(maximumRetryCount: 2), state: state(exit: 1, byUser: false, count: 2), lost: false))
+        XCTAssertTrue(Engine.shouldRestore(policy: .onFailure(maximumRetryCount: 2), state: state(exit: 1, byUser: false, count: 1), lost: false))
+        XCTAssertFalse(Engine.shouldRestore(policy: .onFailure(maximumRetryCount: 0), state: state(exit: 0, byUser: false), lost: false))
+    }
+}

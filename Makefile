@@ -74,6 +74,7 @@ bench: release
 	SWIFTBOX=$(RELEASE_BIN) bench/images.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/engine.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/compose.sh
+	SWIFTBOX=$(RELEASE_BIN) bench/network.sh
 
 # Man pages for every command, generated from the CLI's own definitions; the
 # concepts page (man/swiftbox-concepts.7) is written by hand.

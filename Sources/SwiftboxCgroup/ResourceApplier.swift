@@ -29,6 +29,7 @@ extension CgroupManager {
     @discardableResult
     public func apply(_ plan: ResourcePlan, path: String) throws -> [String] {
         var warnings: [String] = []
+        if !plan.steps.isEmpty { try refuseOwnCgroup(plan, path: path) }
         if let v2 = plan.v2MountPoint, !plan.enableV2.isEmpty {
             // cgroup v2 "top-down constraint": a controller is usable in a cgroup only if
             // every ancestor enables it for its children, starting at the root.
@@ -62,6 +63,17 @@ extension CgroupManager {
             pending = refused.map(\.0)
         }
         return warnings
+    }
+
+    /// Limits on the runtime's own cgroup (or an ancestor) would apply to the caller
+    /// and everything beside it: refuse, naming the path.
+    public func refuseOwnCgroup(_ plan: ResourcePlan, path: String) throws {
+        let entries = ProcCgroup.parse((try? FileSystem.readString("/proc/self/cgroup")) ?? "")
+        for mount in Set(plan.steps.map(\.mountPoint)) {
+            guard let h = hierarchies.first(where: { $0.mountPoint == mount }),
+                  let own = ProcCgroup.path(in: h, entries: entries), ProcCgroup.contains(path, own) else { continue }
+            throw ResourceError.invalid("cgroupsPath \(path) is the runtime's own cgroup \(own) in \(mount) (or contains it): limits there would apply to the caller")
+        }
     }
 
     /// One write(2) of `value` to a cgroup file; the error names the file and the value.

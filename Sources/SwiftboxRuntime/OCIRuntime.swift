@@ -72,7 +72,10 @@ public struct OCIRuntime {
         builder.capabilityLimit = Capabilities.ownBoundingSet()
         var plan = try builder.build()
         // Resolved now, so a limit on a controller this host lacks fails before anything exists.
-        if plan.cgroupPath != nil { plan.resources = try cgroups.resourcePlan(spec.linux?.resources) }
+        if let path = plan.cgroupPath {
+            plan.resources = try cgroups.resourcePlan(spec.linux?.resources)
+            if !plan.resources.steps.isEmpty { try cgroups.refuseOwnCgroup(plan.resources, path: path) }
+        }
         return plan
     }
 

@@ -315,4 +315,28 @@ final class CgroupLimitTests: PrivilegedTestCase {
         XCTAssertEqual(sb(["list", "-q"]).out, "")
         XCTAssertEqual(Self.hierarchies.map { $0.mountPoint + "/swiftbox/\(id)" }.filter { FileManager.default.fileExists(atPath: $0) }, [])
     }
+
+    /// Limits on the caller's own cgroup would limit the caller: refused before anything exists.
+    func testLimitsOnTheCallersOwnCgroupAreRefused() throws {
+        let own = ((try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? "").split(separator: "\n")
+        let limits: [(String, [String: Any])] = [("memory", ["memory": ["limit": 64 << 20]]), ("pids", ["pids": ["limit": 50]])]
+        var chosen: (path: String, resources: [String: Any])?
+        for (controller, resources) in limits {
+            guard let h = Self.hierarchy(controller) else { continue }
+            let line = own.first { h.v2 ? $0.hasPrefix("0::") : $0.split(separator: ":", maxSplits: 2).dropFirst().first?.split(separator: ",").contains(Substring(controller)) == true }
+            if let path = line?.split(separator: ":", maxSplits: 2).last.map(String.init), path != "/" { chosen = (path, resources); break }
+        }
+        guard let chosen else { throw XCTSkip("this test process sits in the root cgroup of every limited controller: no own cgroup to protect") }
+        let id = newID("own")
+        let b = try bundle(["true"]) { config in
+            var linux = config["linux"] as! [String: Any]
+            linux["cgroupsPath"] = chosen.path
+            linux["resources"] = chosen.resources
+            config["linux"] = linux
+        }
+        let r = sb(["run", "--bundle", b, id])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.hasPrefix("swiftbox: cgroupsPath \(chosen.path) is the runtime's own cgroup"), r.err)
+        XCTAssertEqual(sb(["list", "-q"]).out, "")
+    }
 }

@@ -71,3 +71,38 @@ final class CgroupUsageTests: XCTestCase {
         XCTAssertNil(u.cpuNanoseconds)
     }
 }
+
+final class ProcCgroupTests: XCTestCase {
+    func testParseOddInput() {
+        let text = """
+        12:cpu,cpuacct:/user.slice/a:b
+        1:name=systemd:/init.scope
+        0::/system.slice/x.service
+        garbage
+        3:memory:relative
+        x:pids:/p
+
+        4:memory:/
+        """
+        let e = ProcCgroup.parse(text)
+        XCTAssertEqual(e.map(\.hierarchyID), [12, 1, 0, 4])
+        XCTAssertEqual(e[0].controllers, ["cpu", "cpuacct"])
+        XCTAssertEqual(e[0].path, "/user.slice/a:b", "a path may contain ':'")
+        XCTAssertEqual(e[2].controllers, [])
+        XCTAssertEqual(ProcCgroup.path(in: CgroupHierarchy(version: .v2, mountPoint: "/sys/fs/cgroup", controllers: []), entries: e),
+                       "/system.slice/x.service")
+        XCTAssertEqual(ProcCgroup.path(in: CgroupHierarchy(version: .v1, mountPoint: "/cg/cpu", controllers: ["cpuacct", "cpu"]), entries: e),
+                       "/user.slice/a:b")
+        XCTAssertEqual(ProcCgroup.path(in: CgroupHierarchy(version: .v1, mountPoint: "/cg/memory", controllers: ["memory"]), entries: e), "/")
+        XCTAssertNil(ProcCgroup.path(in: CgroupHierarchy(version: .v1, mountPoint: "/cg/pids", controllers: ["pids"]), entries: e))
+    }
+
+    func testOwnCgroupContainment() {
+        XCTAssertTrue(ProcCgroup.contains("/a/b", "/a/b"))
+        XCTAssertTrue(ProcCgroup.contains("/a", "/a/b"))
+        XCTAssertTrue(ProcCgroup.contains("/", "/a"))
+        XCTAssertFalse(ProcCgroup.contains("/a/b/c", "/a/b"), "a child of the caller's cgroup is not the caller's")
+        XCTAssertFalse(ProcCgroup.contains("/swiftbox/x", "/"), "the caller at the root: any container path is below it")
+        XCTAssertFalse(ProcCgroup.contains("/ab", "/a/b"))
+    }
+}

@@ -74,6 +74,10 @@ public enum SwiftboxMain {
             try command.run()
         } catch let code as ExitCode {
             exit(code.rawValue)
+        } catch let e where type.exitCode(for: e) == .success {
+            // `--help` and `help CMD` parse into ArgumentParser's help command, whose
+            // run() throws the help request: print it as ArgumentParser would, exit 0.
+            type.exit(withError: e)
         } catch let e as ValidationError {
             fail("\(e)", args: args, ociLog: ociLog, code: 1)
         } catch {

@@ -4,6 +4,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import SwiftboxCompose
 import SwiftboxEngine
 import SwiftboxImage
@@ -55,8 +56,40 @@ struct ComposeEngineAdapter: ComposeEngine {
         _ = try puller.pull(ref, credentials: Credentials(root: engine.root))
     }
 
+    /// Where secrets and configs given by content are written for binding:
+    /// <root>/compose/<project>/<kind>s/<name> (removed by `down`).
+    func filesDir(_ project: String) -> String { engine.root + "/compose/" + project }
+
+    /// Secrets and configs as read-only bind mounts. A file source is bound as it is
+    /// (uid/gid/mode cannot apply to it, as in docker compose without swarm); content and
+    /// environment sources are written with their mode (default 0444) and owner.
+    func fileMounts(_ spec: ContainerSpec, warnings: inout [String]) throws -> [ContainerMount] {
+        var out: [ContainerMount] = []
+        for f in spec.files {
+            let host: String
+            switch f.source {
+            case .path(let p):
+                guard FileManager.default.fileExists(atPath: p) else { throw ComposeError("\(f.kind) \(f.name): file \(p) not found") }
+                if f.uid != nil || f.gid != nil || f.mode != nil {
+                    warnings.append("service \"\(spec.service.name)\": uid, gid and mode of file-based \(f.kind) \(f.name) are ignored (it is bound as it is)")
+                }
+                host = p
+            case .content(let text):
+                let dir = filesDir(spec.projectName) + "/\(f.kind)s"
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                host = dir + "/" + f.name
+                guard FileManager.default.createFile(atPath: host, contents: Data(text.utf8)) else { throw ComposeError("cannot write \(host)") }
+                chmod(host, mode_t(f.mode ?? 0o444))
+                if f.uid != nil || f.gid != nil { chown(host, uid_t(f.uid.flatMap { UInt32($0) } ?? 0), gid_t(f.gid.flatMap { UInt32($0) } ?? 0)) }
+            }
+            out.append(ContainerMount(type: .bind, source: host, target: f.target, readOnly: true))
+        }
+        return out
+    }
+
     func create(_ spec: ContainerSpec) throws -> (id: String, warnings: [String]) {
         var (o, warnings) = try ComposeEngineAdapter.runOptions(spec)
+        o.mounts += try fileMounts(spec, warnings: &warnings)
         // network_mode: service:X → the network stack of X's first container.
         if let mode = spec.service.networkMode, mode.hasPrefix("service:") {
             let other = String(mode.dropFirst(8))
@@ -199,8 +232,7 @@ struct ComposeEngineAdapter: ComposeEngine {
             o.mounts.append(m)
         }
         for t in s.tmpfs { o.mounts.append(try MountParser.parseTmpfsFlag(t)) }
-        for (key, present) in [("sysctls", !s.sysctls.isEmpty), ("domainname", s.domainname != nil), ("secrets", !s.secrets.isEmpty),
-                               ("configs", !s.configs.isEmpty)] where present {
+        for (key, present) in [("sysctls", !s.sysctls.isEmpty), ("domainname", s.domainname != nil)] where present {
             unsupported(key)
         }
         for key in s.unsupported { unsupported(key) }

@@ -141,6 +141,7 @@ struct ComposeDown: ParsableCommand {
             }
             let executor = Executor(engine: ctx.adapter, project: ctx.project, progress: ctx.progress)
             try executor.down(plan, timeout: timeout, parallelism: ctx.parallelism)
+            try? FileManager.default.removeItem(atPath: ctx.adapter.filesDir(ctx.project.name))
             return 0
         }
     }

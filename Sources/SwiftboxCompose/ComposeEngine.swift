@@ -55,6 +55,8 @@ public struct ContainerSpec: Sendable, Equatable {
     /// The project's networks and volumes by their real names (project_default, …).
     public var networks: [String: String] = [:]
     public var volumes: [String: String] = [:]
+    /// Secrets and configs to mount read-only (file sources by path, the others by content).
+    public var files: [MountedFile] = []
     public var projectName: String
 
     public init(name: String, service: Service, labels: [String: String], projectName: String) {
@@ -63,6 +65,19 @@ public struct ContainerSpec: Sendable, Equatable {
         self.labels = labels
         self.projectName = projectName
     }
+}
+
+/// A secret (at /run/secrets/NAME) or config (at its target) for one container.
+public struct MountedFile: Sendable, Equatable {
+    public enum Source: Sendable, Equatable { case path(String), content(String) }
+    /// "secret" or "config", and its name in the project.
+    public var kind: String
+    public var name: String
+    public var source: Source
+    public var target: String
+    public var uid: String?
+    public var gid: String?
+    public var mode: Int?
 }
 
 public protocol ComposeEngine: Sendable {

@@ -84,6 +84,18 @@ public final class Executor: @unchecked Sendable {
         for v in service.volumes where v.type == "volume" {
             if let src = v.source, let vol = project.volumes[src] { spec.volumes[src] = vol.name }
         }
+        for (kind, refs, defs) in [("secret", service.secrets, project.secrets), ("config", service.configs, project.configs)] {
+            for r in refs {
+                guard let d = defs[r.source] else { continue }
+                let source: MountedFile.Source
+                if let f = d.file { source = .path(f) }
+                else if let c = d.content { source = .content(c) }
+                else if let e = d.environment { source = .content(ProcessInfo.processInfo.environment[e] ?? "") }
+                else { continue }   // external: nothing to mount without a swarm
+                spec.files.append(MountedFile(kind: kind, name: r.source, source: source, target: r.target ?? "/run/secrets/" + r.source,
+                                              uid: r.uid, gid: r.gid, mode: r.mode))
+            }
+        }
         return spec
     }
 
@@ -201,41 +213,46 @@ public final class Executor: @unchecked Sendable {
         try schedule(order, edges: DependencyGraph(project.services).edges, parallelism: parallelism, body)
     }
 
-    /// Run `body` for each item once every item it has an edge to (among `order`) is done.
-    func schedule(_ order: [String], edges: [String: [String]], parallelism: Int, _ body: @escaping @Sendable (String) throws -> Void) throws {
+    /// What the scheduler's threads share, under its condition's lock.
+    final class ScheduleState: @unchecked Sendable {
         let cond = NSCondition()
         var done = Set<String>()
         var running = 0
-        var started = Set<String>()
         var firstError: Error?
+    }
+
+    /// Run `body` for each item once every item it has an edge to (among `order`) is done.
+    func schedule(_ order: [String], edges: [String: [String]], parallelism: Int, _ body: @escaping @Sendable (String) throws -> Void) throws {
+        let st = ScheduleState()
+        var started = Set<String>()
         let inPlan = Set(order)
-        cond.lock()
-        while done.count < order.count {
-            if firstError != nil && running == 0 { break }
+        st.cond.lock()
+        while st.done.count < order.count {
+            if st.firstError != nil && st.running == 0 { break }
             var launched = false
-            if firstError == nil {
-                for s in order where !started.contains(s) && running < max(1, parallelism) {
+            if st.firstError == nil {
+                for s in order where !started.contains(s) && st.running < max(1, parallelism) {
                     let deps = (edges[s] ?? []).filter { inPlan.contains($0) }
-                    guard deps.allSatisfy({ done.contains($0) }) else { continue }
+                    guard deps.allSatisfy({ st.done.contains($0) }) else { continue }
                     started.insert(s)
-                    running += 1
+                    st.running += 1
                     launched = true
                     Thread.detachNewThread {
                         var err: Error?
                         do { try body(s) } catch { err = error }
-                        cond.lock()
-                        if let err, firstError == nil { firstError = err }
-                        done.insert(s)
-                        running -= 1
-                        cond.signal()
-                        cond.unlock()
+                        st.cond.lock()
+                        if let err, st.firstError == nil { st.firstError = err }
+                        st.done.insert(s)
+                        st.running -= 1
+                        st.cond.signal()
+                        st.cond.unlock()
                     }
                 }
             }
-            if !launched { cond.wait() }
+            if !launched { st.cond.wait() }
         }
-        cond.unlock()
-        if let firstError { throw firstError }
+        st.cond.unlock()
+        if let e = st.firstError { throw e }
     }
 
     // MARK: down
@@ -248,8 +265,8 @@ public final class Executor: @unchecked Sendable {
         let order = plan.order.filter { byService[$0] != nil }
         // Stop dependents first: run the dependency order backwards by treating
         // "is depended on by" as the edge.
-        var errors: [Error] = []
-        let lock = NSLock()
+        final class Errors: @unchecked Sendable { let lock = NSLock(); var list: [Error] = [] }
+        let errors = Errors()
         let stopOne: @Sendable (PlanStep) -> Void = { step in
             do {
                 if self.engine.inspect(step.containerID!)?.isRunning ?? false {
@@ -258,7 +275,7 @@ public final class Executor: @unchecked Sendable {
                 }
                 try self.engine.remove(step.containerID!, force: true)
                 self.progress.done("Container", step.name, "Removed")
-            } catch { lock.lock(); errors.append(error); lock.unlock() }
+            } catch { errors.lock.lock(); errors.list.append(error); errors.lock.unlock() }
         }
         // A service waits for the services that depend on it (the graph reversed).
         let graph = DependencyGraph(project.services)
@@ -274,12 +291,12 @@ public final class Executor: @unchecked Sendable {
         for step in plan.steps {
             switch step.action {
             case .removeNetwork:
-                do { try engine.removeNetwork(step.name); progress.done("Network", step.name, "Removed") } catch { errors.append(error) }
+                do { try engine.removeNetwork(step.name); progress.done("Network", step.name, "Removed") } catch { errors.list.append(error) }
             case .removeVolume:
-                do { try engine.removeVolume(step.name); progress.done("Volume", step.name, "Removed") } catch { errors.append(error) }
+                do { try engine.removeVolume(step.name); progress.done("Volume", step.name, "Removed") } catch { errors.list.append(error) }
             default: break
             }
         }
-        if let e = errors.first { throw e }
+        if let e = errors.list.first { throw e }
     }
 }

@@ -270,6 +270,26 @@ final class ComposeTests: EngineTestCase {
         XCTAssertEqual(compose(["exec", "--index", "2", "web", "hostname"]).out.count, 13)
     }
 
+    func testSecretsAndConfigs() throws {
+        try "s3cret\n".write(toFile: projectDir + "/token.txt", atomically: true, encoding: .utf8)
+        try write("""
+        services:
+          app:
+            image: \(Self.image)
+            command: ["sh", "-c", "cat /run/secrets/token /etc/app.conf /run/secrets/fromenv; stat -c %a /etc/app.conf"]
+            secrets: [token, fromenv]
+            configs: [{source: appconf, target: /etc/app.conf, mode: 0440}]
+        secrets:
+          token: {file: ./token.txt}
+          fromenv: {environment: SECRET_VALUE}
+        configs:
+          appconf: {content: "level=debug"}
+        """)
+        let r = compose(["run", "--rm", "app"], env: ["SECRET_VALUE=from-the-env"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "s3cret\nlevel=debugfrom-the-env440\n")
+    }
+
     func testConfigAndErrors() throws {
         try write("services:\n  web:\n    image: \(Self.image)\n    environment:\n      - A=${A:-x}\n")
         var r = compose(["config", "--format", "json"], env: ["A=y"])

@@ -65,6 +65,9 @@ CMD='["sh", "-c", "trap \"exit 0\" TERM; sleep 1000 & wait"]'
 sed 's/, start_period: 30s, start_interval: 100ms//' "$WORK/p5/compose.yaml" > "$WORK/podman/p5/compose.yaml"
 cp "$WORK/p50/compose.yaml" "$WORK/podman/p50/compose.yaml"
 
+# podman-compose comes from PyPI (Debian 12 has no package for it).
+command -v podman-compose >/dev/null || python3 -m pip install -q podman-compose >/dev/null 2>&1 || true
+hash -r
 if command -v podman-compose >/dev/null && command -v podman >/dev/null && command -v runc >/dev/null; then
   PODIMG=$("$WORK/podman-wrapper" load -i "$WORK/busybox" 2>/dev/null | sed -n 's/^Loaded image: //p' | head -1)
   [ -n "$PODIMG" ] && "$WORK/podman-wrapper" tag "$PODIMG" docker.io/library/busybox:latest >/dev/null 2>&1 || true

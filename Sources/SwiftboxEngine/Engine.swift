@@ -253,6 +253,9 @@ public struct Engine: Sendable {
     public static func resizeAddress(_ id: String) -> String { "swiftbox-resize-" + id }
 
     public func start(_ id: String, attached: Bool = false, onAttach: (() -> Void)? = nil) throws {
+        // A container whose monitor is gone: clean up what is left before starting anew.
+        let observed = observedState(id)
+        if observed.status == .dead || observed.error == Engine.monitorLost { repairLost(id) }
         var state = store.state(id)
         if state.status == .running && isRunning(id) { return }
         // Its monitor is alive and will start it again (stop or rm cancel that).

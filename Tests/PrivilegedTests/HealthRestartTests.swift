@@ -279,6 +279,19 @@ final class HealthRestartTests: PrivilegedTestCase {
         XCTAssertEqual(restore().out, "")
     }
 
+    func testStartRepairsAContainerWhoseMonitorIsGone() throws {
+        for (name, killContainer) in [("dead", true), ("orphan", false)] {
+            let id = runD(["--name", name, image, "sleep", "100"])
+            let s = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: engineRoot + "/containers/\(id)/state.json"))) as! [String: Any]
+            kill((s["monitorPid"] as! NSNumber).int32Value, SIGKILL)
+            if killContainer { kill((s["pid"] as! NSNumber).int32Value, SIGKILL) }
+        }
+        eventually("ps tells the truth") { let ps = self.sbx(["ps", "-a"]).out; return ps.contains("Dead") && ps.contains("(monitor lost)") }
+        XCTAssertEqual(sbx(["start", "dead", "orphan"]).status, 0)
+        for name in ["dead", "orphan"] { XCTAssertEqual(status(of: name), "running", name) }
+        XCTAssertFalse(sbx(["ps"]).out.contains("(monitor lost)"))
+    }
+
     func restore() -> (status: Int32, out: String, err: String) {
         Self.shell([Self.binary, "system", "restore", "--root", engineRoot])
     }

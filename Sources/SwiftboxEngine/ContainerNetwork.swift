@@ -158,9 +158,7 @@ extension Engine {
                 guard let (n, e) = endpoints[a.networkID] else {
                     throw EngineError.failed("container \(c.shortID) has no address on network \(a.networkName) (was it removed?)")
                 }
-                if n.isDefault { _ = try nets.ensureDefault() } else {
-                    try driver.ensureBridge(name: n.bridge, gateway: n.gateway, subnet: n.subnet)
-                }
+                try nets.ensureUp(n)
                 let link = BridgeDriver.hostLinkName(containerID: c.id, index: i)
                 _ = try? host.deleteLink(link)   // left by a monitor that was killed
                 try driver.attach(.init(hostName: link, interface: "eth\(i)", address: e.address, subnet: n.subnet,

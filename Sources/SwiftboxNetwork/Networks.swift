@@ -78,6 +78,16 @@ public struct Networks {
         }
     }
 
+    /// Make sure a stored network's bridge, sysctls and rules exist — after a reboot
+    /// the record survives but the bridge and the nft table do not.
+    public func ensureUp(_ n: NetworkRecord) throws {
+        if (try? NetlinkSocket().linkIndex(n.bridge)) != nil { return }
+        try store.withLock {
+            try withHostLock { try setUpBridge(n) }
+            try applyFirewall()
+        }
+    }
+
     /// Store lock and host lock held.
     func makeNetwork(_ r: CreateRequest, existing: [NetworkRecord], bridge: String?) throws -> NetworkRecord {
         let host = try NetlinkSocket()

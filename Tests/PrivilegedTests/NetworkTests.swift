@@ -313,6 +313,21 @@ final class NetworkTests: PrivilegedTestCase {
         XCTAssertEqual(inside.count, 20)
     }
 
+    /// After a reboot the records survive but the bridge and the nft table do not: the
+    /// next container on the network makes them again.
+    func testNetworkComesBackAfterItsBridgeAndRulesVanish() {
+        XCTAssertEqual(net(["create", "phoenix"]).status, 0)
+        let bridge = (networkRecords().first { $0["name"] as? String == "phoenix" }?["bridge"] as? String) ?? "?"
+        XCTAssertEqual(Self.shell(["/usr/sbin/ip", "link", "del", bridge]).status, 0)
+        XCTAssertEqual(Self.shell(["/usr/sbin/nft", "delete", "table", "ip", table]).status, 0)
+        startWeb("risen", ["--network", "phoenix", "-p", "127.0.0.1::80"])
+        XCTAssertTrue(linkExists(bridge))
+        let port = sbx(["port", "risen", "80"]).out.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "?"
+        eventually("the published port works again") {
+            Self.shell(["/usr/bin/curl", "-s", "-m", "3", "http://127.0.0.1:\(port)/"]).out == "hello from risen\n"
+        }
+    }
+
     func testBadInput() {
         XCTAssertEqual(net(["create", "--subnet", "10.249.0.0/16", "first"]).status, 0)
         let cases: [([String], String)] = [

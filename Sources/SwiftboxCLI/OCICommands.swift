@@ -48,7 +48,8 @@ struct OCI: ParsableCommand {
         abstract: "A runc-compatible OCI runtime (create, start, state, kill, delete, run, …).",
         version: SwiftboxVersion.ociVersionText,
         subcommands: [OCICreate.self, OCIStart.self, OCIState.self, OCIKill.self, OCIDelete.self, OCIRun.self, OCIExec.self,
-                      OCIList.self, OCISpec.self, OCIFeatures.self])
+                      OCIList.self, OCISpec.self, OCIFeatures.self,
+                      OCIUpdate.self])
     @OptionGroup var globals: OCIGlobals
 }
 

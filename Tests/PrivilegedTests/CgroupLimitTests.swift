@@ -271,6 +271,24 @@ final class CgroupLimitTests: PrivilegedTestCase {
         XCTAssertTrue(unbounded.err.contains("WARNING: "), "Docker warns about --oom-kill-disable without --memory, or on v2: \(unbounded.err)")
     }
 
+    /// runc's `update` verb (podman update calls it): flags and a --resources JSON.
+    func testOCIUpdate() throws {
+        _ = try require("memory")
+        let id = newID("upd")
+        XCTAssertEqual(sb(["create", "--bundle", try bundle(["sleep", "100"]), id]).status, 0)
+        let limit = try cgroupFile(id, "memory", v1File: "memory.limit_in_bytes", v2File: "memory.max")
+        let u = sb(["update", "--memory", "64m", id])
+        XCTAssertEqual(u.status, 0, u.err)
+        XCTAssertEqual(read(limit), "67108864")
+        let json = work + "/resources.json"
+        try #"{"memory":{"limit":100663296}}"#.write(toFile: json, atomically: true, encoding: .utf8)
+        XCTAssertEqual(sb(["update", "--resources", json, id]).status, 0)
+        XCTAssertEqual(read(limit), "100663296")
+        let bad = sb(["update", "--memory", "1x", id])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertEqual(bad.err, "swiftbox: --memory 1x: invalid size: '1x'\n")
+    }
+
     // MARK: bad input
 
     func expectRefused(_ flags: [String], _ message: String, line: UInt = #line) {

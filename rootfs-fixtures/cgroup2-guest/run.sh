@@ -159,7 +159,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg -cpu max \
     -nodefaults -display none -no-reboot \
     -chardev stdio,id=console,signal=off -serial chardev:console \
     -kernel "$kdir/vmlinuz" -initrd "$out/initramfs.gz" \
-    -append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all swiftbox.out=$out swiftbox.repo=$repo swiftbox.modules=$kdir/modules" \
+    -append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all cgroup_disable=misc swiftbox.out=$out swiftbox.repo=$repo swiftbox.modules=$kdir/modules" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap" \
     -virtfs "local,path=$repo,mount_tag=repo,security_model=passthrough,multidevs=remap" \
     -virtfs "local,path=$out,mount_tag=out,security_model=passthrough" \

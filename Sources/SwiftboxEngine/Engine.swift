@@ -375,7 +375,11 @@ public struct Engine: Sendable {
         if cancelRestart(id) && !isRunning(id) { return }
         guard isRunning(id) else { throw EngineError.notRunning(String(id.prefix(12))) }
         // Under the state lock: the monitor must see it before deciding on a restart.
-        try store.update(id) { $0.stoppedByUser = true }
+        // Only SIGKILL and the stop signal count as a manual stop (as Docker): after a
+        // `kill -s HUP` that ends it, the policy still restarts the container.
+        let number = Processes.signalNumber(signal)
+        let stopSignal = (try? store.config(id)).flatMap { Processes.signalNumber($0.stopSignal) } ?? SIGTERM
+        if number == SIGKILL || number == stopSignal { try store.update(id) { $0.stoppedByUser = true } }
         event("kill", id: id, ["signal": "\(Processes.signalNumber(signal) ?? 0)"])
         try runtime().kill(id: id, signal: signal, all: false)
     }

@@ -137,8 +137,8 @@ public struct Monitor {
                   input: tty ? master : input[1], listener: listener, clients: clients, resizer: resizer, health: health)
             clients = []
             if resizer >= 0 { close(resizer) }
+            health?.cancel()   // the kernel killed it with the container's pid namespace: reap it first
             let code = reap(pid)
-            health?.cancel()
             let oomKilled = OOMObserver.check(engine: engine, id: id)   // before delete removes the cgroup
             try? engine.runtime().delete(id: id, force: true)
             if let n = network { engine.tearDownNetwork(id, n); network = nil }

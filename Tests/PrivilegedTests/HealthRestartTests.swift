@@ -196,6 +196,10 @@ final class HealthRestartTests: PrivilegedTestCase {
         usleep(800_000)
         XCTAssertEqual(status(of: "up"), "exited")
         XCTAssertEqual(restartCount("up"), 0)
+        // A signal other than SIGKILL or the stop signal is not a stop: the policy restarts.
+        runD(["--name", "hup", "--restart", "always", image, "sh", "-c", "trap 'exit 3' HUP; while true; do sleep 0.1; done"])
+        XCTAssertEqual(sbx(["kill", "-s", "HUP", "hup"]).status, 0)
+        eventually("restarted after HUP") { self.restartCount("hup") == 1 && self.status(of: "hup") == "running" }
         // rm -f of a restarting container works and leaves nothing.
         runD(["--name", "gone", "--restart", "always", image, "false"])
         eventually("restarting") { self.restartCount("gone") >= 1 }

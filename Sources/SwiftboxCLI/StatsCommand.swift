@@ -35,7 +35,14 @@ struct Stats: ParsableCommand {
                     samples = ids.compactMap { engine.statsSample($0) }
                     first = false
                 }
-                let rows = samples.map { StatsRow($0, previous: previous[$0.id], noTrunc: noTrunc) }
+                // Containers that are not running (with -a, or named) show zeros, as Docker's.
+                let stopped = ids.filter { id in !samples.contains { $0.id == id } }.map { id in
+                    StatsRow(stoppedID: noTrunc ? id : String(id.prefix(12)), name: (try? engine.store.config(id).name) ?? "")
+                }
+                let rows = ids.compactMap { id in
+                    samples.first { $0.id == id }.map { StatsRow($0, previous: previous[$0.id], noTrunc: noTrunc) }
+                        ?? stopped.first { id.hasPrefix($0.ID) }
+                }
                 for s in samples { previous[s.id] = s }
                 if !noStream && format == "table" { print("\u{1b}[2J\u{1b}[H", terminator: "") }
                 if format == "json" {
@@ -63,6 +70,18 @@ struct StatsRow: Encodable {
     var Name: String
     var NetIO: String
     var PIDs: String
+
+    init(stoppedID: String, name: String) {
+        ID = stoppedID
+        Container = stoppedID
+        Name = name
+        CPUPerc = "0.00%"
+        MemUsage = "0B / 0B"
+        MemPerc = "0.00%"
+        NetIO = "0B / 0B"
+        BlockIO = "0B / 0B"
+        PIDs = "0"
+    }
 
     init(_ s: StatsSample, previous: StatsSample?, noTrunc: Bool) {
         ID = noTrunc ? s.id : String(s.id.prefix(12))

@@ -6,8 +6,9 @@
 // gateway. Why not one per monitor: N monitors on one address would need SO_REUSEPORT
 // and each would hold its own copy of the server; why not 127.0.0.11 inside each
 // container as Docker does: that needs a listener (or DNAT rules) in every container's
-// namespace. The process costs ~1 ms once per network start (measured in
-// docs/networking.md), nothing per container start after that.
+// namespace. Starting it costs one exec of swiftbox (38–61 ms to "bound" on the
+// loaded test machine, where `swiftbox --version` alone took 40 ms) once per network,
+// nothing for later containers; see docs/networking.md.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -88,6 +89,8 @@ extension Engine {
         try? FileSystem.writeAtomically(dnsPidFile(n.id), Array(me.utf8), fsync: false)
         ready("ok\n")
         signal(SIGPIPE, SIG_IGN)
+        // Mostly idle from here, like a monitor: give back the start-up's executable pages.
+        ResidentPages.releaseExecutablePages()
         server.serve(fd)
         if (try? FileSystem.readString(dnsPidFile(n.id))) == me { unlink(dnsPidFile(n.id)) }
         exit(0)

@@ -31,6 +31,10 @@ struct ComposeEngineAdapter: ComposeEngine {
         out.finishedAt = s.finishedAt
         out.command = Ps.command(c, trunc: false)
         out.statusText = Ps.status(s)
+        if s.status == .running && Freezer.isFrozen(pid: s.pid) {
+            out.status = .paused
+            out.statusText += " (Paused)"
+        }
         if s.status == .running {
             out.ports = ((try? engine.publishedPorts(c.id)) ?? []).map { "\($0.hostIP.isEmpty ? "0.0.0.0" : $0.hostIP):\($0.hostPort)->\($0.containerPort)/\($0.proto)" }
         }

@@ -94,6 +94,12 @@ final class ComposeTests: EngineTestCase {
         XCTAssertTrue(r.err.contains("Container ct-worker-3  Removed"), r.err)
         XCTAssertEqual(names(), ["ct-web-1", "ct-worker-1"])
 
+        // pause / unpause through the cgroup freezer.
+        XCTAssertEqual(compose(["pause", "worker"]).status, 0)
+        XCTAssertTrue(compose(["ps", "worker"]).out.contains("(Paused)"), compose(["ps"]).out)
+        XCTAssertEqual(compose(["unpause", "worker"]).status, 0)
+        XCTAssertFalse(compose(["ps", "worker"]).out.contains("(Paused)"))
+
         // stop / start / restart keep the containers.
         XCTAssertEqual(compose(["stop", "-t", "1"]).status, 0)
         XCTAssertEqual(names(false), [])

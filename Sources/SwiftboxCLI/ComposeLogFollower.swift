@@ -19,7 +19,10 @@ final class LogFollower {
     let prefix: Bool
     var timestamps = false
     var offsets: [String: Int] = [:]
-    let width: Int
+    var width: Int
+    /// For `logs -f`: the service's containers now, so ones created meanwhile (a recreate,
+    /// a scale up) are followed too.
+    var refresh: (() -> [ContainerSummary])?
 
     init(engine: Engine, containers: [ContainerSummary], color: Bool, prefix: Bool) {
         self.engine = engine
@@ -72,7 +75,16 @@ final class LogFollower {
         for c in containers where offsets[c.id] == nil { offsets[c.id] = 0 }
         var exited = Set<String>()
         var first: ContainerSummary?
+        var lastRefresh = time(nil)
         while !LogFollower.interrupted {
+            if let refresh, time(nil) != lastRefresh {
+                lastRefresh = time(nil)
+                for c in refresh() where !containers.contains(where: { $0.id == c.id }) {
+                    containers.append(c)
+                    offsets[c.id] = 0
+                    width = max(width, LogFollower.label(c).count)
+                }
+            }
             var progressed = false
             for (i, c) in containers.enumerated() where !exited.contains(c.id) {
                 let s = engine.observedState(c.id)
@@ -96,7 +108,20 @@ final class LogFollower {
                     if untilFirstExit { return first }
                 }
             }
-            if exited.count == containers.count { break }
+            if exited.count == containers.count {
+                // Before giving up, look once more: a recreate removes the old container
+                // before its successor starts.
+                guard let refresh else { break }
+                usleep(300_000)
+                let fresh = refresh().filter { c in !containers.contains { $0.id == c.id } }
+                if fresh.isEmpty { break }
+                for c in fresh {
+                    containers.append(c)
+                    offsets[c.id] = 0
+                    width = max(width, LogFollower.label(c).count)
+                }
+                continue
+            }
             if !keepFollowing && !progressed { break }
             usleep(progressed ? 1_000 : 20_000)
         }

@@ -71,7 +71,14 @@ struct ComposeLogs: ParsableCommand {
             f.timestamps = timestamps
             guard tail == "all" || Int(tail) != nil else { throw ComposeError("invalid --tail \(tail)") }
             f.printExisting(tail: tail == "all" ? nil : Int(tail))
-            if follow { f.follow(untilFirstExit: false, keepFollowing: true) }
+            if follow {
+                let index = self.index
+                f.refresh = {
+                    let now = (try? ctx.containers(services: services, oneOff: !services.isEmpty)) ?? []
+                    return index.map { i in now.filter { $0.number == i } } ?? now
+                }
+                f.follow(untilFirstExit: false, keepFollowing: true)
+            }
             return 0
         }
     }

@@ -83,7 +83,7 @@ public struct Monitor {
                 if interactive && !tty { guard sb_pipe_cloexec(&input) == 0 else { throw KernelError("pipe2") } }
                 // The network namespace is ready (links, addresses, routes, ports) before
                 // the container's first process exists; made again for each restart.
-                if let config { network = try engine.setUpNetwork(config) }
+                if let config { network = try engine.setUpNetworkWhileMounting(config) }
                 let bundle = try engine.prepareBundle(id, network: network)
                 let saved = (dup(0), dup(1), dup(2))
                 if !tty {

@@ -99,7 +99,10 @@ struct ComposeContext {
     let project: Project
     let progress = Progress()
 
-    static func load(_ globals: EngineGlobals, enabling services: [String] = [], printWarnings: Bool = true) throws -> ComposeContext {
+    /// - fileOptional: with no compose file but a project name (-p, COMPOSE_PROJECT_NAME),
+    ///   work on what the labels say the project has, as `docker compose -p NAME down` does.
+    static func load(_ globals: EngineGlobals, enabling services: [String] = [], printWarnings: Bool = true,
+                     fileOptional: Bool = true) throws -> ComposeContext {
         let g = ComposeGlobals.current
         var o = LoadOptions(environment: ProcessInfo.processInfo.environment, workingDirectory: FileManager.default.currentDirectoryPath)
         o.files = g.files
@@ -108,11 +111,36 @@ struct ComposeContext {
         o.envFiles = g.envFiles
         o.profiles = g.profiles
         o.enabledServices = services
-        let (project, warnings) = try ProjectLoader().load(o)
         let engine = globals.engine
+        let name = g.projectName ?? ProcessInfo.processInfo.environment["COMPOSE_PROJECT_NAME"]
+        if fileOptional, let name, g.files.isEmpty, (try? ProjectLoader().discover(o)) == nil {
+            let adapter = ComposeEngineAdapter(engine: engine)
+            return ComposeContext(engine: engine, adapter: adapter, project: try fromLabels(name, adapter))
+        }
+        let (project, warnings) = try ProjectLoader().load(o)
         let ctx = ComposeContext(engine: engine, adapter: ComposeEngineAdapter(engine: engine), project: project)
         if printWarnings { warnings.messages.forEach(ctx.progress.warn) }
         return ctx
+    }
+
+    /// A project rebuilt from its containers', networks' and volumes' labels.
+    static func fromLabels(_ name: String, _ adapter: ComposeEngineAdapter) throws -> Project {
+        let labels = [ComposeLabel.project: name]
+        let cs = try adapter.list(labels: labels)
+        var project = Project(name: name, workingDir: cs.first?.labels[ComposeLabel.workingDir] ?? "/", composeFiles: [], services: [:])
+        for c in cs {
+            guard let s = c.service, project.services[s] == nil else { continue }
+            var service = Service(name: s)
+            service.image = c.image
+            project.services[s] = service
+        }
+        for n in adapter.engine.networks.store.all() where n.labels[ComposeLabel.project] == name {
+            project.networks[n.labels[ComposeLabel.network] ?? n.name] = NetworkConfig(name: n.name)
+        }
+        for v in adapter.engine.volumes.list() where v.Labels[ComposeLabel.project] == name {
+            project.volumes[v.Labels[ComposeLabel.volume] ?? v.Name] = VolumeConfig(name: v.Name)
+        }
+        return project
     }
 
     /// The project's containers (one-offs too unless excluded).

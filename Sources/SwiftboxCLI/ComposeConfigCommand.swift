@@ -18,7 +18,7 @@ struct ComposeConfig: ParsableCommand {
 
     func run() throws {
         composeCommand {
-            let ctx = try ComposeContext.load(globals)
+            let ctx = try ComposeContext.load(globals, fileOptional: false)
             let p = ctx.project
             var text: String
             if quiet { return 0 }

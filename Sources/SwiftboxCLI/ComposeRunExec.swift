@@ -29,7 +29,7 @@ struct ComposeRun: ParsableCommand {
 
     func run() throws {
         composeCommand {
-            let ctx = try ComposeContext.load(globals, enabling: [service])
+            let ctx = try ComposeContext.load(globals, enabling: [service], fileOptional: false)
             guard var s = ctx.project.services[service] else { throw ComposeError("no such service: \(service)") }
             let executor = Executor(engine: ctx.adapter, project: ctx.project, progress: ctx.progress)
             // The networks and volumes the service uses, then its dependencies, as `up`

@@ -34,7 +34,7 @@ struct ComposeUp: ParsableCommand {
             if let p = pull, !["always", "missing", "never"].contains(p) { throw ComposeError("invalid --pull \(p) (always, missing, never)") }
             if forceRecreate && noRecreate { throw ComposeError("--force-recreate and --no-recreate are incompatible") }
             if (detach || wait) && (abortOnExit || exitCodeFrom != nil) { throw ComposeError("--abort-on-container-exit and -d cannot be combined") }
-            let ctx = try ComposeContext.load(globals, enabling: services)
+            let ctx = try ComposeContext.load(globals, enabling: services, fileOptional: false)
             var o = PlanOptions()
             o.services = services
             o.noDeps = noDeps

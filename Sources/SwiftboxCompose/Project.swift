@@ -237,6 +237,7 @@ public struct NetworkConfig: Codable, Equatable, Sendable {
     public var enableIpv6: Bool = false
     public var labels: [String: String] = [:]
     public var ipam: IPAM?
+    public init(name: String) { self.name = name }
     public struct IPAM: Codable, Equatable, Sendable {
         public var driver: String?
         public var config: [Pool] = []
@@ -254,6 +255,7 @@ public struct VolumeConfig: Codable, Equatable, Sendable {
     public var driverOpts: [String: String] = [:]
     public var external: Bool = false
     public var labels: [String: String] = [:]
+    public init(name: String) { self.name = name }
 }
 
 /// Top-level secrets: and configs:.

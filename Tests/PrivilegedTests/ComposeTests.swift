@@ -147,6 +147,14 @@ final class ComposeTests: EngineTestCase {
         XCTAssertTrue(r.out.contains("judge-1      | judging"), r.out)
         XCTAssertTrue(r.out.contains("judge-1 exited with code 3"), r.out)
         XCTAssertEqual(names(false).filter { !$0.contains("-run-") }, [], "--abort-on-container-exit stopped the others")
+
+        // Without a compose file, -p works from the labels (as `docker compose -p x down`).
+        try FileManager.default.createDirectory(atPath: work + "/empty", withIntermediateDirectories: true)
+        XCTAssertTrue(sbx(["compose", "ls", "-a"]).out.contains("ct "), sbx(["compose", "ls", "-a"]).out)
+        r = Self.shell([Self.binary, "compose", "--project-directory", work + "/empty", "-p", "ct", "down", "--root", engineRoot, "-t", "0"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "", "down -p removed every container of the project, one-offs too")
+        XCTAssertFalse(sbx(["network", "ls"]).out.contains("ct_default"))
     }
 
     func testDependsOnConditionsAndVolumes() throws {

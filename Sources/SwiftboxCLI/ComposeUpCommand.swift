@@ -95,11 +95,13 @@ struct ComposeUp: ParsableCommand {
             let containers = try ctx.containers(services: plan.order)
             let follower = LogFollower(engine: ctx.engine, containers: containers, color: !noColor && isatty(1) != 0, prefix: !noLogPrefix)
             print("Attaching to \(containers.map(\.name).joined(separator: ", "))")
+            fflush(stdout)   // the follower writes to fd 1 directly
             let abort = abortOnExit || exitCodeFrom != nil
             let first = follower.follow(untilFirstExit: abort, keepFollowing: true)
             var code: Int32 = 0
             if abort || LogFollower.interrupted {
                 if abort { print("Aborting on container exit...") } else { print("Gracefully stopping... (press Ctrl+C again to force)") }
+                fflush(stdout)
                 let running = try ctx.containers(services: plan.order).filter(\.isRunning)
                 DispatchQueue.concurrentPerform(iterations: running.count) { i in
                     try? ctx.adapter.stop(running[i].id, timeout: timeout)

@@ -144,6 +144,7 @@ final class ComposeTests: EngineTestCase {
 
         r = compose(["up", "--exit-code-from", "judge", "judge", "bystander"])
         XCTAssertEqual(r.status, 3, r.err + r.out)
+        XCTAssertTrue(r.out.hasPrefix("Attaching to ct-bystander-1, ct-judge-1\n"), r.out)
         XCTAssertTrue(r.out.contains("judge-1      | judging"), r.out)
         XCTAssertTrue(r.out.contains("judge-1 exited with code 3"), r.out)
         XCTAssertEqual(names(false).filter { !$0.contains("-run-") }, [], "--abort-on-container-exit stopped the others")

@@ -155,12 +155,16 @@ extension Engine {
                 out.append("Disabling the OOM killer on containers without setting a '-m/--memory' limit may be dangerous.")
             }
         }
-        // v1 files are in the hierarchy's root too; on v2 the runtime warns when it writes.
-        if let swap = r.memory?.swap, swap != 0, let m = v1("memory"), !FileSystem.exists(m + "/memory.memsw.limit_in_bytes") {
+        // Looked up in /swiftbox, the parent every container's group is made in (the root
+        // group lacks some files, e.g. blkio.bfq.weight); on v2 the runtime warns when it writes.
+        func lacks(_ mount: String, _ files: [String]) -> Bool {
+            let dir = mount + "/swiftbox"
+            return FileSystem.isDirectory(dir) && !files.contains { FileSystem.exists(dir + "/" + $0) }
+        }
+        if let swap = r.memory?.swap, swap != 0, let m = v1("memory"), lacks(m, ["memory.memsw.limit_in_bytes"]) {
             out.append("Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.")
         }
-        if let w = r.blockIO?.weight, w > 0, let b = v1("blkio"),
-           !FileSystem.exists(b + "/blkio.weight"), !FileSystem.exists(b + "/blkio.bfq.weight") {
+        if let w = r.blockIO?.weight, w > 0, let b = v1("blkio"), lacks(b, ["blkio.weight", "blkio.bfq.weight"]) {
             out.append("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.")
         }
         return out

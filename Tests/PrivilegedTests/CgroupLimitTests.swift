@@ -289,6 +289,19 @@ final class CgroupLimitTests: PrivilegedTestCase {
         XCTAssertEqual(bad.err, "swiftbox: --memory 1x: invalid size: '1x'\n")
     }
 
+    /// --blkio-weight lands in blkio.weight, or BFQ's blkio.bfq.weight, with no warning.
+    func testBlkioWeightOnV1() throws {
+        let blkio = try require("blkio", v2Name: "io")
+        let files = ["blkio.weight", "blkio.bfq.weight"]
+        guard !blkio.v2, files.contains(where: { FileManager.default.fileExists(atPath: blkio.mountPoint + "/swiftbox/" + $0) }) else {
+            throw XCTSkip("no blkio weight file in \(blkio.mountPoint)/swiftbox (cgroup v2, or a kernel without CFQ/BFQ weights)")
+        }
+        let r = run(["--rm", "--blkio-weight", "300", image, "sh", "-c", "cat /sys/fs/cgroup/blkio/blkio.weight 2>/dev/null || cat /sys/fs/cgroup/blkio/blkio.bfq.weight"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.hasPrefix("300") || r.out.contains(" 300"), r.out)
+        XCTAssertEqual(r.err, "")
+    }
+
     // MARK: bad input
 
     func expectRefused(_ flags: [String], _ message: String, line: UInt = #line) {

@@ -6,7 +6,8 @@
 #           answer through the published port (curl polling every ~5 ms);
 #   ttfb:   one HTTP request through the published port of a running server
 #           (curl's time_starttransfer; DNAT, no proxy process in the path for either).
-# docker is compared when a dockerd is already running (none is started here).
+# docker: a private dockerd in its own network namespace (bench/lib/dockerd.sh), for the
+# bridge run only — its published ports live in that namespace, out of curl's reach here.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 SWIFTBOX=${SWIFTBOX:-$HERE/.build/release/swiftbox}
@@ -25,7 +26,8 @@ cleanup() {
   umount -R "$WORK/podman/storage/overlay" 2>/dev/null || true
   rm -rf "$WORK"
 }
-trap cleanup EXIT
+. "$HERE/bench/lib/dockerd.sh"
+trap 'dockerd_stop || true; cleanup' EXIT
 
 "$HERE/rootfs-fixtures/busybox-image.sh" "$WORK/busybox" >/dev/null
 sb load -i "$WORK/busybox" >/dev/null
@@ -41,10 +43,12 @@ if [ -n "$PODIMG" ] && pod run --rm --network bridge "$PODIMG" true >/dev/null 2
 else
   echo "skip podman: not installed, or it cannot run the image here: $(pod run --rm --network bridge "$PODIMG" true 2>&1 | tail -1)"
 fi
-if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-  echo "docker: a dockerd runs, but this script does not drive it yet"
-else
-  echo "skip docker: no running dockerd on this machine (none is started here)"
+DOCKER_OK=0
+dockerd_start "$WORK/docker"
+if [ "$DOCKERD_OK" = 1 ]; then
+  "$SWIFTBOX" save --root "$WORK/sb" -o "$WORK/busybox.tar" busybox:latest
+  docker load -i "$WORK/busybox.tar" >/dev/null && docker run --rm --network bridge busybox:latest true >/dev/null 2>&1 && DOCKER_OK=1 \
+    || echo "skip docker: it cannot run the image here: $(docker run --rm --network bridge busybox:latest true 2>&1 | tail -1)"
 fi
 sb run --rm --network bridge busybox:latest true >/dev/null   # the default network exists before timing
 
@@ -70,9 +74,11 @@ for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then
     timeit bridge-swiftbox sb run --rm --network bridge busybox:latest true
     [ $PODMAN_OK = 1 ] && timeit bridge-podman pod run --rm --network bridge "$PODIMG" true
+    [ $DOCKER_OK = 1 ] && timeit bridge-docker docker run --rm --network bridge busybox:latest true
     first_byte swiftbox $port
     [ $PODMAN_OK = 1 ] && first_byte podman $((port + 100))
   else
+    [ $DOCKER_OK = 1 ] && timeit bridge-docker docker run --rm --network bridge busybox:latest true
     [ $PODMAN_OK = 1 ] && timeit bridge-podman pod run --rm --network bridge "$PODIMG" true
     timeit bridge-swiftbox sb run --rm --network bridge busybox:latest true
     [ $PODMAN_OK = 1 ] && first_byte podman $((port + 100))
@@ -84,6 +90,10 @@ python3 - "$ROUNDS" <<PY
 import statistics, sys
 rows = {$(for k in "${!T[@]}"; do printf '"%s": [%s], ' "$k" "$(echo ${T[$k]} | tr ' ' ',')"; done)}
 print("%s rounds; medians in ms; ratio = podman / swiftbox" % sys.argv[1])
+d = rows.get("bridge-docker")
+if d:
+    s = statistics.median(rows["bridge-swiftbox"]) / 1000
+    print("docker run --rm --network bridge true: %.2f ms, ratio docker / swiftbox %.2f" % (statistics.median(d) / 1000, statistics.median(d) / 1000 / s))
 print("%-34s %10s %10s %8s" % ("measure", "swiftbox", "podman", "ratio"))
 labels = {"bridge": "run --rm --network bridge true", "start": "run -d -p … to first HTTP byte", "ttfb": "HTTP via published port (TTFB)"}
 for key in ("bridge", "start", "ttfb"):

@@ -42,7 +42,9 @@ dockerd_stop() {
   for h in /sys/fs/cgroup/*/"$DOCKERD_NETNS" /sys/fs/cgroup/"$DOCKERD_NETNS"; do
     [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} \; 2>/dev/null
   done
-  grep -o " $DOCKERD_DIR[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  # `|| true`: under the callers' pipefail a grep without matches would end this
+  # function (and the EXIT trap) before the namespace and the directory are removed.
+  { grep -o " $DOCKERD_DIR[^ ]*" /proc/self/mountinfo || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$DOCKERD_DIR"
   [ -n "$DOCKERD_NETNS" ] && ip netns del "$DOCKERD_NETNS" 2>/dev/null || true
   unset DOCKER_HOST

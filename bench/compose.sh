@@ -27,21 +27,23 @@ chmod +x "$WORK/podman-wrapper"
 pc() { podman-compose --podman-path "$WORK/podman-wrapper" "$@"; }
 sbc() { "$SWIFTBOX" compose "$1" --root "$WORK/sb" "${@:2}"; }
 cleanup() {
-  (cd "$WORK/p5" && sbc down -t 0 -v) >/dev/null 2>&1 || true
-  (cd "$WORK/p50" && sbc down -t 0 -v) >/dev/null 2>&1 || true
-  "$SWIFTBOX" system prune --root "$WORK/sb" -f >/dev/null 2>&1 || true
-  if [ "$PODMAN_OK" = 1 ]; then
-    (cd "$WORK/podman/p5" && pc down -t 0) >/dev/null 2>&1 || true
-    (cd "$WORK/podman/p50" && pc down -t 0) >/dev/null 2>&1 || true
-    "$WORK/podman-wrapper" rm -af -t 0 >/dev/null 2>&1 || true
-    "$WORK/podman-wrapper" system reset -f >/dev/null 2>&1 || true
+  set +e   # remove everything even when one step fails
+  (cd "$WORK/p5" && sbc down -t 0 -v) >/dev/null 2>&1
+  (cd "$WORK/p50" && sbc down -t 0 -v) >/dev/null 2>&1
+  "$SWIFTBOX" system prune --root "$WORK/sb" -f >/dev/null 2>&1
+  if [ "$PODMAN_OK" = 1 ] || [ -d "$WORK/podman/storage" ]; then
+    (cd "$WORK/podman/p5" && pc down -t 0) >/dev/null 2>&1
+    (cd "$WORK/podman/p50" && pc down -t 0) >/dev/null 2>&1
+    "$WORK/podman-wrapper" rm -af -t 0 >/dev/null 2>&1
+    "$WORK/podman-wrapper" network prune -f >/dev/null 2>&1
+    "$WORK/podman-wrapper" system reset -f >/dev/null 2>&1
   fi
   if [ "$DC_OK" = 1 ]; then
-    (cd "$WORK/dc/p5" && docker-compose down -t 0) >/dev/null 2>&1 || true
-    (cd "$WORK/dc/p50" && docker-compose down -t 0) >/dev/null 2>&1 || true
+    (cd "$WORK/dc/p5" && docker-compose down -t 0) >/dev/null 2>&1
+    (cd "$WORK/dc/p50" && docker-compose down -t 0) >/dev/null 2>&1
   fi
   dockerd_stop
-  umount -R "$WORK/podman/storage/overlay" 2>/dev/null || true
+  grep -o " $WORK[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -358,15 +358,16 @@ public struct Engine: Sendable {
     }
 
     /// Wait for the container to exit; its exit code.
+    /// The timeout is measured on the monotonic clock, not by counting polls: on a busy
+    /// machine each poll (reading the state files) can take far longer than its 2 ms sleep.
     public func wait(_ id: String, timeoutMs: Int = Int.max) -> Int32? {
-        var waited = 0
-        while waited < timeoutMs {
+        let deadline = timeoutMs == Int.max ? Int64.max : WallTime.monotonic() + Int64(timeoutMs) * 1_000_000
+        while true {
             let s = observedState(id)
             if s.status == .exited || s.status == .dead || s.status == .created { return s.status == .dead ? 255 : s.exitCode }
+            if WallTime.monotonic() >= deadline { return nil }
             usleep(2_000)
-            waited += 2
         }
-        return nil
     }
 
     // MARK: stop, kill, rm

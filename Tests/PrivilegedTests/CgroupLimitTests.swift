@@ -10,25 +10,8 @@ import CShim
 import Glibc
 #endif
 
-final class CgroupLimitTests: PrivilegedTestCase {
-    var engineRoot: String { work + "/engine" }
+final class CgroupLimitTests: EngineTestCase {
     let image = "busybox-image:latest"
-
-    /// The busybox image layout, built once for the class: in the qemu guest each build
-    /// costs tens of seconds. Each test loads it into its own engine root.
-    static let imageLayout: String? = {
-        // The image is named after the directory: busybox-image:latest.
-        let dir = NSTemporaryDirectory() + "swiftbox-cgroup-image-\(getpid())/busybox-image"
-        guard shell([packageRoot + "/rootfs-fixtures/busybox-image.sh", dir]).status == 0 else { return nil }
-        atexit { _ = try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "swiftbox-cgroup-image-\(getpid())") }
-        return dir
-    }()
-
-    override func setUpWithError() throws {
-        try super.setUpWithError()
-        let layout = try XCTUnwrap(Self.imageLayout, "rootfs-fixtures/busybox-image.sh failed")
-        XCTAssertEqual(sbx(["load", "-i", layout]).status, 0)
-    }
 
     override func tearDownWithError() throws {
         if !work.isEmpty {
@@ -38,15 +21,6 @@ final class CgroupLimitTests: PrivilegedTestCase {
             XCTAssertEqual(sbx(["ps", "-aq"]).out, "", "containers left behind")
         }
         try super.tearDownWithError()
-    }
-
-    @discardableResult
-    func sbx(_ args: [String]) -> (status: Int32, out: String, err: String) {
-        Self.shell([Self.binary, args[0], "--root", engineRoot] + args.dropFirst())
-    }
-
-    func run(_ args: [String]) -> (status: Int32, out: String, err: String) {
-        Self.shell([Self.binary, "run", "--root", engineRoot] + args)
     }
 
     // MARK: the host's cgroups

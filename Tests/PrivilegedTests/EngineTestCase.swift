@@ -9,10 +9,19 @@ import Glibc
 class EngineTestCase: PrivilegedTestCase {
     var engineRoot: String { work + "/engine" }
 
+    /// The busybox image layout, built once per test run (in the qemu guest each build
+    /// costs tens of seconds); each test loads it into its own engine root. The image is
+    /// named after the directory: busybox-image:latest.
+    static let imageLayout: String? = {
+        let dir = NSTemporaryDirectory() + "swiftbox-engine-image-\(getpid())/busybox-image"
+        guard shell([packageRoot + "/rootfs-fixtures/busybox-image.sh", dir]).status == 0 else { return nil }
+        atexit { _ = try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "swiftbox-engine-image-\(getpid())") }
+        return dir
+    }()
+
     override func setUpWithError() throws {
         try super.setUpWithError()
-        let layout = work + "/busybox-image"
-        XCTAssertEqual(Self.shell([Self.packageRoot + "/rootfs-fixtures/busybox-image.sh", layout]).status, 0)
+        let layout = try XCTUnwrap(Self.imageLayout, "rootfs-fixtures/busybox-image.sh failed")
         XCTAssertEqual(sbx(["load", "-i", layout]).status, 0)
     }
 

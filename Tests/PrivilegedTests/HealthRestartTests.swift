@@ -6,31 +6,8 @@ import XCTest
 import Glibc
 #endif
 
-final class HealthRestartTests: PrivilegedTestCase {
-    var engineRoot: String { work + "/engine" }
+final class HealthRestartTests: EngineTestCase {
     let image = "busybox-image:latest"
-
-    override func setUpWithError() throws {
-        try super.setUpWithError()
-        let layout = work + "/busybox-image"
-        XCTAssertEqual(Self.shell([Self.packageRoot + "/rootfs-fixtures/busybox-image.sh", layout]).status, 0)
-        XCTAssertEqual(sbx(["load", "-i", layout]).status, 0)
-    }
-
-    override func tearDownWithError() throws {
-        if !work.isEmpty {
-            for id in sbx(["ps", "-aq", "--no-trunc"]).out.split(separator: "\n") { _ = sbx(["rm", "-f", String(id)]) }
-            XCTAssertEqual(sbx(["ps", "-aq"]).out, "", "containers left behind")
-            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-            XCTAssertFalse(mounts.contains(engineRoot), "an overlay of \(engineRoot) is still mounted")
-        }
-        try super.tearDownWithError()
-    }
-
-    @discardableResult
-    func sbx(_ args: [String]) -> (status: Int32, out: String, err: String) {
-        Self.shell([Self.binary, args[0], "--root", engineRoot] + args.dropFirst())
-    }
 
     func runD(_ args: [String]) -> String {
         let r = Self.shell([Self.binary, "run", "--root", engineRoot, "-d"] + args)
@@ -125,7 +102,7 @@ final class HealthRestartTests: PrivilegedTestCase {
 
     /// An image whose config has a Healthcheck running a program it does not contain.
     func imageWithMissingProbe() throws -> String {
-        let layout = work + "/busybox-image"
+        let layout = try XCTUnwrap(Self.imageLayout)
         let out = work + "/hc-image"
         let script = """
         set -e

@@ -10,19 +10,15 @@ import CShim
 import Glibc
 #endif
 
-final class NetworkTests: PrivilegedTestCase {
-    var engineRoot: String { work + "/engine" }
+final class NetworkTests: EngineTestCase {
     /// The "other machine": a network namespace with a veth to the host.
     var peerNS: String?
     var peerHostLink: String?
     static let image = "busybox-image:latest"
 
     override func setUpWithError() throws {
-        try super.setUpWithError()
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft") else { throw XCTSkip("nft is not installed (apt-get install nftables)") }
-        let layout = work + "/busybox-image"
-        XCTAssertEqual(Self.shell([Self.packageRoot + "/rootfs-fixtures/busybox-image.sh", layout]).status, 0)
-        XCTAssertEqual(sbx(["load", "-i", layout]).status, 0)
+        try super.setUpWithError()
     }
 
     override func tearDownWithError() throws {
@@ -55,20 +51,9 @@ final class NetworkTests: PrivilegedTestCase {
 
     // MARK: helpers
 
+    /// `network …` commands.
     @discardableResult
-    func sbx(_ args: [String]) -> (status: Int32, out: String, err: String) {
-        Self.shell([Self.binary, args[0], "--root", engineRoot] + args.dropFirst())
-    }
-
-    /// `sbx` for two-word commands (`network create`): --root goes after both.
-    @discardableResult
-    func net(_ args: [String]) -> (status: Int32, out: String, err: String) {
-        Self.shell([Self.binary, "network", args[0], "--root", engineRoot] + args.dropFirst())
-    }
-
-    func run(_ args: [String]) -> (status: Int32, out: String, err: String) {
-        Self.shell([Self.binary, "run", "--root", engineRoot] + args)
-    }
+    func net(_ args: [String]) -> (status: Int32, out: String, err: String) { sbx(["network"] + args) }
 
     var table: String {
         // Engine: "swiftbox-" + the first 10 hex of SHA-256(root).

@@ -65,21 +65,22 @@ done
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 "$SWIFTBOX" run -d --root "$WORK/sb" --name idle busybox:latest sleep 60 >/dev/null
-sleep 0.5
+# Idle means idle: a monitor gives back its start-up pages after 1 s with nothing to do.
+sleep 2
 id=$("$SWIFTBOX" ps -q --no-trunc --root "$WORK/sb" | head -1)
 MON=$(python3 -c "import json; print(json.load(open('$WORK/sb/containers/$id/state.json'))['monitorPid'])")
 SB_RSS=$(rss "$MON")
 CONMON_RSS=
 if [ $PODMAN_OK = 1 ]; then
   pod run -d --network none --name idle "$PODIMG" sleep 60 >/dev/null
-  sleep 0.5
+  sleep 2
   CONMON_RSS=$(rss "$(pgrep -f "conmon.*-n idle" | head -1)")
 fi
 
 SHIM_RSS=
 if [ $DOCKER_OK = 1 ]; then
   cid=$(docker run -d --network none busybox:latest sleep 60)
-  sleep 0.5
+  sleep 2
   SHIM_RSS=$(rss "$(pgrep -f "containerd-shim.*-id $cid" | head -1)")
 fi
 

@@ -90,6 +90,8 @@ int sb_recv_fd(int sock) {
 
 int sb_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
 
+int sb_pidfd_open(int pid) { return (int)syscall(434 /* SYS_pidfd_open */, pid, 0); }
+
 int sb_mkfifo(const char *path, unsigned int mode) { return mkfifo(path, (mode_t)mode); }
 
 int sb_set_nonblock(int fd, int on) {

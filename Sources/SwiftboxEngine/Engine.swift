@@ -417,7 +417,7 @@ public struct Engine: Sendable {
         // (unless we are that monitor, removing a --rm container).
         let last = store.state(id)
         if last.monitorPid != getpid() {
-            _ = Processes.waitUntil(timeoutMs: 10_000, intervalMs: 5) { !Processes.isAlive(last.monitorPid, startTime: last.monitorStartTime) }
+            Processes.waitForExit(last.monitorPid, startTime: last.monitorStartTime, timeoutMs: 10_000)
         }
         let c = try? store.config(id)
         event("destroy", id: id)

@@ -1,4 +1,5 @@
 // Processes by pid: liveness that survives pid reuse, signals by name, waiting.
+import CShim
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -46,12 +47,42 @@ public enum Processes {
 
     /// Poll until `condition` holds or the deadline passes.
     public static func waitUntil(timeoutMs: Int, intervalMs: Int = 5, _ condition: () -> Bool) -> Bool {
-        var waited = 0
-        while waited <= timeoutMs {
+        // The deadline is on the monotonic clock: on a busy machine a check can take
+        // longer than the interval, so counting intervals would wait far too long.
+        let deadline = monotonicMs() + timeoutMs
+        while monotonicMs() <= deadline {
             if condition() { return true }
             usleep(UInt32(intervalMs * 1000))
-            waited += intervalMs
         }
         return condition()
+    }
+
+    /// Wait for a process that is not our child to exit: poll(2) on its pidfd
+    /// (pidfd_open(2)), woken the moment it exits; polling by pid where pidfds are
+    /// missing. `startTime` guards against a recycled pid. True once it is gone.
+    @discardableResult
+    public static func waitForExit(_ pid: Int32, startTime: UInt64?, timeoutMs: Int) -> Bool {
+        guard pid > 0, isAlive(pid, startTime: startTime) else { return true }
+        let fd = sb_pidfd_open(pid)
+        guard fd >= 0 else { return waitUntil(timeoutMs: timeoutMs, intervalMs: 1) { !isAlive(pid, startTime: startTime) } }
+        defer { close(fd) }
+        // Opened after the start-time check: if the pid was reused in between, the new
+        // process is not the one we waited for; check once more.
+        guard isAlive(pid, startTime: startTime) else { return true }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let deadline = monotonicMs() + timeoutMs
+        while true {
+            let left = deadline - monotonicMs()
+            if left <= 0 { return false }
+            let r = poll(&p, 1, Int32(min(left, Int(Int32.max))))
+            if r > 0 { return true }
+            if r < 0 && errno != EINTR { return !isAlive(pid, startTime: startTime) }
+        }
+    }
+
+    static func monotonicMs() -> Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int(ts.tv_sec) * 1000 + Int(ts.tv_nsec) / 1_000_000
     }
 }

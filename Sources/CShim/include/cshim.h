@@ -125,6 +125,9 @@ int sb_recv_fd(int sock);
 /// memfd_create(2) with MFD_CLOEXEC (needs _GNU_SOURCE, so not importable directly).
 int sb_memfd(const char *name);
 
+/// pidfd_open(2): a descriptor that polls readable when the process exits (-1 on error).
+int sb_pidfd_open(int pid);
+
 /// openat2(2) with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS: `path` is resolved as if
 /// root_fd were "/" (absolute symlinks and ".." cannot leave it). O_CLOEXEC is added.
 int sb_open_in_root(int root_fd, const char *path, int flags);

@@ -25,35 +25,21 @@ extension Engine {
             let f = text.split(separator: " ")
             if f.count == 2, let pid = Int32(f[0]), Processes.isAlive(pid, startTime: UInt64(f[1])) { return }
         }
-        var fds: [Int32] = [0, 0]
-        guard sb_pipe_cloexec(&fds) == 0 else { throw KernelError("pipe2") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 3)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        posix_spawnattr_setflags(&attr, Int16(sb_spawn_setsid_flag()))
-        let argv = [executable, "network", "dns-serve", "--root", root, n.id]
-        var cargs = argv.map { strdup($0) } + [nil]
-        defer { cargs.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attr, &cargs, environ)
-        close(fds[1])
-        guard rc == 0 else { close(fds[0]); throw EngineError.failed("cannot start the DNS server of \(n.name): \(Errno.message(rc))") }
+        let reader: Int32
+        do {
+            reader = try DetachedProcess.spawn(executable, [executable, "network", "dns-serve", "--root", root, n.id]).reader
+        } catch let e as KernelError {
+            throw EngineError.failed("cannot start the DNS server of \(n.name): \(Errno.message(e.errno))")
+        }
         var reply: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 512)
         while true {
-            let r = read(fds[0], &buf, buf.count)
+            let r = read(reader, &buf, buf.count)
             if r > 0 { reply += buf[0..<r]; continue }
             if r < 0 && errno == EINTR { continue }
             break
         }
-        close(fds[0])
+        close(reader)
         let text = String(decoding: reply, as: UTF8.self)
         guard text.hasPrefix("ok") else {
             throw EngineError.failed("the DNS server of network \(n.name) did not start: \(text.isEmpty ? "it exited" : text.trimmed())")

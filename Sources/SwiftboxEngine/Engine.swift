@@ -264,33 +264,17 @@ public struct Engine: Sendable {
         state.stoppedByUser = false
         state.restartCount = 0   // a manual start resets the policy's count, as Docker
         try store.save(state, id: id)
-        var fds: [Int32] = [0, 0]
-        // O_CLOEXEC: only the dup at fd 3 may reach the monitor, or the monitor would hold
-        // our read end open too and we would never see EOF.
-        guard sb_pipe_cloexec(&fds) == 0 else { throw KernelError("pipe2") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 3)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        // A session of its own: the monitor outlives this command and its terminal.
-        posix_spawnattr_setflags(&attr, Int16(sb_spawn_setsid_flag()))
-        let argv = [executable, "monitor", "--root", root, id]
-        var cargs = argv.map { strdup($0) } + [nil]
-        defer { cargs.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attr, &cargs, environ)
-        close(fds[1])
-        guard rc == 0 else { close(fds[0]); throw EngineError.failed("cannot start the monitor: \(Errno.message(rc))") }
+        // The monitor: a session of its own, so it outlives this command and its terminal.
+        let reader: Int32
+        do {
+            reader = try DetachedProcess.spawn(executable, [executable, "monitor", "--root", root, id]).reader
+        } catch let e as KernelError {
+            throw EngineError.failed("cannot start the monitor: \(Errno.message(e.errno))")
+        }
         var reply: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = read(fds[0], &buf, buf.count)
+            let n = read(reader, &buf, buf.count)
             if n > 0 {
                 reply += buf[0..<n]
                 // "attach\n" comes first when the monitor waits for a client before starting.
@@ -303,7 +287,7 @@ public struct Engine: Sendable {
             if n < 0 && errno == EINTR { continue }
             break
         }
-        close(fds[0])
+        close(reader)
         let text = String(decoding: reply, as: UTF8.self)
         if text.hasPrefix("ok") { return }
         if text.hasPrefix("error ") {

@@ -1,0 +1,36 @@
+// Starting a helper that outlives the command that starts it (a container's monitor, a
+// network's DNS server): posix_spawn(3) with a session of its own (setsid, so it keeps
+// running when the terminal goes), stdin/stdout/stderr on /dev/null, and the write end
+// of a fresh pipe as its fd 3, on which it reports that it is ready.
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+
+public enum DetachedProcess {
+    /// Spawn `argv` (argv[0] is `executable`); returns its pid and the pipe's read end.
+    /// The read end is close-on-exec: only the dup at fd 3 may reach the child, or it
+    /// would hold the read end open too and the reader would never see EOF.
+    public static func spawn(_ executable: String, _ argv: [String]) throws -> (pid: pid_t, reader: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard sb_pipe_cloexec(&fds) == 0 else { throw KernelError("pipe2") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 3)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        posix_spawnattr_setflags(&attr, Int16(sb_spawn_setsid_flag()))
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attr, &cargs, environ)
+        close(fds[1])
+        guard rc == 0 else { close(fds[0]); throw KernelError("posix_spawn", [executable], errno: rc) }
+        return (pid, fds[0])
+    }
+}

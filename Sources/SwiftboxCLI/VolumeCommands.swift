@@ -88,7 +88,8 @@ struct VolumeList: ParsableCommand {
                     guard let want = ["true": true, "1": true, "false": false, "0": false][kv[1]] else {
                         throw VolumeError.invalidOption("invalid filter 'dangling=\(kv[1])'")
                     }
-                    keep.append { engine.volumeUsers($0.Name).isEmpty == want }
+                    let users = engine.allVolumeUsers()
+                    keep.append { (users[$0.Name] == nil) == want }
                 case "name": keep.append { $0.Name.contains(kv[1]) }
                 case "driver": keep.append { $0.Driver == kv[1] }
                 case "label": labelFilters.append(kv[1])

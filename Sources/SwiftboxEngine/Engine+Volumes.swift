@@ -120,10 +120,18 @@ extension Engine {
     // MARK: remove
 
     /// The containers (IDs) whose mounts use volume `name`.
-    public func volumeUsers(_ name: String) -> [String] {
-        FileSystem.listDirectory(store.containersDir).filter { id in
-            ((try? store.config(id))?.mounts ?? []).contains { $0.type == .volume && $0.source == name }
+    public func volumeUsers(_ name: String) -> [String] { allVolumeUsers()[name] ?? [] }
+
+    /// Volume name → the containers (IDs) that mount it, from one pass over the
+    /// containers' records (callers that ask about every volume read each record once).
+    public func allVolumeUsers() -> [String: [String]] {
+        var users: [String: [String]] = [:]
+        for id in FileSystem.listDirectory(store.containersDir) {
+            for name in Set(((try? store.config(id))?.mounts ?? []).filter { $0.type == .volume }.map(\.source)) {
+                users[name, default: []].append(id)
+            }
         }
+        return users
     }
 
     /// Remove a removed container's anonymous volumes that no other container uses.
@@ -131,8 +139,9 @@ extension Engine {
         let names = (c.mounts ?? []).filter { $0.type == .volume && $0.anonymous == true }.map(\.source)
         guard !names.isEmpty else { return }
         _ = try? volumes.withLock {
+            let users = allVolumeUsers()
             for name in names where volumes.get(name)?.isAnonymous == true {
-                try? volumes.remove(name, users: volumeUsers(name))
+                try? volumes.remove(name, users: users[name] ?? [])
             }
         }
     }
@@ -147,8 +156,9 @@ extension Engine {
         try volumes.withLock {
             var names: [String] = []
             var bytes: Int64 = 0
+            let users = allVolumeUsers()
             for v in volumes.list() where (all || v.isAnonymous) && VolumeFilter.matchesLabels(v, labels) {
-                guard volumeUsers(v.Name).isEmpty else { continue }
+                guard users[v.Name] == nil else { continue }
                 let size = DiskUsage.bytes(v.Mountpoint)
                 try volumes.remove(v.Name, users: [])
                 names.append(v.Name)

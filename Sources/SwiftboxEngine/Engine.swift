@@ -226,7 +226,7 @@ public struct Engine: Sendable {
     func mountRootfs(_ c: EngineContainer) throws {
         let dir = store.dir(c.id)
         let rootfs = dir + "/rootfs"
-        if isMountPoint(rootfs) { return }
+        if MountTable.isMountPoint(rootfs) { return }
         let record = try images.resolve(c.imageID)
         let layers = try images.snapshots.prepare(record)
         for d in ["upper", "work", "rootfs"] { try FileSystem.makeDirectories(dir + "/" + d) }
@@ -236,11 +236,9 @@ public struct Engine: Sendable {
         }
     }
 
-    func isMountPoint(_ path: String) -> Bool { MountTable.isMountPoint(path) }
-
     public func unmountRootfs(_ id: String) {
         let rootfs = store.dir(id) + "/rootfs"
-        while isMountPoint(rootfs) { if umount2(rootfs, Int32(MNT_DETACH)) != 0 { break } }
+        MountTable.unmountAll(rootfs)
     }
 
     // MARK: start

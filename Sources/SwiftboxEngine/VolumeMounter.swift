@@ -51,7 +51,5 @@ public enum VolumeMounter {
         }
     }
 
-    static func unmount(_ path: String) {
-        while MountTable.isMountPoint(path) { if umount2(path, Int32(MNT_DETACH)) != 0 { break } }
-    }
+
 }

@@ -109,7 +109,7 @@ public struct VolumeStore: Sendable {
     public func remove(_ name: String, users: [String]) throws {
         guard get(name) != nil || FileSystem.exists(volumeDir(name)) else { throw VolumeError.noSuchVolume(name) }
         guard users.isEmpty else { throw VolumeError.inUse(name, users) }
-        VolumeMounter.unmount(dataDir(name))
+        MountTable.unmountAll(dataDir(name))
         // Rename out of the way first: a crash mid-delete leaves no half-volume under its name.
         let trash = dir + "/.trash-\(name)-\(getpid())"
         guard rename(volumeDir(name), trash) == 0 else { throw KernelError("rename", [volumeDir(name), trash]) }

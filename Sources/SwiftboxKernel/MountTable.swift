@@ -1,5 +1,8 @@
 // The calling process's mount table (/proc/self/mountinfo, proc(5)): field 5 is the
 // mount point, with spaces and other odd bytes escaped as \040 etc.
+#if canImport(Glibc)
+import Glibc
+#endif
 public enum MountTable {
     /// Is `path` (absolute, no trailing slash) a mount point in our mount namespace?
     public static func isMountPoint(_ path: String) -> Bool {
@@ -8,5 +11,11 @@ public enum MountTable {
             let fields = line.split(separator: " ")
             return fields.count > 4 && fields[4] == Substring(path)
         }
+    }
+
+    /// Detach every mount stacked on `path` (umount2(2) with MNT_DETACH, until `path` is
+    /// no longer a mount point or the kernel refuses).
+    public static func unmountAll(_ path: String) {
+        while isMountPoint(path) { if umount2(path, Int32(MNT_DETACH)) != 0 { break } }
     }
 }

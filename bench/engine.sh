@@ -12,33 +12,18 @@ ROUNDS=${ROUNDS:-15}
 # Lowercase path: podman names a loaded directory after its path, and names are lowercase.
 WORK=/tmp/swiftbox-bench-engine-$$
 mkdir -p "$WORK"
-PODMAN_OK=0
-pod() { podman --root "$WORK/podman/storage" --runroot "$WORK/podman/run" --runtime runc --cgroup-manager cgroupfs \
-        --events-backend none "$@"; }
 cleanup() {
   for id in $("$SWIFTBOX" ps -aq --root "$WORK/sb" 2>/dev/null); do "$SWIFTBOX" rm -f --root "$WORK/sb" "$id" >/dev/null 2>&1 || true; done
-  if [ "$PODMAN_OK" = 1 ]; then pod rm -af -t 0 >/dev/null 2>&1 || true; pod rmi -af >/dev/null 2>&1 || true
-    pod system reset -f >/dev/null 2>&1 || true; fi
-  umount -R "$WORK/podman/storage/overlay" 2>/dev/null || true
+  podman_stop
   rm -rf "$WORK"
 }
 . "$HERE/bench/lib/dockerd.sh"
+. "$HERE/bench/lib/podman.sh"
 trap 'dockerd_stop; cleanup' EXIT
 
 "$HERE/rootfs-fixtures/busybox-image.sh" "$WORK/busybox" >/dev/null
 "$SWIFTBOX" load -i "$WORK/busybox" --root "$WORK/sb" >/dev/null
-mkdir -p "$WORK/podman"
-printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n' > "$WORK/podman/containers.conf"
-export CONTAINERS_CONF=$WORK/podman/containers.conf
-PODIMG=
-if command -v podman >/dev/null && command -v runc >/dev/null; then
-  PODIMG=$(pod load -i "$WORK/busybox" 2>/dev/null | sed -n 's/^Loaded image: //p' | head -1)
-fi
-if [ -n "$PODIMG" ] && pod run --rm --network none "$PODIMG" true >/dev/null 2>&1; then
-  PODMAN_OK=1
-else
-  echo "skip podman: not installed, or it cannot run the image here: $(pod run --rm --network none "$PODIMG" true 2>&1 | tail -1)"
-fi
+podman_start "$WORK/podman" "$WORK/busybox" none
 DOCKER_OK=0
 dockerd_start "$WORK/docker"
 if [ "$DOCKERD_OK" = 1 ]; then

@@ -14,35 +14,20 @@ SWIFTBOX=${SWIFTBOX:-$HERE/.build/release/swiftbox}
 ROUNDS=${ROUNDS:-15}
 WORK=/tmp/swiftbox-bench-network-$$
 mkdir -p "$WORK"
-PODMAN_OK=0
-pod() { podman --root "$WORK/podman/storage" --runroot "$WORK/podman/run" --runtime runc --cgroup-manager cgroupfs \
-        --events-backend none "$@"; }
 sb() { local cmd=$1; shift; "$SWIFTBOX" "$cmd" --root "$WORK/sb" "$@"; }
 cleanup() {
   for id in $(sb ps -aq 2>/dev/null); do sb rm -f "$id" >/dev/null 2>&1 || true; done
   "$SWIFTBOX" system prune --root "$WORK/sb" -f >/dev/null 2>&1 || true
-  if [ "$PODMAN_OK" = 1 ]; then pod rm -af -t 0 >/dev/null 2>&1 || true; pod rmi -af >/dev/null 2>&1 || true
-    pod system reset -f >/dev/null 2>&1 || true; fi
-  umount -R "$WORK/podman/storage/overlay" 2>/dev/null || true
+  podman_stop
   rm -rf "$WORK"
 }
 . "$HERE/bench/lib/dockerd.sh"
+. "$HERE/bench/lib/podman.sh"
 trap 'dockerd_stop || true; cleanup' EXIT
 
 "$HERE/rootfs-fixtures/busybox-image.sh" "$WORK/busybox" >/dev/null
 sb load -i "$WORK/busybox" >/dev/null
-mkdir -p "$WORK/podman"
-printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n' > "$WORK/podman/containers.conf"
-export CONTAINERS_CONF=$WORK/podman/containers.conf
-PODIMG=
-if command -v podman >/dev/null && command -v runc >/dev/null; then
-  PODIMG=$(pod load -i "$WORK/busybox" 2>/dev/null | sed -n 's/^Loaded image: //p' | head -1)
-fi
-if [ -n "$PODIMG" ] && pod run --rm --network bridge "$PODIMG" true >/dev/null 2>&1; then
-  PODMAN_OK=1
-else
-  echo "skip podman: not installed, or it cannot run the image here: $(pod run --rm --network bridge "$PODIMG" true 2>&1 | tail -1)"
-fi
+podman_start "$WORK/podman" "$WORK/busybox" bridge
 DOCKER_OK=0
 dockerd_start "$WORK/docker"
 if [ "$DOCKERD_OK" = 1 ]; then

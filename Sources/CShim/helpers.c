@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -115,6 +116,56 @@ int sb_set_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 int sb_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }
 
 int sb_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int sb_fork_detached(int ready_fd) {
+    // Whatever stdio still buffers would be written twice, once by each process.
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    setsid();
+    // Handlers the parent installed point at code that expects the parent's state.
+    for (int s = 1; s < NSIG; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) { dup2(null, 0); dup2(null, 1); dup2(null, 2); }
+    if (ready_fd != 3) { dup2(ready_fd, 3); }
+    // dup2 clears close-on-exec on fd 3, and nothing else of the parent's may stay open:
+    // a lock, a pipe the parent reads to EOF, a listening socket.
+    syscall(SYS_close_range, 4U, ~0U, 0);
+    return 0;
+}
+
+// The arguments as the kernel laid them out (Swift's CommandLine holds copies): glibc
+// passes argc and argv to the constructors in .init_array.
+static int original_argc;
+static char **original_argv;
+__attribute__((constructor)) static void sb_capture_argv(int argc, char **argv) {
+    original_argc = argc;
+    original_argv = argv;
+}
+
+void sb_set_cmdline(const char *args, size_t len) {
+    int argc = original_argc;
+    char **argv = original_argv;
+    if (len == 0 || argc <= 0 || argv == NULL) return;
+    char *copy = malloc(len);
+    if (copy != NULL) {
+        memcpy(copy, args, len);
+        // The kernel checks start <= end after each call: the copy lies below the stack
+        // (where the old arguments are), so the start moves first.
+        if (prctl(PR_SET_MM, PR_SET_MM_ARG_START, (unsigned long)copy, 0, 0) == 0 &&
+            prctl(PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)(copy + len), 0, 0) == 0) return;
+        free(copy);
+    }
+    char *start = argv[0], *end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+    size_t room = (size_t)(end - start);
+    size_t n = len < room ? len : room;
+    memcpy(start, args, n);
+    memset(start + n, 0, room - n);
+    start[room - 1] = 0;
+}
 
 int sb_open_pty(char *slave_path, size_t size) {
     int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);

@@ -265,7 +265,14 @@ public struct Engine: Sendable {
         // The monitor: a session of its own, so it outlives this command and its terminal.
         let reader: Int32
         do {
-            reader = try DetachedProcess.spawn(executable, [executable, "monitor", "--root", root, id]).reader
+            // Forked when it can be (the warm process saves a start-up: DetachedProcess.fork);
+            // otherwise the same monitor as a new process running `swiftbox monitor`.
+            let argv = [executable, "monitor", "--root", root, id]
+            if let forked = try DetachedProcess.fork(as: argv, { Monitor(engine: self, id: id).run(readyFD: 3) }) {
+                reader = forked.reader
+            } else {
+                reader = try DetachedProcess.spawn(executable, argv).reader
+            }
         } catch let e as KernelError {
             throw EngineError.failed("cannot start the monitor: \(Errno.message(e.errno))")
         }

@@ -20,6 +20,15 @@ public enum Processes {
         return (state, start)
     }
 
+    /// How many threads this process has now (field 20 of /proc/self/stat); 0 if unknown.
+    public static func threadCount() -> Int {
+        guard let text = try? FileSystem.readString("/proc/self/stat"),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        let rest = text[text.index(after: close)...].split(separator: " ")
+        // rest[0] is field 3; field 20 (num_threads) is rest[17].
+        return rest.count > 17 ? Int(rest[17]) ?? 0 : 0
+    }
+
     /// True if `pid` is the same process we recorded and it has not exited.
     public static func isAlive(_ pid: Int32, startTime: UInt64?) -> Bool {
         guard pid > 0, let s = stat(pid) else { return false }

@@ -149,6 +149,18 @@ int sb_set_subreaper(void);
 /// posix_spawn flag POSIX_SPAWN_SETSID (glibc >= 2.26), not exported to Swift.
 int sb_spawn_setsid_flag(void);
 
+/// fork(2) for a helper that outlives its parent without an execve: in the child, a
+/// session of its own, default signal dispositions and an empty signal mask, stdio on
+/// /dev/null, `ready_fd` moved to fd 3 and every other descriptor closed. Returns what
+/// fork returns (0 in the child). Only for single-threaded callers.
+int sb_fork_detached(int ready_fd);
+
+/// Make /proc/self/cmdline (what ps shows) read `args`, `len` bytes of NUL-terminated
+/// strings: a forked helper names itself. With CAP_SYS_RESOURCE (prctl PR_SET_MM) the
+/// kernel is pointed at a copy; without it the strings are written over the original
+/// arguments (argv[0] .. the end of argv[argc-1]), cut to the space they had.
+void sb_set_cmdline(const char *args, size_t len);
+
 /// pipe2(fds, O_CLOEXEC) (GNU; not exported to Swift).
 int sb_pipe_cloexec(int fds[2]);
 

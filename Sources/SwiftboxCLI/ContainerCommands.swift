@@ -68,21 +68,11 @@ struct ContainerOptions: ParsableArguments {
         o.name = name
         o.args = command
         o.entrypoint = entrypoint
-        for file in envFile {
-            guard let text = try? String(decoding: FileSystem.read(file), as: UTF8.self) else { throw ValidationError("cannot read --env-file \(file)") }
-            for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.isEmpty { o.env.append(String(line)) }
-        }
-        for e in env {
-            // "-e NAME" takes the value from our own environment, as Docker does.
-            if !e.contains("="), let v = getenv(e) { o.env.append("\(e)=\(String(cString: v))") } else if e.contains("=") { o.env.append(e) }
-        }
+        o.env = try Self.environment(env, files: envFile)
         o.workingDir = workdir
         o.user = user
         o.hostname = hostname
-        for l in label {
-            let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
-            o.labels[kv[0]] = kv.count > 1 ? kv[1] : ""
-        }
+        o.labels = Self.labels(label)
         o.autoRemove = autoRemove
         o.readOnly = readOnly
         o.privileged = privileged
@@ -98,10 +88,40 @@ struct ContainerOptions: ParsableArguments {
         o.tty = tty
         try resources.apply(to: &o)
         try mounts.apply(to: &o)
-        var ws = winsize()
-        if tty, ioctl(0, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0 { o.consoleSize = (UInt(ws.ws_row), UInt(ws.ws_col)) }
+        if tty { o.consoleSize = Self.terminalSize() }
         try healthRestart.apply(to: &o)
         return o
+    }
+
+    /// --env-file lines, then -e values; "-e NAME" takes the value from our own
+    /// environment (and is dropped when we have none), as Docker does.
+    static func environment(_ env: [String], files: [String]) throws -> [String] {
+        var out: [String] = []
+        for file in files {
+            guard let text = try? String(decoding: FileSystem.read(file), as: UTF8.self) else { throw ValidationError("cannot read --env-file \(file)") }
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.isEmpty { out.append(String(line)) }
+        }
+        for e in env {
+            if !e.contains("="), let v = getenv(e) { out.append("\(e)=\(String(cString: v))") } else if e.contains("=") { out.append(e) }
+        }
+        return out
+    }
+
+    /// -l KEY=VALUE (or KEY, an empty value).
+    static func labels(_ flags: [String]) -> [String: String] {
+        var out: [String: String] = [:]
+        for l in flags {
+            let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
+            out[kv[0]] = kv.count > 1 ? kv[1] : ""
+        }
+        return out
+    }
+
+    /// Our terminal's size, for the container's pty (-t).
+    static func terminalSize() -> (rows: UInt, columns: UInt)? {
+        var ws = winsize()
+        guard ioctl(0, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0 else { return nil }
+        return (UInt(ws.ws_row), UInt(ws.ws_col))
     }
 }
 
@@ -113,31 +133,36 @@ struct Run: ParsableCommand {
 
     func run() throws {
         engineCommand {
-            let engine = globals.engine
-            if let f = options.cidfile, access(f, F_OK) == 0 { throw EngineError.failed("container ID file found, make sure the other container isn't running or delete \(f)") }
-            let c = try engine.create(try options.runOptions())
-            printResourceWarnings(engine, c)
-            if let f = options.cidfile { try FileSystem.writeAtomically(f, Array(c.id.utf8)) }
-            var attachFD: Int32 = -1
-            do {
-                try engine.start(c.id, attached: !detach) {
-                    attachFD = (try? UnixSocket.connect(Engine.attachAddress(c.id))) ?? -1
-                }
-            } catch {
-                if options.autoRemove { try? engine.remove(c.id, force: true) }
-                throw error
-            }
-            if detach { print(c.id); return 0 }
-            if attachFD >= 0 {
-                let code = attachSession(engine, c.id, attachFD, raw: options.tty && isatty(0) != 0)
-                if options.autoRemove { try? engine.remove(c.id, force: true) }
-                return code
-            }
-            if let pid = Optional(engine.store.state(c.id).pid), pid > 0 { sb_forward_signals(pid) }
-            let code = followLogs(engine, c.id, follow: true, tail: nil, timestamps: false)
-            if options.autoRemove { try? engine.remove(c.id, force: true) }
-            return code ?? 0
+            try Run.run(globals.engine, try options.runOptions(), detach: detach, cidfile: options.cidfile)
         }
+    }
+
+    /// Create, start, then attach or follow the logs until the container exits (or
+    /// print its ID with -d); the container's exit status. Shared with RunFastPath.
+    static func run(_ engine: Engine, _ options: RunOptions, detach: Bool, cidfile: String?) throws -> Int32 {
+        if let f = cidfile, access(f, F_OK) == 0 { throw EngineError.failed("container ID file found, make sure the other container isn't running or delete \(f)") }
+        let c = try engine.create(options)
+        printResourceWarnings(engine, c)
+        if let f = cidfile { try FileSystem.writeAtomically(f, Array(c.id.utf8)) }
+        var attachFD: Int32 = -1
+        do {
+            try engine.start(c.id, attached: !detach) {
+                attachFD = (try? UnixSocket.connect(Engine.attachAddress(c.id))) ?? -1
+            }
+        } catch {
+            if options.autoRemove { try? engine.remove(c.id, force: true) }
+            throw error
+        }
+        if detach { print(c.id); return 0 }
+        if attachFD >= 0 {
+            let code = attachSession(engine, c.id, attachFD, raw: options.tty && isatty(0) != 0)
+            if options.autoRemove { try? engine.remove(c.id, force: true) }
+            return code
+        }
+        if let pid = Optional(engine.store.state(c.id).pid), pid > 0 { sb_forward_signals(pid) }
+        let code = followLogs(engine, c.id, follow: true, tail: nil, timestamps: false)
+        if options.autoRemove { try? engine.remove(c.id, force: true) }
+        return code ?? 0
     }
 }
 

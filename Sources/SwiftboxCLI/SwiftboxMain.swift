@@ -50,6 +50,10 @@ public enum SwiftboxMain {
                 fail("\(error)", args: args, ociLog: true, code: 1)
             }
         }
+        // So does `run` with the everyday flags (see RunFastPath).
+        if name != "swiftbox-oci", args.first == "run", let fast = RunFastPath.parse(Array(args.dropFirst())) {
+            fast.run()
+        }
         if name == "swiftbox-oci" {
             run(SwiftboxOCI.self, args, ociLog: true)
         } else {

@@ -189,4 +189,31 @@ final class ImageReferenceTests: XCTestCase {
         XCTAssertEqual(Set([a, b, c]).count, 2)
         XCTAssertEqual("\(a)", "docker.io/library/alpine:latest")
     }
+
+    /// The byte scanners against the regular expressions they replace (the grammar of
+    /// distribution/reference), on hand-picked and on random strings over the alphabet
+    /// that matters.
+    func testScannersAgreeWithTheGrammar() {
+        let registry = #/(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?/#
+        let component = #/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*/#
+        let tag = #/[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}/#
+        let digest = #/sha256:[a-f0-9]{64}/#
+        let hex = String(repeating: "ab12", count: 16)
+        var samples = ["", "a", "A", "-", ".", "_", "a-b", "a--b", "a-", "-a", "a.b", "a..b", "a_b", "a__b", "a___b", "a.", "a:1",
+                       "a:", "a:x", "[::1]", "[::1]:5000", "[]", "[g]", "localhost:5000", "my-host.example.com:443", "a.-b",
+                       "UPPER", "x.y_z", hex, "sha256:" + hex, "sha256:" + hex.uppercased(), "sha512:" + hex, String(hex.dropLast()),
+                       String(repeating: "t", count: 128), String(repeating: "t", count: 129), "é", "a/b"]
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("ab0Z-._:[]")
+        for _ in 0..<3000 {
+            samples.append(String((0..<Int.random(in: 1...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }))
+        }
+        for s in samples {
+            XCTAssertEqual(ImageReference.isValidRegistry(s), s.wholeMatch(of: registry) != nil, "registry \(s)")
+            XCTAssertEqual(ImageReference.isValidComponent(s[...]), s.wholeMatch(of: component) != nil, "component \(s)")
+            XCTAssertEqual(ImageReference.isValidTag(s), s.wholeMatch(of: tag) != nil, "tag \(s)")
+            XCTAssertEqual(ImageReference.isValidDigest(s), s.wholeMatch(of: digest) != nil, "digest \(s)")
+            XCTAssertEqual(ImageReference.isHex64(s.utf8[...]), s.wholeMatch(of: #/[a-f0-9]{64}/#) != nil, "hex \(s)")
+        }
+    }
 }

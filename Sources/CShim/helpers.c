@@ -117,6 +117,16 @@ int sb_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }
 
 int sb_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+int sb_is_mount_root(const char *path) {
+    struct statx stx;
+    // AT_NO_AUTOMOUNT: asking must not trigger an automount.
+    if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &stx) != 0) {
+        return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+    }
+    if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)) return -1;
+    return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ? 1 : 0;
+}
+
 int sb_fork_detached(int ready_fd) {
     // Whatever stdio still buffers would be written twice, once by each process.
     fflush(NULL);

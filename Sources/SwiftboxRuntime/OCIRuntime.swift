@@ -45,7 +45,7 @@ public struct OCIRuntime {
     public init(root: String, log: Diagnostics) {
         self.store = ContainerStore(root: root)
         self.log = log
-        self.cgroups = CgroupManager.host()
+        self.cgroups = CgroupManager.shared
     }
 
     // MARK: loading a bundle

@@ -161,6 +161,11 @@ int sb_fork_detached(int ready_fd);
 /// arguments (argv[0] .. the end of argv[argc-1]), cut to the space they had.
 void sb_set_cmdline(const char *args, size_t len);
 
+/// Is `path` (not followed if a symlink) the root of a mount? statx(2)'s
+/// STATX_ATTR_MOUNT_ROOT (Linux 5.8): 1 yes, 0 no (or no such path), -1 when the kernel
+/// cannot tell (then read /proc/self/mountinfo).
+int sb_is_mount_root(const char *path);
+
 /// pipe2(fds, O_CLOEXEC) (GNU; not exported to Swift).
 int sb_pipe_cloexec(int fds[2]);
 

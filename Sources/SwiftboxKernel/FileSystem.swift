@@ -35,12 +35,18 @@ public enum FileSystem {
         guard fd >= 0 else { throw KernelError("open", [path, "O_RDONLY"]) }
         defer { close(fd) }
         var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw KernelError("read", [path]) }
-            if n == 0 { break }
-            out.append(contentsOf: buf[0..<n])
+        // Regular files tell their size; /proc and /sys files say 0 and come in steps.
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_size > 0 { out.reserveCapacity(Int(st.st_size)) }
+        // A buffer on the stack, not zero-filled: a fresh 64 KiB array cost a memset and
+        // sixteen page faults per file (perf: ~1.5% of `run --rm IMAGE true`).
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16384) { buf in
+            while true {
+                let n = Glibc.read(fd, buf.baseAddress, buf.count)
+                if n < 0 { if errno == EINTR { continue }; throw KernelError("read", [path]) }
+                if n == 0 { break }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[0..<n]))
+            }
         }
         return out
     }

@@ -225,16 +225,27 @@ func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timest
     }
     entries.forEach(emit)
     guard follow else { return nil }
+    // The monitor records the container's end in state.json and then exits (or dies):
+    // while it lives there is nothing new to learn there, only log lines to print. Its
+    // pidfd wakes us the moment it goes; the 2 ms timeout keeps the lines flowing, and
+    // state.json is still read every 100 ms in case.
+    let recorded = engine.store.state(id)
+    let monitor = ProcessWatch(pid: recorded.monitorPid, startTime: recorded.monitorStartTime)
+    var lastLook: Int?
     while true {
-        let s = engine.observedState(id)
-        let done = s.status == .exited || s.status == .dead
+        let monitorGone = monitor?.exited ?? true
+        var state: EngineState?
+        if monitorGone || lastLook.map({ Processes.monotonicMs() - $0 >= 100 }) ?? true {
+            state = engine.observedState(id)
+            lastLook = Processes.monotonicMs()
+        }
         var st = stat()
         if stat(path, &st) == 0 && Int(st.st_size) < offset { offset = 0 }   // rotated
         let (more, end) = LogReader.entries(path, from: offset)
         offset = end
         more.forEach(emit)
-        if done && more.isEmpty { return s.status == .dead ? 255 : s.exitCode }
-        usleep(2_000)
+        if let s = state, s.status == .exited || s.status == .dead, more.isEmpty { return s.status == .dead ? 255 : s.exitCode }
+        if let monitor, !monitorGone { _ = monitor.wait(timeoutMs: 2) } else { usleep(2_000) }
     }
 }
 

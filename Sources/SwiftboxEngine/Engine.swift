@@ -349,13 +349,22 @@ public struct Engine: Sendable {
     /// Wait for the container to exit; its exit code.
     /// The timeout is measured on the monotonic clock, not by counting polls: on a busy
     /// machine each poll (reading the state files) can take far longer than its 2 ms sleep.
+    /// Between looks it sleeps on the monitor's pidfd: the monitor records the exit and
+    /// then exits, which wakes us at once (ProcessWatch); 100 ms at most, in case.
     public func wait(_ id: String, timeoutMs: Int = Int.max) -> Int32? {
         let deadline = timeoutMs == Int.max ? Int64.max : WallTime.monotonic() + Int64(timeoutMs) * 1_000_000
+        let recorded = store.state(id)
+        let monitor = ProcessWatch(pid: recorded.monitorPid, startTime: recorded.monitorStartTime)
         while true {
             let s = observedState(id)
             if s.status == .exited || s.status == .dead || s.status == .created { return s.status == .dead ? 255 : s.exitCode }
-            if WallTime.monotonic() >= deadline { return nil }
-            usleep(2_000)
+            let now = WallTime.monotonic()
+            if now >= deadline { return nil }
+            if let monitor, !monitor.exited {
+                _ = monitor.wait(timeoutMs: Int(min(100, (deadline - now) / 1_000_000 + 1)))
+            } else {
+                usleep(2_000)
+            }
         }
     }
 

@@ -66,32 +66,60 @@ public enum Processes {
         return condition()
     }
 
-    /// Wait for a process that is not our child to exit: poll(2) on its pidfd
-    /// (pidfd_open(2)), woken the moment it exits; polling by pid where pidfds are
-    /// missing. `startTime` guards against a recycled pid. True once it is gone.
+    /// Wait for a process that is not our child to exit (ProcessWatch). `startTime`
+    /// guards against a recycled pid. True once it is gone.
     @discardableResult
     public static func waitForExit(_ pid: Int32, startTime: UInt64?, timeoutMs: Int) -> Bool {
-        guard pid > 0, isAlive(pid, startTime: startTime) else { return true }
-        let fd = sb_pidfd_open(pid)
-        guard fd >= 0 else { return waitUntil(timeoutMs: timeoutMs, intervalMs: 1) { !isAlive(pid, startTime: startTime) } }
-        defer { close(fd) }
-        // Opened after the start-time check: if the pid was reused in between, the new
-        // process is not the one we waited for; check once more.
-        guard isAlive(pid, startTime: startTime) else { return true }
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let deadline = monotonicMs() + timeoutMs
-        while true {
-            let left = deadline - monotonicMs()
-            if left <= 0 { return false }
-            let r = poll(&p, 1, Int32(min(left, Int(Int32.max))))
-            if r > 0 { return true }
-            if r < 0 && errno != EINTR { return !isAlive(pid, startTime: startTime) }
-        }
+        guard let watch = ProcessWatch(pid: pid, startTime: startTime) else { return true }
+        return watch.wait(timeoutMs: timeoutMs)
     }
 
-    static func monotonicMs() -> Int {
+    public static func monotonicMs() -> Int {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int(ts.tv_sec) * 1000 + Int(ts.tv_nsec) / 1_000_000
+    }
+}
+
+/// A process that is not our child, watched through its pidfd (pidfd_open(2)): poll(2)
+/// wakes the moment it exits. Where pidfds are missing, its pid is polled every 1 ms.
+public final class ProcessWatch {
+    public let pid: Int32
+    let startTime: UInt64?
+    let fd: Int32
+    public private(set) var exited = false
+
+    /// Nil when the process is already gone (or `pid` is not a pid).
+    public init?(pid: Int32, startTime: UInt64?) {
+        guard pid > 0, Processes.isAlive(pid, startTime: startTime) else { return nil }
+        self.pid = pid
+        self.startTime = startTime
+        fd = sb_pidfd_open(pid)
+        // Opened after the start-time check: if the pid was reused in between, the new
+        // process is not the one we watch; check once more.
+        guard Processes.isAlive(pid, startTime: startTime) else {
+            if fd >= 0 { close(fd) }
+            return nil
+        }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Block until the process exits or `timeoutMs` passes; true once it has exited.
+    public func wait(timeoutMs: Int) -> Bool {
+        if exited { return true }
+        guard fd >= 0 else {
+            exited = Processes.waitUntil(timeoutMs: timeoutMs, intervalMs: 1) { !Processes.isAlive(pid, startTime: startTime) }
+            return exited
+        }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let deadline = Processes.monotonicMs() + timeoutMs
+        while true {
+            let left = deadline - Processes.monotonicMs()
+            let r = poll(&p, 1, Int32(max(0, min(left, Int(Int32.max)))))
+            if r > 0 { exited = true; return true }
+            if r < 0 && errno != EINTR { exited = !Processes.isAlive(pid, startTime: startTime); return exited }
+            if left <= 0 { return false }
+        }
     }
 }

@@ -204,7 +204,7 @@ public struct Engine: Sendable {
     // MARK: rootfs and bundle (run by the monitor)
 
     /// Mount the overlay rootfs, write /etc/hostname and /etc/hosts, and the OCI bundle.
-    func prepareBundle(_ id: String, network: NetworkSetup? = nil) throws -> String {
+    func prepareBundle(_ id: String, network: NetworkSetup? = nil) throws -> (path: String, spec: RuntimeSpec) {
         var c = try store.config(id)
         let dir = store.dir(id)
         let rootfs = dir + "/rootfs"
@@ -220,7 +220,7 @@ public struct Engine: Sendable {
         SpecGenerator.applyNetwork(&spec, network, containerDir: dir)
         try FileSystem.makeDirectories(dir + "/bundle")
         try FileSystem.writeAtomically(dir + "/bundle/config.json", Array(try SpecLoader.encode(spec)), fsync: false)
-        return dir + "/bundle"
+        return (dir + "/bundle", spec)
     }
 
     func mountRootfs(_ c: EngineContainer) throws {

@@ -93,7 +93,8 @@ public struct Monitor {
                     if input[0] >= 0 { dup2(input[0], 0); close(input[0]) }
                 }
                 defer { dup2(saved.0, 0); dup2(saved.1, 1); dup2(saved.2, 2); close(saved.0); close(saved.1); close(saved.2) }
-                var options = OCIRuntime.CreateOptions(bundle: bundle)
+                var options = OCIRuntime.CreateOptions(bundle: bundle.path)
+                options.spec = bundle.spec
                 if tty { options.consoleSocketFD = console.1 }
                 _ = try engine.runtime().run(id: id, options: options, detach: true)
                 // From the record, not `state`: a process that already exited reports pid 0 there.

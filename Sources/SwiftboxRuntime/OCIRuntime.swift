@@ -50,6 +50,12 @@ public struct OCIRuntime {
 
     // MARK: loading a bundle
 
+    /// The spec the caller passed, or the bundle's config.json.
+    static func bundleSpec(_ options: CreateOptions) throws -> (RuntimeSpec, String) {
+        if let spec = options.spec { return (spec, absolutePath(options.bundle)) }
+        return try loadSpec(bundle: options.bundle)
+    }
+
     public static func loadSpec(bundle: String) throws -> (RuntimeSpec, String) {
         let abs = absolutePath(bundle)
         guard FileSystem.isDirectory(abs) else { throw SpecError.bundleNotFound(abs) }
@@ -88,6 +94,9 @@ public struct OCIRuntime {
         /// An already connected socket to send the pty master on (instead of a path).
         public var consoleSocketFD: Int32?
         public var preserveFDs: Int32 = 0
+        /// The bundle's config.json as its caller just wrote it: used instead of reading
+        /// and decoding the file again (the engine's monitor; ~0.4 ms per start).
+        public var spec: RuntimeSpec?
         public init(bundle: String, pidFile: String? = nil, consoleSocket: String? = nil, preserveFDs: Int32 = 0) {
             self.preserveFDs = preserveFDs
             self.bundle = bundle
@@ -98,7 +107,7 @@ public struct OCIRuntime {
 
     /// `create`: everything up to the user's process, which waits for `start`.
     public func create(id: String, options: CreateOptions) throws {
-        let (spec, bundle) = try OCIRuntime.loadSpec(bundle: options.bundle)
+        let (spec, bundle) = try OCIRuntime.bundleSpec(options)
         try store.reserve(id)
         var cleanup = Cleanup(store: store, id: id)
         defer { cleanup.run() }
@@ -184,7 +193,7 @@ public struct OCIRuntime {
     /// code (128+N for a signal, as shells report it), then delete the container.
     public func run(id: String, options: CreateOptions, detach: Bool) throws -> Int32 {
         log.trace("run \(id): loading the bundle")
-        let (spec, bundle) = try OCIRuntime.loadSpec(bundle: options.bundle)
+        let (spec, bundle) = try OCIRuntime.bundleSpec(options)
         try store.reserve(id)
         var cleanup = Cleanup(store: store, id: id)
         defer { cleanup.run() }

@@ -219,8 +219,15 @@ public struct Engine: Sendable {
         MountSpec.apply(c.mounts ?? [], to: &spec, volumeData: volumes.dataDir)
         SpecGenerator.applyNetwork(&spec, network, containerDir: dir)
         try FileSystem.makeDirectories(dir + "/bundle")
-        try FileSystem.writeAtomically(dir + "/bundle/config.json", Array(try SpecLoader.encode(spec)), fsync: false)
         return (dir + "/bundle", spec)
+    }
+
+    /// bundle/config.json, for exec and for people reading it. The monitor writes it
+    /// while the container's first process sets itself up: encoding the spec is the
+    /// largest piece of Swift work in a start (~1 ms), and the runtime gets the spec in
+    /// memory (OCIRuntime.CreateOptions.spec).
+    func writeBundleConfig(_ bundle: String, _ spec: RuntimeSpec) throws {
+        try FileSystem.writeAtomically(bundle + "/config.json", Array(try SpecLoader.encode(spec)), fsync: false)
     }
 
     func mountRootfs(_ c: EngineContainer) throws {

@@ -95,6 +95,7 @@ public struct Monitor {
                 defer { dup2(saved.0, 0); dup2(saved.1, 1); dup2(saved.2, 2); close(saved.0); close(saved.1); close(saved.2) }
                 var options = OCIRuntime.CreateOptions(bundle: bundle.path)
                 options.spec = bundle.spec
+                options.whileChildStarts = { try engine.writeBundleConfig(bundle.path, bundle.spec) }
                 if tty { options.consoleSocketFD = console.1 }
                 _ = try engine.runtime().run(id: id, options: options, detach: true)
                 // From the record, not `state`: a process that already exited reports pid 0 there.

@@ -97,6 +97,10 @@ public struct OCIRuntime {
         /// The bundle's config.json as its caller just wrote it: used instead of reading
         /// and decoding the file again (the engine's monitor; ~0.4 ms per start).
         public var spec: RuntimeSpec?
+        /// Work of the caller's that may run while the new child sets itself up (mounts,
+        /// pivot_root, …, in another process): called between clone and waiting for its
+        /// execve. If it throws, the child is killed and the run fails.
+        public var whileChildStarts: (() throws -> Void)?
         public init(bundle: String, pidFile: String? = nil, consoleSocket: String? = nil, preserveFDs: Int32 = 0) {
             self.preserveFDs = preserveFDs
             self.bundle = bundle
@@ -212,6 +216,7 @@ public struct OCIRuntime {
         if !detach { sb_forward_signals(0) }
         let child = try start(plan: plan, record: &record, cleanup: &cleanup)
         if !detach { sb_forward_signals(child.pid) }
+        try options.whileChildStarts?()
         _ = try child.awaitOutcome()
         log.trace("run \(id): execve succeeded in pid \(child.pid)")
         if let pidFile = options.pidFile { try FileSystem.writeAtomically(OCIRuntime.absolutePath(pidFile), Array("\(child.pid)".utf8), fsync: false) }

@@ -1,9 +1,15 @@
 // swiftbox's packet filtering and NAT: one nftables table (`ip swiftbox`, or
-// `ip swiftbox-<hash>` for a non-default state root) that swiftbox owns whole. Each
-// change regenerates the table from the stored networks and published ports and
+// `ip swiftbox-<hash>` for a non-default state root) that swiftbox owns whole. A change
+// of networks regenerates the table from the stored networks and published ports and
 // replaces it in one nft transaction (`nft -f`: the delete and the new table commit
 // together, so no packet sees half a ruleset). Rules of other tables are never read
 // or changed; when the last network goes, the table goes.
+//
+// Published ports are elements of two maps, looked up by the DNAT rules: publishing
+// adds elements and unpublishing deletes them, without replacing the table. Measured
+// here: `nft add element` 4-8 ms, replacing the table 16-24 ms — a commit that deletes
+// anything makes the kernel wait for an RCU grace period before nft can exit, and a
+// container start with -p waited for it.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,11 +28,19 @@ public struct Firewall {
         // DNAT of published ports, for traffic from outside (prerouting) and from the
         // host itself, 127.0.0.1 included (output). `fib daddr type local`: only
         // packets addressed to one of the host's own addresses.
+        // Keys: host address, protocol and port (ports_addr) or, for ports published on
+        // every address (0.0.0.0), protocol and port (ports_any); values: the
+        // container's address and port.
+        let specific = ports.filter { $0.hostIP != "0.0.0.0" }, any = ports.filter { $0.hostIP == "0.0.0.0" }
+        out += "\tmap ports_addr {\n\t\ttype ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service\n"
+        if !specific.isEmpty { out += "\t\telements = { " + specific.map(element).joined(separator: ", ") + " }\n" }
+        out += "\t}\n"
+        out += "\tmap ports_any {\n\t\ttype inet_proto . inet_service : ipv4_addr . inet_service\n"
+        if !any.isEmpty { out += "\t\telements = { " + any.map(element).joined(separator: ", ") + " }\n" }
+        out += "\t}\n"
         out += "\tchain ports {\n"
-        for p in ports {
-            let daddr = p.hostIP == "0.0.0.0" ? "" : "ip daddr \(p.hostIP) "
-            out += "\t\t\(daddr)\(p.proto) dport \(p.hostPort) dnat to \(p.containerIP):\(p.containerPort)\n"
-        }
+        out += "\t\tdnat ip to ip daddr . meta l4proto . th dport map @ports_addr\n"
+        out += "\t\tdnat ip to meta l4proto . th dport map @ports_any\n"
         out += "\t}\n"
         out += "\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
         out += "\t\tfib daddr type local jump ports\n\t}\n"
@@ -63,6 +77,36 @@ public struct Firewall {
         return out
     }
 
+    /// A published port as an element of ports_addr or ports_any.
+    static func element(_ p: PublishedPort) -> String {
+        let key = "\(p.proto) . \(p.hostPort)"
+        return (p.hostIP == "0.0.0.0" ? key : "\(p.hostIP) . " + key) + " : \(p.containerIP) . \(p.containerPort)"
+    }
+
+    /// The nft commands that add (or delete) these ports' elements.
+    public static func portElements(table: String, _ ports: [PublishedPort], delete: Bool) -> String {
+        var out = ""
+        for p in ports {
+            let map = p.hostIP == "0.0.0.0" ? "ports_any" : "ports_addr"
+            // A deletion names the key only.
+            let text = delete ? String(element(p).prefix { $0 != ":" }).trimmingSuffixSpaces() : element(p)
+            out += "\(delete ? "delete" : "add") element ip \(table) \(map) { \(text) }\n"
+        }
+        return out
+    }
+
+    /// Add the elements of published ports to the table's maps (one nft transaction).
+    public func addPorts(_ ports: [PublishedPort]) throws {
+        guard !ports.isEmpty else { return }
+        try Firewall.nft(Firewall.portElements(table: table, ports, delete: false))
+    }
+
+    /// Delete published ports' elements.
+    public func removePorts(_ ports: [PublishedPort]) throws {
+        guard !ports.isEmpty else { return }
+        try Firewall.nft(Firewall.portElements(table: table, ports, delete: true))
+    }
+
     /// Replace the table (or delete it when there is nothing left to filter).
     public func apply(networks: [NetworkRecord], ports: [PublishedPort]) throws {
         // "add table" first makes "delete table" safe when it does not exist yet.
@@ -84,5 +128,13 @@ public struct Firewall {
         guard status == 0 else {
             throw NetworkError.failed("nft: \(errText.trimmed())" + (quiet ? "" : "\n(script:\n\(script))"))
         }
+    }
+}
+
+extension String {
+    func trimmingSuffixSpaces() -> String {
+        var s = self
+        while s.hasSuffix(" ") { s.removeLast() }
+        return s
     }
 }

@@ -194,9 +194,9 @@ public struct Networks {
                 try? store.save(n)
             }
             var p = store.ports()
-            if p.removeValue(forKey: containerID) != nil {
+            if let gone = p.removeValue(forKey: containerID) {
                 try? store.savePorts(p)
-                try? applyFirewall()
+                if (try? firewall.removePorts(gone)) == nil { try? applyFirewall() }
             }
         }
     }
@@ -222,9 +222,15 @@ public struct Networks {
                     }
                 }
             }
+            let previous = all[containerID] ?? []
             all[containerID] = ports
             try store.savePorts(all)
-            do { try applyFirewall() } catch {
+            do {
+                // Elements for the new ports; the whole table again if that fails (a table
+                // from an older swiftbox, or one that vanished) or ports were replaced.
+                if previous.isEmpty, (try? firewall.addPorts(ports)) != nil { return }
+                try applyFirewall()
+            } catch {
                 all[containerID] = nil
                 try? store.savePorts(all)
                 throw error
@@ -235,9 +241,9 @@ public struct Networks {
     public func unpublish(containerID: String) {
         _ = try? store.withLock {
             var all = store.ports()
-            guard all.removeValue(forKey: containerID) != nil else { return }
+            guard let gone = all.removeValue(forKey: containerID) else { return }
             try? store.savePorts(all)
-            try? applyFirewall()
+            if (try? firewall.removePorts(gone)) == nil { try? applyFirewall() }
         }
     }
 }

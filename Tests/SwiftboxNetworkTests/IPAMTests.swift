@@ -82,7 +82,15 @@ final class IPAMTests: XCTestCase {
         let port = PublishedPort(hostIP: "127.0.0.1", hostPort: 8080, containerIP: IPv4Address("172.18.0.2")!, containerPort: 80, proto: "tcp")
         let text = Firewall.ruleset(table: "swiftbox", networks: [a, b], ports: [port])
         XCTAssertTrue(text.hasPrefix("table ip swiftbox {"))
-        XCTAssertTrue(text.contains("ip daddr 127.0.0.1 tcp dport 8080 dnat to 172.18.0.2:80"))
+        XCTAssertTrue(text.contains("elements = { 127.0.0.1 . tcp . 8080 : 172.18.0.2 . 80 }"), text)
+        XCTAssertTrue(text.contains("dnat ip to ip daddr . meta l4proto . th dport map @ports_addr"))
+        let any = PublishedPort(hostIP: "0.0.0.0", hostPort: 53, containerIP: IPv4Address("172.18.0.3")!, containerPort: 5353, proto: "udp")
+        XCTAssertEqual(Firewall.portElements(table: "t", [port, any], delete: false),
+                       "add element ip t ports_addr { 127.0.0.1 . tcp . 8080 : 172.18.0.2 . 80 }\n"
+                       + "add element ip t ports_any { udp . 53 : 172.18.0.3 . 5353 }\n")
+        XCTAssertEqual(Firewall.portElements(table: "t", [port, any], delete: true),
+                       "delete element ip t ports_addr { 127.0.0.1 . tcp . 8080 }\n"
+                       + "delete element ip t ports_any { udp . 53 }\n")
         XCTAssertTrue(text.contains("ip saddr 172.18.0.0/16 oifname != \"br-a\" masquerade"))
         XCTAssertFalse(text.contains("ip saddr 172.19.0.0/16 oifname != \"br-b\" masquerade"), "internal networks are not NATed out")
         XCTAssertTrue(text.contains("iifname \"br-b\" drop"))

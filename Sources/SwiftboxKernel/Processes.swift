@@ -118,8 +118,8 @@ public final class ProcessWatch {
             let left = deadline - Processes.monotonicMs()
             let r = poll(&p, 1, Int32(max(0, min(left, Int(Int32.max)))))
             if r > 0 { exited = true; return true }
-            if r < 0 && errno != EINTR { exited = !Processes.isAlive(pid, startTime: startTime); return exited }
-            if left <= 0 { return false }
+            if r == 0 { return false }   // the timeout passed
+            if errno != EINTR { exited = !Processes.isAlive(pid, startTime: startTime); return exited }
         }
     }
 }

@@ -187,18 +187,13 @@ extension Engine {
         return setup
     }
 
-    /// setUpNetwork on a thread of its own while this one mounts the rootfs: the two
-    /// are independent, and each takes several milliseconds (netlink ~7 ms, the
-    /// overlay mount ~10 ms in an strace of one start). The thread has ended when this
-    /// returns, so the runtime's clone still happens in a process with no other work
-    /// in flight. (prepareBundle finds the rootfs mounted, or mounts it and reports.)
-    public func setUpNetworkWhileMounting(_ c: EngineContainer) throws -> NetworkSetup? {
-        guard let mode = c.networkMode, mode != "none", mode != "host", !mode.hasPrefix("container:") else {
-            return try setUpNetwork(c)
-        }
-        let job = NetworkJob { try self.setUpNetwork(c) }
-        try? mountRootfs(c)
-        return try job.wait()
+    /// setUpNetwork on a thread of its own, for the modes that need netlink work (a
+    /// bridge or user network: the namespace, a veth, addresses, routes, published
+    /// ports — several milliseconds, most of it waiting on the kernel and on nft); nil
+    /// for none, host and container:NAME, which are set up in place.
+    func setUpNetworkInBackground(_ c: EngineContainer) -> BackgroundJob<NetworkSetup>? {
+        guard let mode = c.networkMode, mode != "none", mode != "host", !mode.hasPrefix("container:") else { return nil }
+        return BackgroundJob { try self.setUpNetwork(c) }
     }
 
     /// Undo setUpNetwork (the container has exited). The veths are not deleted one by
@@ -296,30 +291,5 @@ public enum HostResolvers {
             let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             return f.count >= 2 && f[0] == "nameserver" ? IPv4Address(String(f[1])) : nil
         }
-    }
-}
-
-/// One piece of work on its own pthread, joined by wait().
-final class NetworkJob {
-    private var result: Result<NetworkSetup, Error>?
-    private var tid = pthread_t()
-    private var started = false
-    private let body: () throws -> NetworkSetup
-
-    init(_ body: @escaping () throws -> NetworkSetup) {
-        self.body = body
-        let arg = Unmanaged.passRetained(self).toOpaque()
-        started = pthread_create(&tid, nil, { p in
-            let job = Unmanaged<NetworkJob>.fromOpaque(p!).takeRetainedValue()
-            job.result = Result { try job.body() }
-            return nil
-        }, arg) == 0
-        if !started { Unmanaged<NetworkJob>.fromOpaque(arg).release() }
-    }
-
-    func wait() throws -> NetworkSetup {
-        guard started else { return try body() }   // no thread: do it here
-        pthread_join(tid, nil)
-        return try result!.get()
     }
 }

@@ -203,23 +203,39 @@ public struct Engine: Sendable {
 
     // MARK: rootfs and bundle (run by the monitor)
 
-    /// Mount the overlay rootfs, write /etc/hostname and /etc/hosts, and the OCI bundle.
-    func prepareBundle(_ id: String, network: NetworkSetup? = nil) throws -> (path: String, spec: RuntimeSpec) {
-        var c = try store.config(id)
-        let dir = store.dir(id)
-        let rootfs = dir + "/rootfs"
-        try mountRootfs(c)
-        c = try prepareMounts(c, rootfs: rootfs)
-        // Regenerated at every start: no fsync needed.
-        try FileSystem.writeAtomically(dir + "/hostname", Array((c.hostname + "\n").utf8), fsync: false)
-        try FileSystem.writeAtomically(dir + "/hosts", Array(hostsFile(c, network).utf8), fsync: false)
-        try FileSystem.writeAtomically(dir + "/resolv.conf", Array(resolvConf(c, network).utf8), fsync: false)
-        let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: rootfs)
-        var spec = try SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
-        MountSpec.apply(c.mounts ?? [], to: &spec, volumeData: volumes.dataDir)
-        SpecGenerator.applyNetwork(&spec, network, containerDir: dir)
-        try FileSystem.makeDirectories(dir + "/bundle")
-        return (dir + "/bundle", spec)
+    /// What the monitor prepares before each start: the network (NetworkSetup) and the
+    /// bundle — the overlay rootfs mounted, /etc/hostname, /etc/hosts and
+    /// /etc/resolv.conf written, the OCI spec made. A network that needs netlink work is
+    /// set up on a thread of its own meanwhile (see setUpNetworkInBackground): the
+    /// rootfs and most of the spec do not depend on it, only the hosts and resolv.conf
+    /// files and the spec's namespace path do. The thread has ended when this returns.
+    func prepareStart(_ id: String, config: EngineContainer?) throws -> (network: NetworkSetup?, bundle: (path: String, spec: RuntimeSpec)) {
+        let job = config.flatMap(setUpNetworkInBackground)
+        var network: NetworkSetup?
+        do {
+            var c = try store.config(id)
+            let dir = store.dir(id)
+            let rootfs = dir + "/rootfs"
+            try mountRootfs(c)
+            c = try prepareMounts(c, rootfs: rootfs)
+            let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: rootfs)
+            var spec = try SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
+            MountSpec.apply(c.mounts ?? [], to: &spec, volumeData: volumes.dataDir)
+            if let job { network = try job.wait() } else if let config { network = try setUpNetwork(config) }
+            // Regenerated at every start: no fsync needed.
+            try FileSystem.writeAtomically(dir + "/hostname", Array((c.hostname + "\n").utf8), fsync: false)
+            try FileSystem.writeAtomically(dir + "/hosts", Array(hostsFile(c, network).utf8), fsync: false)
+            try FileSystem.writeAtomically(dir + "/resolv.conf", Array(resolvConf(c, network).utf8), fsync: false)
+            SpecGenerator.applyNetwork(&spec, network, containerDir: dir)
+            try FileSystem.makeDirectories(dir + "/bundle")
+            return (network, (dir + "/bundle", spec))
+        } catch {
+            // The network is ours to undo until it is returned (a thread still running
+            // is waited for first).
+            if network == nil { network = try? job?.wait() }
+            if let network { tearDownNetwork(id, network, deleteLinks: true) }
+            throw error
+        }
     }
 
     /// bundle/config.json, for exec and for people reading it. The monitor writes it

@@ -83,8 +83,9 @@ public struct Monitor {
                 if interactive && !tty { guard sb_pipe_cloexec(&input) == 0 else { throw KernelError("pipe2") } }
                 // The network namespace is ready (links, addresses, routes, ports) before
                 // the container's first process exists; made again for each restart.
-                if let config { network = try engine.setUpNetworkWhileMounting(config) }
-                let bundle = try engine.prepareBundle(id, network: network)
+                let prepared = try engine.prepareStart(id, config: config)
+                network = prepared.network
+                let bundle = prepared.bundle
                 let saved = (dup(0), dup(1), dup(2))
                 if !tty {
                     dup2(out[1], 1)

@@ -63,32 +63,18 @@ struct ContainerOptions: ParsableArguments {
     @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
     func runOptions() throws -> RunOptions {
-        var o = RunOptions(image: image)
+        let basics = RunBasics(image: image, command: command, name: name, env: env, envFiles: envFile, workdir: workdir,
+                               user: user, entrypoint: entrypoint, hostname: hostname, labels: label,
+                               networks: networkOptions.network, autoRemove: autoRemove, readOnly: readOnly,
+                               privileged: privileged, initProcess: `init`, interactive: interactive, tty: tty,
+                               capAdd: capAdd, capDrop: capDrop, stopSignal: stopSignal, stopTimeout: stopTimeout)
+        var o = try basics.runOptions()
         try networkOptions.apply(to: &o)
-        o.name = name
-        o.args = command
-        o.entrypoint = entrypoint
-        o.env = try Self.environment(env, files: envFile)
-        o.workingDir = workdir
-        o.user = user
-        o.hostname = hostname
-        o.labels = Self.labels(label)
-        o.autoRemove = autoRemove
-        o.readOnly = readOnly
-        o.privileged = privileged
-        o.capAdd = capAdd
-        o.capDrop = capDrop
-        o.stopSignal = stopSignal
-        o.stopTimeout = stopTimeout
-        o.initProcess = `init`
         o.securityOpt = securityOpt
         o.ulimits = ulimit
         o.logOpts = logOpt
-        o.interactive = interactive
-        o.tty = tty
         try resources.apply(to: &o)
         try mounts.apply(to: &o)
-        if tty { o.consoleSize = Self.terminalSize() }
         try healthRestart.apply(to: &o)
         return o
     }

@@ -16,32 +16,13 @@ import SwiftboxEngine
 struct RunFastPath {
     var root = ProcessEnv.get("SWIFTBOX_ROOT") ?? "/var/lib/swiftbox"
     var detach = false
-    var image = ""
-    var command: [String] = []
-    var name: String?
-    var env: [String] = []
-    var workdir: String?
-    var user: String?
-    var entrypoint: String?
-    var hostname: String?
-    var labels: [String] = []
-    var networks: [String] = []
-    var autoRemove = false
-    var readOnly = false
-    var privileged = false
-    var initProcess = false
-    var interactive = false
-    var tty = false
-    var capAdd: [String] = []
-    var capDrop: [String] = []
-    var stopSignal: String?
-    var stopTimeout: Int?
+    var basics = RunBasics()
 
     /// Boolean flags, long and short (short ones may be bundled: -dit).
     static let flags: [String: WritableKeyPath<RunFastPath, Bool>] = [
-        "--detach": \.detach, "-d": \.detach, "--rm": \.autoRemove, "--read-only": \.readOnly,
-        "--privileged": \.privileged, "--init": \.initProcess,
-        "--interactive": \.interactive, "-i": \.interactive, "--tty": \.tty, "-t": \.tty,
+        "--detach": \.detach, "-d": \.detach, "--rm": \.basics.autoRemove, "--read-only": \.basics.readOnly,
+        "--privileged": \.basics.privileged, "--init": \.basics.initProcess,
+        "--interactive": \.basics.interactive, "-i": \.basics.interactive, "--tty": \.basics.tty, "-t": \.basics.tty,
     ]
 
     /// `run [options] IMAGE [COMMAND ...]` (the words after `run`), or nil to defer.
@@ -71,18 +52,18 @@ struct RunFastPath {
             }
             switch flag {
             case "--root": guard let v = value() else { return nil }; p.root = v
-            case "--name": guard let v = value() else { return nil }; p.name = v
-            case "-e", "--env": guard let v = value() else { return nil }; p.env.append(v)
-            case "-w", "--workdir": guard let v = value() else { return nil }; p.workdir = v
-            case "-u", "--user": guard let v = value() else { return nil }; p.user = v
-            case "--entrypoint": guard let v = value() else { return nil }; p.entrypoint = v
-            case "-h", "--hostname": guard let v = value() else { return nil }; p.hostname = v
-            case "-l", "--label": guard let v = value() else { return nil }; p.labels.append(v)
-            case "--network", "--net": guard let v = value() else { return nil }; p.networks.append(v)
-            case "--cap-add": guard let v = value() else { return nil }; p.capAdd.append(v)
-            case "--cap-drop": guard let v = value() else { return nil }; p.capDrop.append(v)
-            case "--stop-signal": guard let v = value() else { return nil }; p.stopSignal = v
-            case "--stop-timeout": guard let v = value(), let n = Int(v) else { return nil }; p.stopTimeout = n
+            case "--name": guard let v = value() else { return nil }; p.basics.name = v
+            case "-e", "--env": guard let v = value() else { return nil }; p.basics.env.append(v)
+            case "-w", "--workdir": guard let v = value() else { return nil }; p.basics.workdir = v
+            case "-u", "--user": guard let v = value() else { return nil }; p.basics.user = v
+            case "--entrypoint": guard let v = value() else { return nil }; p.basics.entrypoint = v
+            case "-h", "--hostname": guard let v = value() else { return nil }; p.basics.hostname = v
+            case "-l", "--label": guard let v = value() else { return nil }; p.basics.labels.append(v)
+            case "--network", "--net": guard let v = value() else { return nil }; p.basics.networks.append(v)
+            case "--cap-add": guard let v = value() else { return nil }; p.basics.capAdd.append(v)
+            case "--cap-drop": guard let v = value() else { return nil }; p.basics.capDrop.append(v)
+            case "--stop-signal": guard let v = value() else { return nil }; p.basics.stopSignal = v
+            case "--stop-timeout": guard let v = value(), let n = Int(v) else { return nil }; p.basics.stopTimeout = n
             default:
                 // Bundled short flags (-it, -dit); anything else is for the full parser.
                 let letters = arg.dropFirst()
@@ -93,19 +74,48 @@ struct RunFastPath {
             i += 1
         }
         guard i < args.count else { return nil }
-        p.image = args[i]
-        p.command = Array(args[(i + 1)...])
+        p.basics.image = args[i]
+        p.basics.command = Array(args[(i + 1)...])
         return p
     }
 
-    /// The same RunOptions ContainerOptions.runOptions() makes of these flags.
+    func run() -> Never {
+        engineCommand { try Run.run(Engine(root: root), try basics.runOptions(), detach: detach, cidfile: nil) }
+    }
+}
+
+/// The `run`/`create` flags both parsers know (RunFastPath, ContainerOptions), and the
+/// RunOptions they make: one mapping for the two.
+struct RunBasics {
+    var image = ""
+    var command: [String] = []
+    var name: String?
+    var env: [String] = []
+    var envFiles: [String] = []
+    var workdir: String?
+    var user: String?
+    var entrypoint: String?
+    var hostname: String?
+    var labels: [String] = []
+    var networks: [String] = []
+    var autoRemove = false
+    var readOnly = false
+    var privileged = false
+    var initProcess = false
+    var interactive = false
+    var tty = false
+    var capAdd: [String] = []
+    var capDrop: [String] = []
+    var stopSignal: String?
+    var stopTimeout: Int?
+
     func runOptions() throws -> RunOptions {
         var o = RunOptions(image: image)
         o.networks = networks
         o.name = name
         o.args = command
         o.entrypoint = entrypoint
-        o.env = try ContainerOptions.environment(env, files: [])
+        o.env = try ContainerOptions.environment(env, files: envFiles)
         o.workingDir = workdir
         o.user = user
         o.hostname = hostname
@@ -122,9 +132,5 @@ struct RunFastPath {
         o.tty = tty
         if tty { o.consoleSize = ContainerOptions.terminalSize() }
         return o
-    }
-
-    func run() -> Never {
-        engineCommand { try Run.run(Engine(root: root), try runOptions(), detach: detach, cidfile: nil) }
     }
 }

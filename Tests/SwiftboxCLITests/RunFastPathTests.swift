@@ -26,7 +26,7 @@ final class RunFastPathTests: XCTestCase {
         for args in lines {
             let fast = try XCTUnwrap(RunFastPath.parse(args), "\(args)")
             let full = try Run.parse(args)
-            XCTAssertEqual(summary(try fast.runOptions()), summary(try full.options.runOptions()), "\(args)")
+            XCTAssertEqual(summary(try fast.basics.runOptions()), summary(try full.options.runOptions()), "\(args)")
             XCTAssertEqual(fast.detach, full.detach, "\(args)")
             XCTAssertEqual(fast.root, full.globals.root, "\(args)")
         }

@@ -4,8 +4,9 @@ extension Engine {
     public var events: EventJournal { EventJournal(root: root) }
 
     /// Record `action` for container `id` (best effort: events never fail an operation).
-    public func event(_ action: String, id: String, _ extra: [String: String] = [:]) {
-        let c = try? store.config(id)
+    /// `config`: the container's, when the caller holds it (saves reading it again).
+    public func event(_ action: String, id: String, _ extra: [String: String] = [:], config: EngineContainer? = nil) {
+        let c = config ?? (try? store.config(id))
         var attributes = c?.labels ?? [:]
         if let c {
             attributes["name"] = c.name

@@ -171,7 +171,7 @@ public struct Engine: Sendable {
                 try store.save(EngineState(status: .created), id: id)
             }
             try allocateEndpoints(c)
-            event("create", id: id)
+            event("create", id: id, config: c)
         } catch {
             releaseNetworking(c)
             store.release(name: name)
@@ -244,6 +244,16 @@ public struct Engine: Sendable {
     /// memory (OCIRuntime.CreateOptions.spec).
     func writeBundleConfig(_ bundle: String, _ spec: RuntimeSpec) throws {
         try FileSystem.writeAtomically(bundle + "/config.json", Array(try SpecLoader.encode(spec)), fsync: false)
+    }
+
+    /// A --rm container's writable layer (upper and work), once its rootfs is no longer
+    /// mounted: deleted by the monitor beside its other clean-up, so that the `rm`
+    /// after it has little left to delete.
+    func discardWritableLayer(_ id: String) {
+        let dir = store.dir(id)
+        guard !MountTable.isMountPoint(dir + "/rootfs") else { return }
+        try? FileSystem.removeTree(dir + "/upper")
+        try? FileSystem.removeTree(dir + "/work")
     }
 
     func mountRootfs(_ c: EngineContainer) throws {
@@ -441,7 +451,7 @@ public struct Engine: Sendable {
             Processes.waitForExit(last.monitorPid, startTime: last.monitorStartTime, timeoutMs: 10_000)
         }
         let c = try? store.config(id)
-        event("destroy", id: id)
+        event("destroy", id: id, config: c)
         try? runtime().delete(id: id, force: true)
         unmountRootfs(id)
         if let c { releaseNetworking(c) }

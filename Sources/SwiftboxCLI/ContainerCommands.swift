@@ -215,8 +215,7 @@ func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timest
     // while it lives there is nothing new to learn there, only log lines to print. Its
     // pidfd wakes us the moment it goes; the 2 ms timeout keeps the lines flowing, and
     // state.json is still read every 100 ms in case.
-    let recorded = engine.store.state(id)
-    let monitor = ProcessWatch(pid: recorded.monitorPid, startTime: recorded.monitorStartTime)
+    let monitor = engine.watchMonitor(id)
     var lastLook: Int?
     while true {
         let monitorGone = monitor?.exited ?? true

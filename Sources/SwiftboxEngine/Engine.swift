@@ -379,6 +379,13 @@ public struct Engine: Sendable {
         return s
     }
 
+    /// The container's monitor, watched through its pidfd: it records the container's
+    /// end in state.json and then exits. Nil when it is gone already.
+    public func watchMonitor(_ id: String) -> ProcessWatch? {
+        let recorded = store.state(id)
+        return ProcessWatch(pid: recorded.monitorPid, startTime: recorded.monitorStartTime)
+    }
+
     /// Wait for the container to exit; its exit code.
     /// The timeout is measured on the monotonic clock, not by counting polls: on a busy
     /// machine each poll (reading the state files) can take far longer than its 2 ms sleep.
@@ -386,8 +393,7 @@ public struct Engine: Sendable {
     /// then exits, which wakes us at once (ProcessWatch); 100 ms at most, in case.
     public func wait(_ id: String, timeoutMs: Int = Int.max) -> Int32? {
         let deadline = timeoutMs == Int.max ? Int64.max : WallTime.monotonic() + Int64(timeoutMs) * 1_000_000
-        let recorded = store.state(id)
-        let monitor = ProcessWatch(pid: recorded.monitorPid, startTime: recorded.monitorStartTime)
+        let monitor = watchMonitor(id)
         while true {
             let s = observedState(id)
             if s.status == .exited || s.status == .dead || s.status == .created { return s.status == .dead ? 255 : s.exitCode }

@@ -11,22 +11,23 @@ public enum Processes {
     /// the state letter. A pid plus its start time names one process for good: a
     /// recycled pid has a different start time.
     public static func stat(_ pid: Int32) -> (state: Character, startTime: UInt64)? {
-        guard let text = try? FileSystem.readString("/proc/\(pid)/stat") else { return nil }
-        // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-        guard let close = text.lastIndex(of: ")") else { return nil }
-        let rest = text[text.index(after: close)...].split(separator: " ")
         // rest[0] is field 3 (state); field 22 is rest[19].
-        guard rest.count > 19, let state = rest[0].first, let start = UInt64(rest[19]) else { return nil }
+        guard let rest = statFields("\(pid)"), rest.count > 19, let state = rest[0].first, let start = UInt64(rest[19]) else { return nil }
         return (state, start)
+    }
+
+    /// The fields of /proc/PID/stat from field 3 on. The command name (field 2) may
+    /// contain spaces and parentheses: split after the last ')'.
+    static func statFields(_ pid: String) -> [Substring]? {
+        guard let text = try? FileSystem.readString("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        return text[text.index(after: close)...].split(separator: " ")
     }
 
     /// How many threads this process has now (field 20 of /proc/self/stat); 0 if unknown.
     public static func threadCount() -> Int {
-        guard let text = try? FileSystem.readString("/proc/self/stat"),
-              let close = text.lastIndex(of: ")") else { return 0 }
-        let rest = text[text.index(after: close)...].split(separator: " ")
         // rest[0] is field 3; field 20 (num_threads) is rest[17].
-        return rest.count > 17 ? Int(rest[17]) ?? 0 : 0
+        guard let rest = statFields("self"), rest.count > 17 else { return 0 }
+        return Int(rest[17]) ?? 0
     }
 
     /// True if `pid` is the same process we recorded and it has not exited.

@@ -77,20 +77,20 @@ public struct Firewall {
         return out
     }
 
-    /// A published port as an element of ports_addr or ports_any.
-    static func element(_ p: PublishedPort) -> String {
-        let key = "\(p.proto) . \(p.hostPort)"
-        return (p.hostIP == "0.0.0.0" ? key : "\(p.hostIP) . " + key) + " : \(p.containerIP) . \(p.containerPort)"
+    /// A published port's key in ports_addr (host address . protocol . port) or
+    /// ports_any (protocol . port, for 0.0.0.0), and its value (container address . port).
+    static func key(_ p: PublishedPort) -> String {
+        (p.hostIP == "0.0.0.0" ? "" : "\(p.hostIP) . ") + "\(p.proto) . \(p.hostPort)"
     }
+    static func element(_ p: PublishedPort) -> String { key(p) + " : \(p.containerIP) . \(p.containerPort)" }
 
-    /// The nft commands that add (or delete) these ports' elements.
+    /// The nft commands that add (or delete) these ports' elements; a deletion names
+    /// the key only.
     public static func portElements(table: String, _ ports: [PublishedPort], delete: Bool) -> String {
         var out = ""
         for p in ports {
             let map = p.hostIP == "0.0.0.0" ? "ports_any" : "ports_addr"
-            // A deletion names the key only.
-            let text = delete ? String(element(p).prefix { $0 != ":" }).trimmingSuffixSpaces() : element(p)
-            out += "\(delete ? "delete" : "add") element ip \(table) \(map) { \(text) }\n"
+            out += "\(delete ? "delete" : "add") element ip \(table) \(map) { \(delete ? key(p) : element(p)) }\n"
         }
         return out
     }
@@ -131,10 +131,3 @@ public struct Firewall {
     }
 }
 
-extension String {
-    func trimmingSuffixSpaces() -> String {
-        var s = self
-        while s.hasSuffix(" ") { s.removeLast() }
-        return s
-    }
-}

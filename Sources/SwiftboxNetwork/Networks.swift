@@ -196,7 +196,7 @@ public struct Networks {
             var p = store.ports()
             if let gone = p.removeValue(forKey: containerID) {
                 try? store.savePorts(p)
-                if (try? firewall.removePorts(gone)) == nil { try? applyFirewall() }
+                withdraw(gone)
             }
         }
     }
@@ -238,12 +238,18 @@ public struct Networks {
         }
     }
 
+    /// Store lock held: delete the ports' map elements, or regenerate the table if that
+    /// fails.
+    func withdraw(_ ports: [PublishedPort]) {
+        if (try? firewall.removePorts(ports)) == nil { try? applyFirewall() }
+    }
+
     public func unpublish(containerID: String) {
         _ = try? store.withLock {
             var all = store.ports()
             guard let gone = all.removeValue(forKey: containerID) else { return }
             try? store.savePorts(all)
-            if (try? firewall.removePorts(gone)) == nil { try? applyFirewall() }
+            withdraw(gone)
         }
     }
 }

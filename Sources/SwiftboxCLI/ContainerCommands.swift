@@ -392,6 +392,15 @@ struct MonitorCommand: ParsableCommand {
     func run() throws { Monitor(engine: globals.engine, id: id).run(readyFD: 3) }
 }
 
+/// Deletes what container removals left in the trash (Trash). `rm` and `run --rm` fork
+/// one in the background (this is what `ps` shows for it); `system prune` empties the
+/// trash itself.
+struct TrashCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "trash", abstract: "Delete removed containers' files (run by swiftbox itself).", shouldDisplay: false)
+    @OptionGroup var globals: EngineGlobals
+    func run() throws { globals.engine.trash.empty() }
+}
+
 struct Rename: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rename", abstract: "Rename a container.")
     @OptionGroup var globals: EngineGlobals
@@ -500,6 +509,7 @@ struct SystemPrune: ParsableCommand {
             let images = try engine.images.prune(all: all, keep: used).count
             _ = try engine.pruneNetworks(includingDefault: true)
             let prunedVolumes = volumes ? try engine.pruneVolumes(all: false, labels: []).names.count : 0
+            engine.trash.empty(waiting: true)   // what earlier removals left, and these
             print(volumes ? "Deleted \(removed) containers, \(images) images and \(prunedVolumes) volumes"
                           : "Deleted \(removed) containers and \(images) images")
             return 0

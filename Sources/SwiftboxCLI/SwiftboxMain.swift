@@ -22,7 +22,7 @@ struct Swiftbox: ParsableCommand {
                       Wait.self, Inspect.self, Events.self, Rename.self, Top.self, Attach.self, ContainerGroup.self, SystemGroup.self, VolumeGroup.self, OCI.self, ImageGroup.self, Images.self, Pull.self, Rmi.self, Tag.self, Load.self,
                       Stats.self, Update.self,
                       Compose.self,
-                      Save.self, Import.self, Login.self, Logout.self, MonitorCommand.self,
+                      Save.self, Import.self, Login.self, Logout.self, MonitorCommand.self, TrashCommand.self,
                       NetworkGroup.self, Port.self])
 }
 

@@ -246,14 +246,13 @@ public struct Engine: Sendable {
         try FileSystem.writeAtomically(bundle + "/config.json", Array(try SpecLoader.encode(spec)), fsync: false)
     }
 
-    /// A --rm container's writable layer (upper and work), once its rootfs is no longer
-    /// mounted: deleted by the monitor beside its other clean-up, so that the `rm`
-    /// after it has little left to delete.
-    func discardWritableLayer(_ id: String) {
-        let dir = store.dir(id)
-        guard !MountTable.isMountPoint(dir + "/rootfs") else { return }
-        try? FileSystem.removeTree(dir + "/upper")
-        try? FileSystem.removeTree(dir + "/work")
+    /// Removed containers' directories wait here for deletion (Trash: one rename takes
+    /// them away; a detached process deletes them).
+    public var trash: Trash { Trash(directory: root + "/trash") }
+
+    /// Delete what removals left in the trash, in a detached process (see Trash).
+    public func emptyTrashInBackground() {
+        trash.emptyInBackground(as: [executable, "trash", "--root", root])
     }
 
     func mountRootfs(_ c: EngineContainer) throws {
@@ -264,6 +263,11 @@ public struct Engine: Sendable {
         let layers = try images.snapshots.prepare(record)
         for d in ["upper", "work", "rootfs"] { try FileSystem.makeDirectories(dir + "/" + d) }
         let data = "lowerdir=\(SnapshotStore.lowerdir(layers)),upperdir=\(dir)/upper,workdir=\(dir)/work"
+        // A --rm container's writable layer is deleted when it exits: mount it `volatile`
+        // (as Podman does for --rm), so the kernel skips every sync of it, including the
+        // one at unmount that waits for the disk (~0.6 ms per `run --rm` here). Kernels
+        // before 5.10 refuse the option: then without it.
+        if c.autoRemove && mount("overlay", rootfs, "overlay", 0, data + ",volatile") == 0 { return }
         guard mount("overlay", rootfs, "overlay", 0, data) == 0 else {
             throw KernelError("mount", ["overlay", rootfs, "overlay", data])
         }
@@ -461,12 +465,14 @@ public struct Engine: Sendable {
         try? runtime().delete(id: id, force: true)
         unmountRootfs(id)
         if let c { releaseNetworking(c) }
-        try FileSystem.removeTree(store.dir(id))
+        // Gone at once for every reader; the files are deleted in the background.
+        try trash.remove(store.dir(id))
         if let c {
-            store.release(name: c.name)
+            store.release(name: c.name, into: trash)
             if removeVolumes || c.autoRemove { removeAnonymousVolumes(of: c) }
         }
         rmdir(runtimeRoot)   // only succeeds once no container of this root is left
+        emptyTrashInBackground()
     }
 
     /// The pids in the container's cgroup (host pid namespace).

@@ -80,9 +80,18 @@ public struct EngineStore: Sendable {
 
     public func release(name: String) { unlink(namesDir + "/" + name) }
 
+    /// Free a name by moving its claim into the trash: the name is free at once, and the
+    /// claim's disk block is freed later (Trash).
+    public func release(name: String, into trash: Trash) {
+        if !trash.take(namesDir + "/" + name) { release(name: name) }
+    }
+
+    /// fsync'd, so a container survives a crash of the machine — unless it is removed
+    /// when it exits (--rm): such a record is not meant to outlive its command, and the
+    /// flush cost ~0.5 ms of every `run --rm` here.
     public func save(_ c: EngineContainer) throws {
         try FileSystem.makeDirectories(dir(c.id), mode: 0o710)
-        try FileSystem.writeAtomically(dir(c.id) + "/config.json", Array(try EngineStore.encoder.encode(c)))
+        try FileSystem.writeAtomically(dir(c.id) + "/config.json", Array(try EngineStore.encoder.encode(c)), fsync: !c.autoRemove)
     }
 
     /// No fsync: state.json changes on every start and exit, and after a crash of the

@@ -30,12 +30,19 @@ class EngineTestCase: PrivilegedTestCase {
             for id in sbx(["ps", "-aq", "--no-trunc"]).out.split(separator: "\n") { _ = sbx(["rm", "-f", String(id)]) }
             let left = sbx(["ps", "-aq"]).out
             XCTAssertEqual(left, "", "containers left behind")
+            // Removed containers' files go through the trash, emptied in the background.
+            eventually("the trash is emptied") { self.entries(self.engineRoot + "/trash").isEmpty }
             // Volumes last: a volume with driver options is a mount on the host until removed.
             for name in sbx(["volume", "ls", "-q"]).out.split(separator: "\n") { _ = sbx(["volume", "rm", String(name)]) }
             let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
             XCTAssertFalse(mounts.contains(engineRoot), "an overlay of \(engineRoot) is still mounted")
         }
         try super.tearDownWithError()
+    }
+
+    /// The names in a directory (none when it does not exist).
+    func entries(_ path: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
     }
 
     /// Commands with subcommands: --root goes after the subcommand's name.

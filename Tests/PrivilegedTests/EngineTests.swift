@@ -17,6 +17,11 @@ final class EngineTests: EngineTestCase {
         XCTAssertEqual(run(["--rm", "busybox-image:latest", "/etc/passwd"]).status, 126)
         XCTAssertEqual(run(["--rm", "no-such-image"]).status, 125)
         XCTAssertEqual(sbx(["ps", "-aq"]).out, "", "--rm leaves no container")
+        // Its directory left with it (into the trash, which a background process empties);
+        // no name is still claimed.
+        XCTAssertEqual(entries(engineRoot + "/containers"), [])
+        XCTAssertEqual(entries(engineRoot + "/names"), [])
+        eventually("the trash is emptied") { self.entries(self.engineRoot + "/trash").isEmpty }
     }
 
     func testDetachedLogsFollowExecAndStop() throws {

@@ -19,12 +19,25 @@ import SwiftboxNetwork
 extension Engine {
     func dnsPidFile(_ networkID: String) -> String { networks.store.dir + "/" + networkID + ".dns" }
 
+    /// The network's DNS server, when one runs: its pid file names it (pid and start time).
+    func runningDNS(_ networkID: String) -> Int32? {
+        guard let text = try? FileSystem.readString(dnsPidFile(networkID)) else { return nil }
+        let f = text.split(separator: " ")
+        guard f.count == 2, let pid = Int32(f[0]), Processes.isAlive(pid, startTime: UInt64(f[1])) else { return nil }
+        return pid
+    }
+
+    /// The network was removed: its DNS server goes now, not at its next look (up to
+    /// two seconds later). Until then its socket would keep the gateway address bound,
+    /// and a new network given the same subnet could not serve DNS on it.
+    func stopDNS(_ networkID: String) {
+        if let pid = runningDNS(networkID) { Glibc.kill(pid, SIGTERM) }
+        unlink(dnsPidFile(networkID))
+    }
+
     /// Start the network's DNS server unless one runs; returns when it answers.
     func ensureDNS(_ n: NetworkRecord) throws {
-        if let text = try? FileSystem.readString(dnsPidFile(n.id)) {
-            let f = text.split(separator: " ")
-            if f.count == 2, let pid = Int32(f[0]), Processes.isAlive(pid, startTime: UInt64(f[1])) { return }
-        }
+        if runningDNS(n.id) != nil { return }
         let reader: Int32
         do {
             reader = try DetachedProcess.spawn(executable, [executable, "network", "dns-serve", "--root", root, n.id]).reader
@@ -63,13 +76,22 @@ extension Engine {
                 strikes = running ? 0 : strikes + 1
                 return strikes >= 2
             })
-        let fd: Int32
-        do { fd = try server.bind() } catch let e as KernelError where e.errno == EADDRINUSE {
-            ready("ok (already served)\n")
-            exit(0)
-        } catch {
-            ready("error \(error)\n")
-            exit(1)
+        // The address may be taken by this network's server (started by a container
+        // starting at the same moment: it serves, we go), or by the server of a removed
+        // network that had the same subnet and is on its way out: then we wait for it.
+        var fd: Int32 = -1
+        let deadline = Processes.monotonicMs() + 3000
+        while fd < 0 {
+            do { fd = try server.bind() } catch let e as KernelError where e.errno == EADDRINUSE {
+                if runningDNS(n.id) != nil || Processes.monotonicMs() >= deadline {
+                    ready("ok (already served)\n")
+                    exit(0)
+                }
+                usleep(20_000)
+            } catch {
+                ready("error \(error)\n")
+                exit(1)
+            }
         }
         let me = "\(getpid()) \(Processes.stat(getpid())?.startTime ?? 0)"
         try? FileSystem.writeAtomically(dnsPidFile(n.id), Array(me.utf8), fsync: false)

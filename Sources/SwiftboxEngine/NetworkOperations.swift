@@ -64,7 +64,9 @@ extension Engine {
     public func removeNetwork(_ ref: String) throws -> NetworkRecord {
         let nets = networks
         dropStaleEndpoints()
-        return try nets.remove(ref)
+        let removed = try nets.remove(ref)
+        stopDNS(removed.id)
+        return removed
     }
 
     /// `network prune` (user networks without containers); `system prune` also removes
@@ -74,7 +76,10 @@ extension Engine {
         dropStaleEndpoints()
         var removed: [String] = []
         for n in nets.store.all() where n.endpoints.isEmpty && (includingDefault || !n.isDefault) {
-            if (try? nets.remove(n.id, allowDefault: includingDefault)) != nil { removed.append(n.name) }
+            if (try? nets.remove(n.id, allowDefault: includingDefault)) != nil {
+                stopDNS(n.id)
+                removed.append(n.name)
+            }
         }
         return removed
     }

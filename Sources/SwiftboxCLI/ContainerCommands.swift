@@ -127,7 +127,7 @@ struct Run: ParsableCommand {
     /// print its ID with -d); the container's exit status. Shared with RunFastPath.
     static func run(_ engine: Engine, _ options: RunOptions, detach: Bool, cidfile: String?) throws -> Int32 {
         if let f = cidfile, access(f, F_OK) == 0 { throw EngineError.failed("container ID file found, make sure the other container isn't running or delete \(f)") }
-        let c = try engine.create(options)
+        let c = try engine.create(options, attached: !detach)
         printResourceWarnings(engine, c)
         if let f = cidfile { try FileSystem.writeAtomically(f, Array(c.id.utf8)) }
         var attachFD: Int32 = -1

@@ -89,7 +89,13 @@ public struct Engine: Sendable {
         return "/run/swiftbox/oci-" + String(Digest.of(Array(root.utf8)).hex.prefix(12))
     }
 
-    func runtime() -> OCIRuntime { OCIRuntime(root: runtimeRoot, log: Diagnostics(level: .error)) }
+    func runtime() -> OCIRuntime {
+        var runtime = OCIRuntime(root: runtimeRoot, log: Diagnostics(level: .error))
+        // A deleted record's directory waits in our trash when it is on the same
+        // filesystem (on tmpfs a rename there fails, and deleting in place costs nothing).
+        runtime.store.trash = trash
+        return runtime
+    }
 
     public static func exitCode(for error: Error) -> Int32 {
         if let e = error as? LaunchError, e.isExec { return e.errno == ENOENT ? 127 : 126 }
@@ -98,7 +104,9 @@ public struct Engine: Sendable {
 
     // MARK: create
 
-    public func create(_ o: RunOptions) throws -> EngineContainer {
+    /// `attached`: recorded as the state `start(attached:)` will want, so that `run`
+    /// writes state.json once before the monitor, not twice.
+    public func create(_ o: RunOptions, attached: Bool = false) throws -> EngineContainer {
         let image = try images.resolve(o.image)
         let config = try images.config(of: image).config ?? ImageConfig.ContainerConfig()
         let command = DockerDefaults.command(imageEntrypoint: config.Entrypoint, imageCmd: config.Cmd, entrypoint: o.entrypoint, args: o.args)
@@ -168,7 +176,10 @@ public struct Engine: Sendable {
             try volumes.withLock {
                 if !plannedMounts.isEmpty { c.mounts = try materializeMounts(plannedMounts) }
                 try store.save(c)
-                try store.save(EngineState(status: .created), id: id)
+                var state = EngineState(status: .created)
+                state.attached = attached
+                state.restartCount = 0
+                try store.save(state, id: id)
             }
             try allocateEndpoints(c)
             event("create", id: id, config: c)
@@ -250,9 +261,12 @@ public struct Engine: Sendable {
     /// them away; a detached process deletes them).
     public var trash: Trash { Trash(directory: root + "/trash") }
 
-    /// Delete what removals left in the trash, in a detached process (see Trash).
+    /// Delete what removals left in the trash, in a detached process (see Trash); then
+    /// the runtime's state directory, which rmdir(2) removes only once no container of
+    /// this root is left in it (ContainerStore.reserve makes it again when needed).
     public func emptyTrashInBackground() {
-        trash.emptyInBackground(as: [executable, "trash", "--root", root])
+        let runtimeRoot = self.runtimeRoot
+        trash.emptyInBackground(as: [executable, "trash", "--root", root]) { rmdir(runtimeRoot) }
     }
 
     func mountRootfs(_ c: EngineContainer) throws {
@@ -295,10 +309,12 @@ public struct Engine: Sendable {
         if state.status == .running && isRunning(id) { return }
         // Its monitor is alive and will start it again (stop or rm cancel that).
         if state.status == .restarting && observedState(id).status == .restarting { return }
+        let recorded = state
         state.attached = attached
         state.stoppedByUser = false
         state.restartCount = 0   // a manual start resets the policy's count, as Docker
-        try store.save(state, id: id)
+        // (Each write is a new file: a disk block allocated and, for the old one, freed.)
+        if state != recorded { try store.save(state, id: id) }
         // The monitor: a session of its own, so it outlives this command and its terminal.
         let reader: Int32
         do {
@@ -471,7 +487,6 @@ public struct Engine: Sendable {
             store.release(name: c.name, into: trash)
             if removeVolumes || c.autoRemove { removeAnonymousVolumes(of: c) }
         }
-        rmdir(runtimeRoot)   // only succeeds once no container of this root is left
         emptyTrashInBackground()
     }
 

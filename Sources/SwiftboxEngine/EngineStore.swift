@@ -91,23 +91,28 @@ public struct EngineStore: Sendable {
     /// flush cost ~0.5 ms of every `run --rm` here.
     public func save(_ c: EngineContainer) throws {
         try FileSystem.makeDirectories(dir(c.id), mode: 0o710)
-        try FileSystem.writeAtomically(dir(c.id) + "/config.json", Array(try EngineStore.encoder.encode(c)), fsync: !c.autoRemove)
+        let bytes = Array(try EngineStore.encoder.encode(c))
+        try FileSystem.writeAtomically(dir(c.id) + "/config.json", bytes, fsync: !c.autoRemove)
+        DecodedFiles.wrote(c, as: bytes, to: dir(c.id) + "/config.json")
     }
 
     /// No fsync: state.json changes on every start and exit, and after a crash of the
     /// machine nothing is running anyway — the rename alone keeps it whole.
     public func save(_ s: EngineState, id: String) throws {
-        try FileSystem.writeAtomically(dir(id) + "/state.json", Array(try EngineStore.encoder.encode(s)), fsync: false)
+        let bytes = Array(try EngineStore.encoder.encode(s))
+        try FileSystem.writeAtomically(dir(id) + "/state.json", bytes, fsync: false)
+        DecodedFiles.wrote(s, as: bytes, to: dir(id) + "/state.json")
     }
 
+    /// config.json and state.json are read by the CLI and by the monitor forked from it,
+    /// several times in one start: each version is decoded once per process (DecodedFiles).
     public func config(_ id: String) throws -> EngineContainer {
-        try JSONDecoder().decode(EngineContainer.self, from: Data(try FileSystem.read(dir(id) + "/config.json")))
+        try DecodedFiles.read(dir(id) + "/config.json") { try JSONDecoder().decode(EngineContainer.self, from: Data($0)) }
     }
 
     public func state(_ id: String) -> EngineState {
-        guard let bytes = try? FileSystem.read(dir(id) + "/state.json"),
-              let s = try? JSONDecoder().decode(EngineState.self, from: Data(bytes)) else { return EngineState(status: .created) }
-        return s
+        (try? DecodedFiles.read(dir(id) + "/state.json") { try JSONDecoder().decode(EngineState.self, from: Data($0)) })
+            ?? EngineState(status: .created)
     }
 
     public func ids() -> [String] {

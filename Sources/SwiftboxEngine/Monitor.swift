@@ -172,8 +172,12 @@ public struct Monitor {
             guard let delay, state != nil, waitBeforeRestart(delay) else { break }
             engine.event("restart", id: id)
         }
-        if config?.autoRemove == true && !store.state(id).attached {
-            try? engine.remove(id, force: true)
+        if config?.autoRemove == true {
+            // Removed here, or (attached) by the CLI once it has read all output: either
+            // way the removal empties the trash afterwards.
+            if !store.state(id).attached { try? engine.remove(id, force: true) }
+        } else {
+            engine.emptyTrashInBackground()   // the runtime's record of the exited container
         }
         exit(0)
     }

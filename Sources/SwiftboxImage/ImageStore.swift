@@ -53,14 +53,20 @@ public struct ImageStore: Sendable {
         let result = try body(&index)
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
-        try FileSystem.writeAtomically(indexPath, Array(try enc.encode(index)))
+        let bytes = Array(try enc.encode(index))
+        try FileSystem.writeAtomically(indexPath, bytes)
+        DecodedFiles.wrote(index, as: bytes, to: indexPath)
         return result
     }
 
     public func readIndex() throws -> ImageIndexFile {
-        guard let bytes = try? FileSystem.read(indexPath) else { return ImageIndexFile() }
+        guard FileSystem.exists(indexPath) else { return ImageIndexFile() }
         do {
-            return try JSONDecoder().decode(ImageIndexFile.self, from: Data(bytes))
+            // Decoded once per process per version (DecodedFiles): a start reads it in
+            // the CLI and again in the monitor forked from it.
+            return try DecodedFiles.read(indexPath) { try JSONDecoder().decode(ImageIndexFile.self, from: Data($0)) }
+        } catch let e as KernelError where e.errno == ENOENT {
+            return ImageIndexFile()
         } catch {
             throw ImageError.malformed("\(indexPath): unreadable image index (\(error))")
         }
@@ -111,7 +117,8 @@ public struct ImageStore: Sendable {
     }
 
     public func config(of record: ImageRecord) throws -> ImageConfig {
-        try JSONDecoder().decode(ImageConfig.self, from: Data(try content.read(record.id)))
+        guard content.has(record.id) else { throw ImageError.blobMissing(record.id) }
+        return try DecodedFiles.read(content.path(record.id)) { try JSONDecoder().decode(ImageConfig.self, from: Data($0)) }
     }
 
     public func tags(of id: Digest, in index: ImageIndexFile) -> [String] {

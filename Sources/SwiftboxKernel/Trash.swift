@@ -49,13 +49,14 @@ public struct Trash: Sendable {
 
     /// Delete the trash's entries without waiting: in a detached child when this process
     /// is single-threaded (a fork is safe), else here. `argv` is what `ps` shows for it.
-    public func emptyInBackground(as argv: [String]) {
-        guard !isEmpty else { return }
-        if let child = try? DetachedProcess.fork(as: argv, { self.empty(); exit(0) }) {
+    /// `afterwards` runs there too, once the trash is empty (or another process empties it).
+    public func emptyInBackground(as argv: [String], afterwards: @escaping () -> Void = {}) {
+        if let child = try? DetachedProcess.fork(as: argv, { self.empty(); afterwards(); exit(0) }) {
             close(child.reader)
             return
         }
         empty()
+        afterwards()
     }
 
     /// Delete every entry. Another process holding the lock empties the trash, and looks

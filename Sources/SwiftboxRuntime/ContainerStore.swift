@@ -51,6 +51,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
 
 public struct ContainerStore: Sendable {
     public var root: String
+    /// Where a deleted container's directory goes when the caller has a trash (the
+    /// engine: a detached process deletes it later). Nil: deleted in place.
+    public var trash: Trash?
 
     public init(root: String) { self.root = root }
 
@@ -66,28 +69,38 @@ public struct ContainerStore: Sendable {
     /// Reserve the ID: fails if a container with this ID exists.
     public func reserve(_ id: String) throws {
         try ContainerStore.validate(id: id)
-        try FileSystem.makeDirectories(root, mode: 0o711)
-        if mkdir(directory(id), 0o711) != 0 {
+        // The root goes when its last container does (an engine removes it in the
+        // background): made again, and once more if it went between the two mkdirs.
+        for attempt in 1...3 {
+            try FileSystem.makeDirectories(root, mode: 0o711)
+            if mkdir(directory(id), 0o711) == 0 { return }
             if errno == EEXIST { throw StoreError.exists(id) }
-            throw KernelError("mkdir", [directory(id)])
+            if errno != ENOENT || attempt == 3 { throw KernelError("mkdir", [directory(id)]) }
         }
     }
 
     public func save(_ record: ContainerRecord) throws {
-        let data = try JSONEncoder().encode(record)
+        let data = Array(try JSONEncoder().encode(record))
         // State under /run is on tmpfs: rename alone is atomic; fsync would only cost time.
-        try FileSystem.writeAtomically(directory(record.id) + "/state.json", Array(data), fsync: false)
+        try FileSystem.writeAtomically(directory(record.id) + "/state.json", data, fsync: false)
+        DecodedFiles.wrote(record, as: data, to: directory(record.id) + "/state.json")
     }
 
     public func load(_ id: String) throws -> ContainerRecord {
         try ContainerStore.validate(id: id)
         let path = directory(id) + "/state.json"
-        guard let bytes = try? FileSystem.read(path) else { throw StoreError.notFound(id) }
-        return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes))
+        // Read by the runtime, the engine's monitor and its CLI, several times per start.
+        let record: ContainerRecord
+        do {
+            record = try DecodedFiles.read(path) { try JSONDecoder().decode(ContainerRecord.self, from: Data($0)) }
+        } catch is KernelError {
+            throw StoreError.notFound(id)
+        }
+        return record
     }
 
     public func remove(_ id: String) throws {
-        try FileSystem.removeTree(directory(id))
+        if let trash { try trash.remove(directory(id)) } else { try FileSystem.removeTree(directory(id)) }
     }
 
     public func ids() -> [String] {

@@ -70,14 +70,21 @@ public enum DefaultSeccompProfile {
                                    architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"], syscalls: rules)
     }
 
-    /// Every system call name libseccomp knows for the native architecture.
+    /// Every system call name libseccomp knows for the native architecture. Numbers are
+    /// dense with a few gaps (x86_64: 0-456, the longest gap 89 numbers): the scan stops
+    /// after 256 unknown numbers in a row instead of asking about all 1024 (each answer
+    /// is a search of libseccomp's table; ~0.1 ms of a start for the numbers past the end).
     static func knownSyscalls() -> [String] {
         var names = Set<String>()
         let arch = seccomp_arch_native()
-        for nr in 0..<1024 {
+        var unknownInARow = 0
+        for nr in 0..<1024 where unknownInARow < 256 {
             if let p = seccomp_syscall_resolve_num_arch(arch, Int32(nr)) {
                 names.insert(String(cString: p))
                 free(p)
+                unknownInARow = 0
+            } else {
+                unknownInARow += 1
             }
         }
         return Array(names)

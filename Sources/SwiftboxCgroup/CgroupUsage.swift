@@ -33,6 +33,16 @@ extension CgroupManager {
         return hierarchies.first(where: { $0.version == .v2 }).map { ($0.mountPoint + path, .v2) }
     }
 
+    /// How many times the kernel OOM-killed a process in the cgroup (v1
+    /// memory.oom_control oom_kill, or under_oom before 4.13; v2 memory.events). Alone,
+    /// for the monitor's check after every exit: the whole usage reads a dozen files.
+    public func oomKills(at path: String) -> Int64? {
+        guard let (dir, v) = directory(path, v1: "memory", v2: "memory") else { return nil }
+        guard let text = try? FileSystem.readString(dir + (v == .v1 ? "/memory.oom_control" : "/memory.events")) else { return nil }
+        let k = CgroupFile.keyed(text)
+        return v == .v1 ? k["oom_kill"] ?? k["under_oom"] : k["oom_kill"]
+    }
+
     public func usage(at path: String) -> CgroupUsage {
         var u = CgroupUsage()
         func read(_ file: String) -> String? { try? FileSystem.readString(file) }
@@ -48,16 +58,13 @@ extension CgroupManager {
                 }
                 // "Unlimited" on v1 is LLONG_MAX rounded down to a page.
                 u.memoryLimit = read(dir + "/memory.limit_in_bytes").flatMap { Int64($0.trimmed()) }.flatMap { $0 >= Int64.max / 2 ? nil : $0 }
-                u.oomKills = read(dir + "/memory.oom_control").flatMap { text in
-                    let k = CgroupFile.keyed(text)
-                    return k["oom_kill"] ?? k["under_oom"]
-                }
+                u.oomKills = oomKills(at: path)
             } else {
                 if let usage = read(dir + "/memory.current").flatMap({ Int64($0.trimmed()) }) {
                     u.memoryUsage = max(0, usage - (stat["inactive_file"] ?? 0))
                 }
                 u.memoryLimit = read(dir + "/memory.max").flatMap { Int64($0.trimmed()) }
-                u.oomKills = read(dir + "/memory.events").flatMap { CgroupFile.keyed($0)["oom_kill"] }
+                u.oomKills = oomKills(at: path)
             }
         }
         if let (dir, _) = directory(path, v1: "pids", v2: "pids") {

@@ -12,7 +12,7 @@ public enum OOMObserver {
     public static func check(engine: Engine, id: String) -> Bool {
         let rt = engine.runtime()
         guard let path = (try? rt.store.load(id))?.cgroupPath,
-              let kills = rt.cgroups.usage(at: path).oomKills, kills > 0 else { return false }
+              let kills = rt.cgroups.oomKills(at: path), kills > 0 else { return false }
         let c = try? engine.store.config(id)
         EventJournal(root: engine.root).append(action: "oom", id: id, attributes: ["name": c?.name ?? "", "image": c?.image ?? ""])
         return true

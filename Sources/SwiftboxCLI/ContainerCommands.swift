@@ -417,10 +417,7 @@ struct Restart: ParsableCommand {
     func run() throws {
         engineCommand {
             for ref in containers {
-                let id = try globals.engine.store.resolve(ref)
-                try globals.engine.stop(id, timeout: time)
-                try globals.engine.start(id)
-                globals.engine.event("restart", id: id)
+                try globals.engine.restart(try globals.engine.store.resolve(ref), timeout: time)
                 print(ref)
             }
             return 0

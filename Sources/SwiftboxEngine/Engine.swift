@@ -276,6 +276,12 @@ public struct Engine: Sendable {
         let record = try images.resolve(c.imageID)
         let layers = try images.snapshots.prepare(record)
         for d in ["upper", "work", "rootfs"] { try FileSystem.makeDirectories(dir + "/" + d) }
+        // A volatile mount leaves work/work/incompat/volatile behind, and overlayfs then
+        // refuses every later mount of that layer (it may have lost writes in a crash).
+        // Only a restarted --rm container mounts its layer again, in the same boot (a
+        // reboot ends --rm containers): the page cache still holds every write, so the
+        // marker can go.
+        if FileSystem.exists(dir + "/work/work/incompat/volatile") { try? FileSystem.removeTree(dir + "/work/work/incompat") }
         let data = "lowerdir=\(SnapshotStore.lowerdir(layers)),upperdir=\(dir)/upper,workdir=\(dir)/work"
         // A --rm container's writable layer is deleted when it exits: mount it `volatile`
         // (as Podman does for --rm), so the kernel skips every sync of it, including the
@@ -313,6 +319,7 @@ public struct Engine: Sendable {
         state.attached = attached
         state.stoppedByUser = false
         state.restartCount = 0   // a manual start resets the policy's count, as Docker
+        state.keepOnExit = nil
         // (Each write is a new file: a disk block allocated and, for the old one, freed.)
         if state != recorded { try store.save(state, id: id) }
         // The monitor: a session of its own, so it outlives this command and its terminal.
@@ -440,6 +447,15 @@ public struct Engine: Sendable {
         if number == SIGKILL || number == stopSignal { try store.update(id) { $0.stoppedByUser = true } }
         event("kill", id: id, ["signal": "\(Processes.signalNumber(signal) ?? 0)"])
         try runtime().kill(id: id, signal: signal, all: false)
+    }
+
+    /// `restart`: stop, then start. A --rm container is not removed by the stop (as
+    /// Docker: the restart is not its end).
+    public func restart(_ id: String, timeout: Int? = nil) throws {
+        if isRunning(id) { _ = try? store.update(id) { $0.keepOnExit = true } }
+        try stop(id, timeout: timeout)
+        try start(id)
+        event("restart", id: id)
     }
 
     /// The stop signal, then SIGKILL after the timeout; returns when the container exited.

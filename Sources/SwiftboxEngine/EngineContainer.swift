@@ -87,6 +87,9 @@ public struct EngineState: Codable, Equatable, Sendable {
     public var attached = false
     /// Set by stop/kill, so a restart policy (later) knows the exit was asked for.
     public var stoppedByUser = false
+    /// Set by `restart` before its stop: this exit is not the end of a --rm container
+    /// (as Docker, which turns AutoRemove off for a restart). Cleared by the start.
+    public var keepOnExit: Bool?
     // MARK: health and restart
     /// Restarts by the policy since the last manual start (inspect's RestartCount).
     public var restartCount: Int?

@@ -172,12 +172,15 @@ public struct Monitor {
             guard let delay, state != nil, waitBeforeRestart(delay) else { break }
             engine.event("restart", id: id)
         }
-        if config?.autoRemove == true {
-            // Removed here, or (attached) by the CLI once it has read all output: either
-            // way the removal empties the trash afterwards.
-            if !store.state(id).attached { try? engine.remove(id, force: true) }
-        } else {
-            engine.emptyTrashInBackground()   // the runtime's record of the exited container
+        // A --rm container is removed here, or (attached) by the CLI once it has read all
+        // output; either removal empties the trash afterwards. Otherwise (and when a
+        // `restart` keeps it) the runtime's record of the exit waits there: empty it.
+        let last = store.state(id)
+        let removing = config?.autoRemove == true && last.keepOnExit != true
+        if removing && !last.attached {
+            try? engine.remove(id, force: true)
+        } else if !removing {
+            engine.emptyTrashInBackground()
         }
         exit(0)
     }

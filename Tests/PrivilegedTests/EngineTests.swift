@@ -61,6 +61,20 @@ final class EngineTests: EngineTestCase {
         XCTAssertEqual(run(["-d", "--name", "one", "busybox-image:latest", "true"]).status, 0, "the name is free again")
     }
 
+    /// `restart` of a --rm container is not its end (as Docker): it runs again, with the
+    /// files it wrote (its volatile overlay mounted a second time); `stop` then removes it.
+    func testRestartKeepsARemoveOnExitContainer() {
+        XCTAssertEqual(run(["-d", "--rm", "--name", "again", "busybox-image:latest", "sh", "-c", "echo $$ >> /count; sleep 100"]).status, 0)
+        eventually("the first start wrote its line") { self.sbx(["exec", "again", "cat", "/count"]).out.split(separator: "\n").count == 1 }
+        let r = sbx(["restart", "-t", "1", "again"])
+        XCTAssertEqual(r.status, 0, r.err)
+        eventually("the second start added its line to the same writable layer") {
+            self.sbx(["exec", "again", "cat", "/count"]).out.split(separator: "\n").count == 2
+        }
+        XCTAssertEqual(sbx(["stop", "-t", "1", "again"]).status, 0)
+        eventually("stopped, the --rm container is removed") { self.sbx(["ps", "-aq"]).out.isEmpty }
+    }
+
     func testImageInUseIsNotRemovedUnlessForced() {
         XCTAssertEqual(run(["--name", "user", "busybox-image:latest", "true"]).status, 0)
         let r = sbx(["rmi", "busybox-image:latest"])

@@ -186,6 +186,24 @@ final class NetworkTests: EngineTestCase {
         eventually("the DNS server exits") { !Self.shell(["/bin/ps", "-eo", "args"]).out.contains("dns-serve --root \(engineRoot)") }
     }
 
+    /// A removed network's DNS server goes with it. It used to linger up to two seconds
+    /// with the gateway address bound, and a network made meanwhile on the same subnet
+    /// had nobody answering its names (the flake of ComposeTests' replica test).
+    func testDNSOfANetworkMadeRightAfterARemovedOneOnTheSameSubnet() {
+        for round in 1...3 {
+            XCTAssertEqual(net(["create", "--subnet", "10.246.0.0/24", "old\(round)"]).status, 0)
+            XCTAssertEqual(run(["-d", "--name", "a\(round)", "--network", "old\(round)", Self.image, "sleep", "60"]).status, 0)
+            XCTAssertEqual(sbx(["rm", "-f", "a\(round)"]).status, 0)
+            XCTAssertEqual(net(["rm", "old\(round)"]).status, 0)
+            XCTAssertEqual(net(["create", "--subnet", "10.246.0.0/24", "new\(round)"]).status, 0)
+            XCTAssertEqual(run(["-d", "--name", "web\(round)", "--network", "new\(round)", Self.image, "sleep", "60"]).status, 0)
+            let look = inContainer(["--network", "new\(round)"], "nslookup -type=a web\(round) | grep -c ^Name")
+            XCTAssertEqual(look.out, "1\n", "round \(round): \(look.err)")
+            XCTAssertEqual(sbx(["rm", "-f", "web\(round)"]).status, 0)
+            XCTAssertEqual(net(["rm", "new\(round)"]).status, 0)
+        }
+    }
+
     func testModesNoneHostAndContainer() {
         XCTAssertEqual(inContainer(["--network", "none"], "ls /sys/class/net | tr '\\n' ' '").out, "lo ")
         let hostLinks = Set(Self.shell(["/bin/ls", "/sys/class/net"]).out.split(separator: "\n"))

@@ -87,21 +87,18 @@ struct ComposeRun: ParsableCommand {
                 return 0
             }
             var attachFD: Int32 = -1
+            let monitor: pid_t?
             do {
-                try ctx.engine.start(id, attached: true) { attachFD = (try? UnixSocket.connect(Engine.attachAddress(id))) ?? -1 }
+                monitor = try ctx.engine.start(id, attached: true) { attachFD = (try? UnixSocket.connect(Engine.attachAddress(id))) ?? -1 }
             } catch {
                 if autoRemove { try? ctx.engine.remove(id, force: true) }
                 throw error
             }
-            let code: Int32
-            if attachFD >= 0 {
-                code = attachSession(ctx.engine, id, attachFD, raw: false)
-            } else {
-                if let pid = Optional(ctx.engine.store.state(id).pid), pid > 0 { sb_forward_signals(pid) }
-                code = followLogs(ctx.engine, id, follow: true, tail: nil, timestamps: false) ?? 0
-            }
-            if autoRemove { try? ctx.engine.remove(id, force: true) }
-            return code
+            // The monitor removes a --rm container after its exit (unless it died first).
+            defer { if autoRemove && ctx.engine.store.exists(id) { try? ctx.engine.remove(id, force: true) } }
+            if attachFD >= 0 { return attachSession(ctx.engine, id, attachFD, raw: false, monitor: monitor) }
+            if let pid = Optional(ctx.engine.store.state(id).pid), pid > 0 { sb_forward_signals(pid) }
+            return followLogs(ctx.engine, id, follow: true, tail: nil, timestamps: false, monitor: monitor) ?? 0
         }
     }
 }

@@ -131,8 +131,9 @@ struct Run: ParsableCommand {
         printResourceWarnings(engine, c)
         if let f = cidfile { try FileSystem.writeAtomically(f, Array(c.id.utf8)) }
         var attachFD: Int32 = -1
+        let monitor: pid_t?
         do {
-            try engine.start(c.id, attached: !detach) {
+            monitor = try engine.start(c.id, attached: !detach) {
                 attachFD = (try? UnixSocket.connect(Engine.attachAddress(c.id))) ?? -1
             }
         } catch {
@@ -140,22 +141,21 @@ struct Run: ParsableCommand {
             throw error
         }
         if detach { print(c.id); return 0 }
+        // The monitor removes a --rm container after its exit; only one that died first
+        // (its container left behind) is removed here.
+        defer { if options.autoRemove && engine.store.exists(c.id) { try? engine.remove(c.id, force: true) } }
         if attachFD >= 0 {
-            let code = attachSession(engine, c.id, attachFD, raw: options.tty && isatty(0) != 0)
-            if options.autoRemove { try? engine.remove(c.id, force: true) }
-            return code
+            return attachSession(engine, c.id, attachFD, raw: options.tty && isatty(0) != 0, monitor: monitor)
         }
         if let pid = Optional(engine.store.state(c.id).pid), pid > 0 { sb_forward_signals(pid) }
-        let code = followLogs(engine, c.id, follow: true, tail: nil, timestamps: false)
-        if options.autoRemove { try? engine.remove(c.id, force: true) }
-        return code ?? 0
+        return followLogs(engine, c.id, follow: true, tail: nil, timestamps: false, monitor: monitor) ?? 0
     }
 }
 
 /// -i/-t: our stdin to the container, its output to our stdout, until it exits. With a
 /// terminal, ours is put in raw mode (the container's pty does the line editing) and
 /// restored afterwards.
-func attachSession(_ engine: Engine, _ id: String, _ sock: Int32, raw: Bool) -> Int32 {
+func attachSession(_ engine: Engine, _ id: String, _ sock: Int32, raw: Bool, monitor: pid_t? = nil) -> Int32 {
     var saved = termios()
     if raw {
         tcgetattr(0, &saved)
@@ -183,7 +183,17 @@ func attachSession(_ engine: Engine, _ id: String, _ sock: Int32, raw: Bool) -> 
         }
     }
     close(sock)
-    return engine.wait(id) ?? 255
+    return monitor.flatMap(exitCode(ofMonitor:)) ?? engine.wait(id) ?? 255
+}
+
+/// The exit status of a monitor this process started (Engine.start returns it): the
+/// container's exit code. Nil when the monitor did not exit normally (killed): then
+/// the state (or the journal) says what happened.
+func exitCode(ofMonitor pid: pid_t) -> Int32? {
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 { if errno != EINTR { return nil } }
+    // WIFEXITED / WEXITSTATUS (macros Swift does not import).
+    return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
 }
 
 /// Tell the monitor our terminal's new size.
@@ -196,12 +206,16 @@ func sendResize(_ id: String) {
 }
 
 /// Print a container's log (and, with follow, what comes until it exits); returns
-/// the exit code once the container has exited.
+/// the exit code once the container has exited. `monitor`: the container's monitor is
+/// this process's child (Engine.start returned it): following ends when it exits, and
+/// its exit status is the container's code (a --rm container is gone by then).
 @discardableResult
-func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Int? = nil) -> Int32? {
+func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Int? = nil,
+                monitor child: pid_t? = nil) -> Int32? {
     let path = engine.store.logPath(id)
-    var (entries, offset) = LogReader.entries(path)
-    entries = LogReader.allEntries(path) + entries
+    // The current file through a descriptor: it may be rotated or removed while we follow.
+    let current = LogTail(path: path)
+    var entries = LogReader.allEntries(path) + current.next()
     if let since { entries = entries.filter { (RelativeTime.parse($0.time) ?? 0) >= since } }
     if let tail { entries = Array(entries.suffix(tail)) }
     func emit(_ e: LogEntry) {
@@ -211,6 +225,15 @@ func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timest
     }
     entries.forEach(emit)
     guard follow else { return nil }
+    if let child {
+        // Lines as they come, every 2 ms at most, until the monitor exits; then the rest
+        // (it wrote everything before exiting).
+        let watch = ProcessWatch(pid: child, startTime: nil)
+        while !(watch?.wait(timeoutMs: 2) ?? true) { current.next().forEach(emit) }
+        current.next().forEach(emit)
+        if let code = exitCode(ofMonitor: child) { return code }
+        return engine.store.exists(id) ? engine.wait(id, timeoutMs: 0) ?? 255 : engine.removedExitCode(id)
+    }
     // The monitor records the container's end in state.json and then exits (or dies):
     // while it lives there is nothing new to learn there, only log lines to print. Its
     // pidfd wakes us the moment it goes; the 2 ms timeout keeps the lines flowing, and
@@ -221,13 +244,15 @@ func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timest
         let monitorGone = monitor?.exited ?? true
         var state: EngineState?
         if monitorGone || lastLook.map({ Processes.monotonicMs() - $0 >= 100 }) ?? true {
+            // Removed (a --rm container's monitor removes it after the exit): that was all.
+            guard engine.store.exists(id) else {
+                current.next().forEach(emit)
+                return engine.removedExitCode(id)
+            }
             state = engine.observedState(id)
             lastLook = Processes.monotonicMs()
         }
-        var st = stat()
-        if stat(path, &st) == 0 && Int(st.st_size) < offset { offset = 0 }   // rotated
-        let (more, end) = LogReader.entries(path, from: offset)
-        offset = end
+        let more = current.next()
         more.forEach(emit)
         if let s = state, s.status == .exited || s.status == .dead, more.isEmpty { return s.status == .dead ? 255 : s.exitCode }
         if let monitor, !monitorGone { _ = monitor.wait(timeoutMs: 2) } else { usleep(2_000) }
@@ -259,8 +284,8 @@ struct Start: ParsableCommand {
             var code: Int32 = 0
             for ref in containers {
                 let id = try engine.store.resolve(ref)
-                try engine.start(id, attached: attach)
-                if attach { code = followLogs(engine, id, follow: true, tail: 0, timestamps: false) ?? 0 } else { print(ref) }
+                let monitor = try engine.start(id, attached: attach)
+                if attach { code = followLogs(engine, id, follow: true, tail: 0, timestamps: false, monitor: monitor) ?? 0 } else { print(ref) }
             }
             return code
         }

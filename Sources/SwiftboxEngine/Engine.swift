@@ -307,14 +307,18 @@ public struct Engine: Sendable {
     /// Where a client sends "ROWS COLUMNS\n" when its terminal is resized (-t only).
     public static func resizeAddress(_ id: String) -> String { "swiftbox-resize-" + id }
 
-    public func start(_ id: String, attached: Bool = false, onAttach: (() -> Void)? = nil) throws {
+    /// Returns the monitor's pid: a child of this process (forked or spawned), whose exit
+    /// status is the container's exit code (Monitor.run). Nil when nothing was started
+    /// (the container runs already, or its monitor will start it again).
+    @discardableResult
+    public func start(_ id: String, attached: Bool = false, onAttach: (() -> Void)? = nil) throws -> pid_t? {
         // A container whose monitor is gone: clean up what is left before starting anew.
         let observed = observedState(id)
         if observed.status == .dead || observed.error == Engine.monitorLost { repairLost(id) }
         var state = store.state(id)
-        if state.status == .running && isRunning(id) { return }
+        if state.status == .running && isRunning(id) { return nil }
         // Its monitor is alive and will start it again (stop or rm cancel that).
-        if state.status == .restarting && observedState(id).status == .restarting { return }
+        if state.status == .restarting && observedState(id).status == .restarting { return nil }
         let recorded = state
         state.attached = attached
         state.stoppedByUser = false
@@ -324,14 +328,15 @@ public struct Engine: Sendable {
         if state != recorded { try store.save(state, id: id) }
         // The monitor: a session of its own, so it outlives this command and its terminal.
         let reader: Int32
+        let monitor: pid_t
         do {
             // Forked when it can be (the warm process saves a start-up: DetachedProcess.fork);
             // otherwise the same monitor as a new process running `swiftbox monitor`.
             let argv = [executable, "monitor", "--root", root, id]
             if let forked = try DetachedProcess.fork(as: argv, { Monitor(engine: self, id: id).run(readyFD: 3) }) {
-                reader = forked.reader
+                (monitor, reader) = forked
             } else {
-                reader = try DetachedProcess.spawn(executable, argv).reader
+                (monitor, reader) = try DetachedProcess.spawn(executable, argv)
             }
         } catch let e as KernelError {
             throw EngineError.failed("cannot start the monitor: \(Errno.message(e.errno))")
@@ -354,7 +359,7 @@ public struct Engine: Sendable {
         }
         close(reader)
         let text = String(decoding: reply, as: UTF8.self)
-        if text.hasPrefix("ok") { return }
+        if text.hasPrefix("ok") { return monitor }
         if text.hasPrefix("error ") {
             let rest = text.dropFirst(6)
             let code = Int32(rest.prefix { $0 != " " }) ?? 125
@@ -422,6 +427,8 @@ public struct Engine: Sendable {
         let deadline = timeoutMs == Int.max ? Int64.max : WallTime.monotonic() + Int64(timeoutMs) * 1_000_000
         let monitor = watchMonitor(id)
         while true {
+            // A --rm container's monitor removes it after the exit: the journal keeps the code.
+            guard store.exists(id) else { return removedExitCode(id) ?? 255 }
             let s = observedState(id)
             if s.status == .exited || s.status == .dead || s.status == .created { return s.status == .dead ? 255 : s.exitCode }
             let now = WallTime.monotonic()
@@ -432,6 +439,13 @@ public struct Engine: Sendable {
                 usleep(2_000)
             }
         }
+    }
+
+    /// The exit code of a container that is gone (removed after its exit, --rm): its
+    /// last "die" event says it. Nil when the journal has none.
+    public func removedExitCode(_ id: String) -> Int32? {
+        EventJournal(root: root).readAll().last { $0.Actor.ID == id && $0.Action == "die" }
+            .flatMap { $0.Actor.Attributes["exitCode"] }.flatMap { Int32($0) }
     }
 
     // MARK: stop, kill, rm

@@ -83,7 +83,8 @@ public struct EngineState: Codable, Equatable, Sendable {
     public var startedAt: String?
     public var finishedAt: String?
     public var error: String?
-    /// A foreground `run --rm` removes the container itself after reading all output.
+    /// Started by a command that attaches (foreground `run`, `start -a`): with -i/-t the
+    /// monitor waits for its first client before starting the container.
     public var attached = false
     /// Set by stop/kill, so a restart policy (later) knows the exit was asked for.
     public var stoppedByUser = false

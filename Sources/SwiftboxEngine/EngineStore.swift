@@ -45,6 +45,8 @@ public struct EngineStore: Sendable {
 
     public var containersDir: String { root + "/containers" }
     public func dir(_ id: String) -> String { containersDir + "/" + id }
+    /// The container still exists (its record was not removed).
+    public func exists(_ id: String) -> Bool { FileSystem.exists(dir(id) + "/config.json") }
     public func logPath(_ id: String) -> String { dir(id) + "/\(id)-json.log" }
     var namesDir: String { root + "/names" }
 

@@ -23,7 +23,10 @@ public struct Monitor {
     }
 
     /// Never returns. `readyFD`: write "ok\n" or "error <code> <message>\n", then close.
-    /// The monitor lives as long as the container does, across restarts by its policy.
+    /// The monitor lives as long as the container does, across restarts by its policy,
+    /// and exits with the container's last exit code: the command that started it (its
+    /// parent: `run`, `start -a`, `compose run`) learns the code from waitpid even when a
+    /// --rm container's record is gone.
     public func run(readyFD: Int32) -> Never {
         _ = sb_set_subreaper()
         signal(SIGPIPE, SIG_IGN)
@@ -66,6 +69,7 @@ public struct Monitor {
             }
         }
         var restarts = RestartTracker(policy: config?.restartPolicy ?? .no, restartCount: store.state(id).restartCount ?? 0)
+        var lastCode: Int32 = 0
 
         while true {
             // The container's stdio: a pseudo-terminal (-t), or pipes for stdout, stderr
@@ -124,6 +128,9 @@ public struct Monitor {
                 state.restartCount = restarts.restartCount
             }
             engine.event("start", id: id)
+            // The log exists before the starter hears "ok": it follows the file through a
+            // descriptor (LogTail), which outlives a rotation or the removal.
+            let writer = try? LogWriter(path: store.logPath(id), maxSize: config?.logMaxSize, maxFiles: config?.logMaxFiles ?? 1)
             ready("ok\n")
 
             let health = config?.healthcheck.map {
@@ -137,11 +144,12 @@ public struct Monitor {
             }
             let resizer = tty ? ((try? UnixSocket.listen(Engine.resizeAddress(id))) ?? -1) : -1
             relay(outputs: tty ? [(master, "stdout")] : [(out[0], "stdout"), (err[0], "stderr")],
-                  input: tty ? master : input[1], listener: listener, clients: clients, resizer: resizer, health: health)
+                  input: tty ? master : input[1], writer: writer, listener: listener, clients: clients, resizer: resizer, health: health)
             clients = []
             if resizer >= 0 { close(resizer) }
             health?.cancel()   // the kernel killed it with the container's pid namespace: reap it first
             let code = reap(pid)
+            lastCode = code
             // Unmounting the overlay waits in the kernel for an RCU grace period: on a
             // thread while the cgroups, the runtime's record and the network go; joined
             // before the exit is recorded. (Measured: run --rm IMAGE true 1.4–1.6 ms
@@ -172,17 +180,16 @@ public struct Monitor {
             guard let delay, state != nil, waitBeforeRestart(delay) else { break }
             engine.event("restart", id: id)
         }
-        // A --rm container is removed here, or (attached) by the CLI once it has read all
-        // output; either removal empties the trash afterwards. Otherwise (and when a
-        // `restart` keeps it) the runtime's record of the exit waits there: empty it.
-        let last = store.state(id)
-        let removing = config?.autoRemove == true && last.keepOnExit != true
-        if removing && !last.attached {
+        // A --rm container is removed here, as Docker's daemon does, whoever is attached:
+        // a foreground `run` reads the rest of the log through its descriptor and the
+        // code from our exit status. The removal empties the trash afterwards; otherwise
+        // (and when a `restart` keeps the container) the runtime's record waits there.
+        if config?.autoRemove == true && store.state(id).keepOnExit != true {
             try? engine.remove(id, force: true)
-        } else if !removing {
+        } else {
             engine.emptyTrashInBackground()
         }
-        exit(0)
+        exit(lastCode & 0xff)
     }
 
     /// --health-on-failure, once the container turned unhealthy. kill: SIGKILL, and the
@@ -228,10 +235,9 @@ public struct Monitor {
     /// Copy the container's output into the log and to attached clients, and clients'
     /// input to the container, until the outputs close (the container and everything it
     /// started have exited). A pty master reports the end as EIO.
-    func relay(outputs: [(Int32, String)], input: Int32, listener: Int32, clients initial: [Int32], resizer: Int32 = -1,
+    func relay(outputs: [(Int32, String)], input: Int32, writer: LogWriter?, listener: Int32, clients initial: [Int32], resizer: Int32 = -1,
                health: HealthProbeRunner? = nil) {
-        let c = try? engine.store.config(id)
-        guard let writer = try? LogWriter(path: engine.store.logPath(id), maxSize: c?.logMaxSize, maxFiles: c?.logMaxFiles ?? 1) else { return }
+        guard let writer else { return }
         var outs = outputs
         var clients = initial
         var inputFD = input

@@ -75,6 +75,29 @@ final class EngineTests: EngineTestCase {
         eventually("stopped, the --rm container is removed") { self.sbx(["ps", "-aq"]).out.isEmpty }
     }
 
+    /// The monitor removes a --rm container after its exit, as Docker's daemon does:
+    /// `logs -f` and `wait` end with it (and `wait` still knows the code, from the
+    /// journal), and a foreground `run --rm` whose CLI was killed leaves nothing behind.
+    func testRemoveOnExitContainerEndsItsFollowersAndOutlivesItsCLI() throws {
+        XCTAssertEqual(run(["-d", "--rm", "--name", "brief", "busybox-image:latest", "sh", "-c", "echo one; sleep 0.5; echo two"]).status, 0)
+        // (Bounded: before, `logs -f` waited forever once the container was gone.)
+        let follow = Self.shell(["/usr/bin/timeout", "10", Self.binary, "logs", "--root", engineRoot, "-f", "brief"])
+        XCTAssertEqual(follow.status, 0, "logs -f ended with the container: \(follow.err)")
+        XCTAssertEqual(follow.out, "one\ntwo\n", follow.err)
+        XCTAssertEqual(run(["-d", "--rm", "--name", "seven", "busybox-image:latest", "sh", "-c", "sleep 0.3; exit 7"]).status, 0)
+        XCTAssertEqual(sbx(["wait", "seven"]).out, "7\n")
+        let argv = [Self.binary, "run", "--root", engineRoot, "--rm", "--name", "orphan", "busybox-image:latest", "sleep", "1"]
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        XCTAssertEqual(posix_spawn(&pid, argv[0], nil, nil, &cargs, environ), 0)
+        eventually("the container runs") { self.sbx(["ps"]).out.contains("orphan") }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        eventually("its monitor removed it when it exited") { self.sbx(["ps", "-aq"]).out.isEmpty }
+    }
+
     func testImageInUseIsNotRemovedUnlessForced() {
         XCTAssertEqual(run(["--name", "user", "busybox-image:latest", "true"]).status, 0)
         let r = sbx(["rmi", "busybox-image:latest"])

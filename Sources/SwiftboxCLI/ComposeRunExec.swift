@@ -87,6 +87,8 @@ struct ComposeRun: ParsableCommand {
                 return 0
             }
             var attachFD: Int32 = -1
+            // Made before the start (see Run.run): the reader holds the log from the first line.
+            let log = LogTail(path: ctx.engine.store.logPath(id), create: true)
             let monitor: pid_t?
             do {
                 monitor = try ctx.engine.start(id, attached: true) { attachFD = (try? UnixSocket.connect(Engine.attachAddress(id))) ?? -1 }
@@ -98,7 +100,7 @@ struct ComposeRun: ParsableCommand {
             defer { if autoRemove && ctx.engine.store.exists(id) { try? ctx.engine.remove(id, force: true) } }
             if attachFD >= 0 { return attachSession(ctx.engine, id, attachFD, raw: false, monitor: monitor) }
             if let pid = Optional(ctx.engine.store.state(id).pid), pid > 0 { sb_forward_signals(pid) }
-            return followLogs(ctx.engine, id, follow: true, tail: nil, timestamps: false, monitor: monitor) ?? 0
+            return followLogs(ctx.engine, id, follow: true, tail: nil, timestamps: false, monitor: monitor, log: log) ?? 0
         }
     }
 }

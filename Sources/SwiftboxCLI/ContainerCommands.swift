@@ -131,6 +131,9 @@ struct Run: ParsableCommand {
         printResourceWarnings(engine, c)
         if let f = cidfile { try FileSystem.writeAtomically(f, Array(c.id.utf8)) }
         var attachFD: Int32 = -1
+        // Opened (made) before the start: a container that exits at once is removed by
+        // its monitor before a reader opening the log afterwards would find it.
+        let log = detach || options.interactive || options.tty ? nil : LogTail(path: engine.store.logPath(c.id), create: true)
         let monitor: pid_t?
         do {
             monitor = try engine.start(c.id, attached: !detach) {
@@ -148,7 +151,7 @@ struct Run: ParsableCommand {
             return attachSession(engine, c.id, attachFD, raw: options.tty && isatty(0) != 0, monitor: monitor)
         }
         if let pid = Optional(engine.store.state(c.id).pid), pid > 0 { sb_forward_signals(pid) }
-        return followLogs(engine, c.id, follow: true, tail: nil, timestamps: false, monitor: monitor) ?? 0
+        return followLogs(engine, c.id, follow: true, tail: nil, timestamps: false, monitor: monitor, log: log) ?? 0
     }
 }
 
@@ -211,10 +214,11 @@ func sendResize(_ id: String) {
 /// its exit status is the container's code (a --rm container is gone by then).
 @discardableResult
 func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Int? = nil,
-                monitor child: pid_t? = nil) -> Int32? {
+                monitor child: pid_t? = nil, log opened: LogTail? = nil) -> Int32? {
     let path = engine.store.logPath(id)
-    // The current file through a descriptor: it may be rotated or removed while we follow.
-    let current = LogTail(path: path)
+    // The current file through a descriptor: it may be rotated or removed while we follow
+    // (`opened`: by the caller, before it started the container).
+    let current = opened ?? LogTail(path: path)
     var entries = LogReader.allEntries(path) + current.next()
     if let since { entries = entries.filter { (RelativeTime.parse($0.time) ?? 0) >= since } }
     if let tail { entries = Array(entries.suffix(tail)) }
@@ -284,8 +288,9 @@ struct Start: ParsableCommand {
             var code: Int32 = 0
             for ref in containers {
                 let id = try engine.store.resolve(ref)
+                let log = attach ? LogTail(path: engine.store.logPath(id), create: true) : nil
                 let monitor = try engine.start(id, attached: attach)
-                if attach { code = followLogs(engine, id, follow: true, tail: 0, timestamps: false, monitor: monitor) ?? 0 } else { print(ref) }
+                if attach { code = followLogs(engine, id, follow: true, tail: 0, timestamps: false, monitor: monitor, log: log) ?? 0 } else { print(ref) }
             }
             return code
         }

@@ -467,7 +467,10 @@ public struct Engine: Sendable {
     /// Docker: the restart is not its end).
     public func restart(_ id: String, timeout: Int? = nil) throws {
         if isRunning(id) { _ = try? store.update(id) { $0.keepOnExit = true } }
-        try stop(id, timeout: timeout)
+        do { try stop(id, timeout: timeout) } catch {
+            _ = try? store.update(id) { $0.keepOnExit = nil }   // its own exit still ends it
+            throw error
+        }
         try start(id)
         event("restart", id: id)
     }

@@ -22,15 +22,19 @@ public final class LogTail {
     /// Bytes after the last newline: a line still being written.
     var partial: [UInt8] = []
 
-    public init(path: String) {
+    /// `create`: make the (empty) log if it is not there yet, so that a reader opened
+    /// before the container starts holds it from the first line on: a short-lived --rm
+    /// container can exit and be removed before a reader that opens the file later
+    /// would find it.
+    public init(path: String, create: Bool = false) {
         self.path = path
-        open()
+        open(create: create)
     }
 
     deinit { if fd >= 0 { close(fd) } }
 
-    func open() {
-        fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    func open(create: Bool = false) {
+        fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0), 0o640)
         partial = []
     }
 

@@ -16,6 +16,11 @@ final class EngineTests: EngineTestCase {
         XCTAssertEqual(run(["--rm", "busybox-image:latest", "no-such-command"]).status, 127)
         XCTAssertEqual(run(["--rm", "busybox-image:latest", "/etc/passwd"]).status, 126)
         XCTAssertEqual(run(["--rm", "no-such-image"]).status, 125)
+        // A container that exits at once is removed by its monitor at once: its output
+        // still all arrives (the CLI holds the log open from before the start).
+        for round in 1...10 {
+            XCTAssertEqual(run(["--rm", "busybox-image:latest", "printf", "no newline \(round)"]).out, "no newline \(round)")
+        }
         XCTAssertEqual(sbx(["ps", "-aq"]).out, "", "--rm leaves no container")
         // Its directory left with it (into the trash, which a background process empties);
         // no name is still claimed.
@@ -86,15 +91,7 @@ final class EngineTests: EngineTestCase {
         XCTAssertEqual(follow.out, "one\ntwo\n", follow.err)
         XCTAssertEqual(run(["-d", "--rm", "--name", "seven", "busybox-image:latest", "sh", "-c", "sleep 0.3; exit 7"]).status, 0)
         XCTAssertEqual(sbx(["wait", "seven"]).out, "7\n")
-        let argv = [Self.binary, "run", "--root", engineRoot, "--rm", "--name", "orphan", "busybox-image:latest", "sleep", "1"]
-        var cargs = argv.map { strdup($0) } + [nil]
-        defer { cargs.forEach { free($0) } }
-        var pid: pid_t = 0
-        XCTAssertEqual(posix_spawn(&pid, argv[0], nil, nil, &cargs, environ), 0)
-        eventually("the container runs") { self.sbx(["ps"]).out.contains("orphan") }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        killForegroundRunOnceRunning(["--rm", "--name", "orphan", "busybox-image:latest", "sleep", "1"], name: "orphan")
         eventually("its monitor removed it when it exited") { self.sbx(["ps", "-aq"]).out.isEmpty }
     }
 
@@ -224,18 +221,23 @@ final class EngineTests: EngineTestCase {
         XCTAssertEqual(bad.status, 125)
     }
 
-    func testKilledCLIDuringForegroundRun() throws {
-        // SIGKILL the foreground `run` while its container runs: the container goes on under
-        // its monitor, ps tells the truth, and rm -f / system prune clean everything.
-        let argv = [Self.binary, "run", "--root", engineRoot, "--name", "fg", "busybox-image:latest", "sleep", "100"]
+    /// Start a foreground `run` with `args`, and SIGKILL it once `ps` shows `name`.
+    func killForegroundRunOnceRunning(_ args: [String], name: String) {
+        let argv = [Self.binary, "run", "--root", engineRoot] + args
         var cargs = argv.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) } }
         var pid: pid_t = 0
         XCTAssertEqual(posix_spawn(&pid, argv[0], nil, nil, &cargs, environ), 0)
-        eventually("the container runs") { self.sbx(["ps"]).out.contains("fg") }
+        eventually("the container runs") { self.sbx(["ps"]).out.contains(name) }
         kill(pid, SIGKILL)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
+    }
+
+    func testKilledCLIDuringForegroundRun() throws {
+        // SIGKILL the foreground `run` while its container runs: the container goes on under
+        // its monitor, ps tells the truth, and rm -f / system prune clean everything.
+        killForegroundRunOnceRunning(["--name", "fg", "busybox-image:latest", "sleep", "100"], name: "fg")
         XCTAssertTrue(sbx(["ps"]).out.contains("Up "), "still running under its monitor")
         XCTAssertTrue(sbx(["top", "fg"]).out.contains("sleep 100"))
         XCTAssertEqual(sbx(["rm", "-f", "fg"]).status, 0)

@@ -27,6 +27,8 @@ trap 'dockerd_stop || true; cleanup' EXIT
 
 "$HERE/rootfs-fixtures/busybox-image.sh" "$WORK/busybox" >/dev/null
 sb load -i "$WORK/busybox" >/dev/null
+# Untimed, as podman's and docker's checks below that they can run the image.
+sb run --rm --network bridge busybox:latest true >/dev/null
 podman_start "$WORK/podman" "$WORK/busybox" bridge
 DOCKER_OK=0
 dockerd_start "$WORK/docker"

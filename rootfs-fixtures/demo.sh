@@ -4,8 +4,9 @@
 # a published port and a volume, a compose project, and the OCI runtime underneath (its
 # kernel steps with --dry-run, and the create/start lifecycle).
 set -euo pipefail
-BIN=${1:-.build/release/swiftbox}
-FIX=${2:-fixtures-out}
+# Absolute: the compose step runs in the project's directory.
+BIN=$(realpath "${1:-.build/release/swiftbox}")
+FIX=$(realpath "${2:-fixtures-out}")
 WORK=$(mktemp -d /tmp/swiftbox-demo.XXXXXX)
 ROOT=$WORK/root
 sb() { "$BIN" "$1" --root "$ROOT" "${@:2}"; }
@@ -55,14 +56,17 @@ step "swiftbox compose up -d: health-gated depends_on, service names, a publishe
  "$BIN" compose up -d
  "$BIN" compose ps
  curl -s http://127.0.0.1:18080/
- for _ in $(seq 50); do "$BIN" compose logs worker | grep -q "worker saw web" && break; sleep 0.1; done
+ for _ in $(seq 50); do grep -q "worker saw web" <<< "$("$BIN" compose logs worker)" && break; sleep 0.1; done
  "$BIN" compose logs worker
  "$BIN" compose down -v)
 
 step "the OCI runtime underneath: the kernel operations of a start, in order (first 14 lines)"
 BUNDLE=$WORK/bundle
 "$(dirname "$0")/busybox-bundle.sh" "$BUNDLE" sh -c 'echo "hello from pid $$ in $(hostname)"' >/dev/null
-"$BIN" oci --root "$WORK/oci" run --dry-run --bundle "$BUNDLE" demo | head -14
+# Through a file, not a pipe into head: head leaving early would end the writer with
+# SIGPIPE, and pipefail would end the demo.
+"$BIN" oci --root "$WORK/oci" run --dry-run --bundle "$BUNDLE" demo > "$WORK/plan.txt"
+head -14 "$WORK/plan.txt"
 echo "   …"
 "$BIN" oci --root "$WORK/oci" run --bundle "$BUNDLE" demo
 step "done (docs/status.md says what works and what is next)"

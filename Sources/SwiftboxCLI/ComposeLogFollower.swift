@@ -18,7 +18,8 @@ final class LogFollower {
     let color: Bool
     let prefix: Bool
     var timestamps = false
-    var offsets: [String: Int] = [:]
+    /// Each container's log, followed through a descriptor (LogTail).
+    var tails: [String: LogTail] = [:]
     var width: Int
     /// For `logs -f`: the service's containers now, so ones created meanwhile (a recreate,
     /// a scale up) are followed too.
@@ -57,11 +58,11 @@ final class LogFollower {
     func printExisting(tail: Int?) {
         for (i, c) in containers.enumerated() {
             let path = engine.store.logPath(c.id)
-            var (entries, end) = LogReader.entries(path)
-            entries = LogReader.allEntries(path) + entries
+            let current = LogTail(path: path)
+            var entries = LogReader.allEntries(path) + current.next()
             if let tail { entries = Array(entries.suffix(tail)) }
             entries.forEach { emit(c, index: i, $0) }
-            offsets[c.id] = end
+            tails[c.id] = current
         }
     }
 
@@ -72,7 +73,7 @@ final class LogFollower {
         signal(SIGINT) { _ in LogFollower.interrupted = true }
         signal(SIGTERM) { _ in LogFollower.interrupted = true }
         defer { signal(SIGINT, SIG_DFL); signal(SIGTERM, SIG_DFL) }
-        for c in containers where offsets[c.id] == nil { offsets[c.id] = 0 }
+        for c in containers where tails[c.id] == nil { tails[c.id] = LogTail(path: engine.store.logPath(c.id)) }
         var exited = Set<String>()
         var first: ContainerSummary?
         var lastRefresh = time(nil)
@@ -81,18 +82,14 @@ final class LogFollower {
                 lastRefresh = time(nil)
                 for c in refresh() where !containers.contains(where: { $0.id == c.id }) {
                     containers.append(c)
-                    offsets[c.id] = 0
+                    tails[c.id] = LogTail(path: engine.store.logPath(c.id))
                     width = max(width, LogFollower.label(c).count)
                 }
             }
             var progressed = false
             for (i, c) in containers.enumerated() where !exited.contains(c.id) {
                 let s = engine.observedState(c.id)
-                let path = engine.store.logPath(c.id)
-                var st = stat()
-                if stat(path, &st) == 0 && Int(st.st_size) < offsets[c.id]! { offsets[c.id] = 0 }   // rotated
-                let (more, end) = LogReader.entries(path, from: offsets[c.id]!)
-                offsets[c.id] = end
+                let more = tails[c.id]!.next()
                 more.forEach { emit(c, index: i, $0) }
                 if !more.isEmpty { progressed = true }
                 let gone = (s.status == .exited || s.status == .dead) && more.isEmpty
@@ -117,7 +114,7 @@ final class LogFollower {
                 if fresh.isEmpty { break }
                 for c in fresh {
                     containers.append(c)
-                    offsets[c.id] = 0
+                    tails[c.id] = LogTail(path: engine.store.logPath(c.id))
                     width = max(width, LogFollower.label(c).count)
                 }
                 continue

@@ -4,7 +4,6 @@ import ArgumentParser
 import Glibc
 #endif
 import Foundation
-import CShim
 import SwiftboxCompose
 import SwiftboxEngine
 
@@ -96,11 +95,7 @@ struct ComposeRun: ParsableCommand {
                 if autoRemove { try? ctx.engine.remove(id, force: true) }
                 throw error
             }
-            // The monitor removes a --rm container after its exit (unless it died first).
-            defer { if autoRemove && ctx.engine.store.exists(id) { try? ctx.engine.remove(id, force: true) } }
-            if attachFD >= 0 { return attachSession(ctx.engine, id, attachFD, raw: false, monitor: monitor) }
-            if let pid = Optional(ctx.engine.store.state(id).pid), pid > 0 { sb_forward_signals(pid) }
-            return followLogs(ctx.engine, id, follow: true, tail: nil, timestamps: false, monitor: monitor, log: log) ?? 0
+            return foregroundSession(ctx.engine, id, attachFD: attachFD, raw: false, monitor: monitor, log: log, autoRemove: autoRemove)
         }
     }
 }

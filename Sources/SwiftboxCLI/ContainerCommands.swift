@@ -144,15 +144,21 @@ struct Run: ParsableCommand {
             throw error
         }
         if detach { print(c.id); return 0 }
-        // The monitor removes a --rm container after its exit; only one that died first
-        // (its container left behind) is removed here.
-        defer { if options.autoRemove && engine.store.exists(c.id) { try? engine.remove(c.id, force: true) } }
-        if attachFD >= 0 {
-            return attachSession(engine, c.id, attachFD, raw: options.tty && isatty(0) != 0, monitor: monitor)
-        }
-        if let pid = Optional(engine.store.state(c.id).pid), pid > 0 { sb_forward_signals(pid) }
-        return followLogs(engine, c.id, follow: true, tail: nil, timestamps: false, monitor: monitor, log: log) ?? 0
+        return foregroundSession(engine, c.id, attachFD: attachFD, raw: options.tty && isatty(0) != 0,
+                                 monitor: monitor, log: log, autoRemove: options.autoRemove)
     }
+}
+
+/// A started container in the foreground (`run`, `compose run`): through its attach
+/// socket (-i/-t), else its log, until it exits; its exit code. The monitor removes a
+/// --rm container after its exit; only one that died first (its container left behind)
+/// is removed here.
+func foregroundSession(_ engine: Engine, _ id: String, attachFD: Int32, raw: Bool, monitor: pid_t?, log: LogTail?,
+                       autoRemove: Bool) -> Int32 {
+    defer { if autoRemove && engine.store.exists(id) { try? engine.remove(id, force: true) } }
+    if attachFD >= 0 { return attachSession(engine, id, attachFD, raw: raw, monitor: monitor) }
+    if let pid = Optional(engine.store.state(id).pid), pid > 0 { sb_forward_signals(pid) }
+    return followLogs(engine, id, follow: true, tail: nil, timestamps: false, monitor: monitor, log: log) ?? 0
 }
 
 /// -i/-t: our stdin to the container, its output to our stdout, until it exits. With a

@@ -87,20 +87,24 @@ public enum LogReader {
         var files: [String] = []
         var i = 1
         while FileSystem.exists("\(path).\(i)") { files.insert("\(path).\(i)", at: 0); i += 1 }
-        return files.flatMap { entries($0).entries }
+        return files.flatMap { entries($0) }
     }
 
     /// The entries of a log file (malformed lines are skipped).
-    public static func entries(_ path: String, from offset: Int = 0) -> (entries: [LogEntry], end: Int) {
-        guard let bytes = try? FileSystem.read(path), bytes.count > offset else { return ([], offset) }
+    public static func entries(_ path: String) -> [LogEntry] {
+        guard let bytes = try? FileSystem.read(path) else { return [] }
+        return parse(bytes[...]).entries
+    }
+
+    /// The entries of the complete lines in `bytes` (malformed ones skipped), and where
+    /// the incomplete last line, if any, begins.
+    public static func parse(_ bytes: ArraySlice<UInt8>) -> (entries: [LogEntry], end: Int) {
         var out: [LogEntry] = []
-        var start = offset
-        var end = offset
-        for i in offset..<bytes.count where bytes[i] == UInt8(ascii: "\n") {
+        var start = bytes.startIndex
+        for i in bytes.indices where bytes[i] == UInt8(ascii: "\n") {
             if let e = try? JSONDecoder().decode(LogEntry.self, from: Data(bytes[start..<i])) { out.append(e) }
             start = i + 1
-            end = start
         }
-        return (out, end)
+        return (out, start)
     }
 }

@@ -10,11 +10,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 public final class LogTail {
     public let path: String
@@ -65,13 +60,8 @@ public final class LogTail {
                 break
             }
         }
-        var entries: [LogEntry] = []
-        var start = 0
-        for i in bytes.indices where bytes[i] == UInt8(ascii: "\n") {
-            if let e = try? JSONDecoder().decode(LogEntry.self, from: Data(bytes[start..<i])) { entries.append(e) }
-            start = i + 1
-        }
-        partial = Array(bytes[start...])
+        let (entries, end) = LogReader.parse(bytes[...])
+        partial = Array(bytes[end...])
         return entries
     }
 }

@@ -60,13 +60,12 @@ public struct ImageStore: Sendable {
     }
 
     public func readIndex() throws -> ImageIndexFile {
-        guard FileSystem.exists(indexPath) else { return ImageIndexFile() }
         do {
             // Decoded once per process per version (DecodedFiles): a start reads it in
             // the CLI and again in the monitor forked from it.
             return try DecodedFiles.read(indexPath) { try JSONDecoder().decode(ImageIndexFile.self, from: Data($0)) }
-        } catch let e as KernelError where e.errno == ENOENT {
-            return ImageIndexFile()
+        } catch is KernelError {
+            return ImageIndexFile()   // not written yet (or unreadable): no images
         } catch {
             throw ImageError.malformed("\(indexPath): unreadable image index (\(error))")
         }
@@ -117,8 +116,11 @@ public struct ImageStore: Sendable {
     }
 
     public func config(of record: ImageRecord) throws -> ImageConfig {
-        guard content.has(record.id) else { throw ImageError.blobMissing(record.id) }
-        return try DecodedFiles.read(content.path(record.id)) { try JSONDecoder().decode(ImageConfig.self, from: Data($0)) }
+        do {
+            return try DecodedFiles.read(content.path(record.id)) { try JSONDecoder().decode(ImageConfig.self, from: Data($0)) }
+        } catch is KernelError {
+            throw ImageError.blobMissing(record.id)
+        }
     }
 
     public func tags(of id: Digest, in index: ImageIndexFile) -> [String] {

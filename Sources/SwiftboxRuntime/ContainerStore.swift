@@ -90,13 +90,11 @@ public struct ContainerStore: Sendable {
         try ContainerStore.validate(id: id)
         let path = directory(id) + "/state.json"
         // Read by the runtime, the engine's monitor and its CLI, several times per start.
-        let record: ContainerRecord
         do {
-            record = try DecodedFiles.read(path) { try JSONDecoder().decode(ContainerRecord.self, from: Data($0)) }
+            return try DecodedFiles.read(path) { try JSONDecoder().decode(ContainerRecord.self, from: Data($0)) }
         } catch is KernelError {
             throw StoreError.notFound(id)
         }
-        return record
     }
 
     public func remove(_ id: String) throws {

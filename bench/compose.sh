@@ -8,7 +8,8 @@
 # gate costs at most ~0.1 s of waiting in every engine that honours start_interval.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-SWIFTBOX=${SWIFTBOX:-$HERE/.build/release/swiftbox}
+# Absolute: some steps run in a project directory (make bench passes a relative path).
+SWIFTBOX=$(realpath "${SWIFTBOX:-$HERE/.build/release/swiftbox}")
 ROUNDS=${ROUNDS:-5}
 ROUNDS50=${ROUNDS50:-3}
 WORK=/tmp/swiftbox-bench-compose-$$

@@ -7,7 +7,8 @@
 # started for this run and removed after it (bench/lib/dockerd.sh).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-SWIFTBOX=${SWIFTBOX:-$HERE/.build/release/swiftbox}
+# Absolute: some steps run in a project directory (make bench passes a relative path).
+SWIFTBOX=$(realpath "${SWIFTBOX:-$HERE/.build/release/swiftbox}")
 ROUNDS=${ROUNDS:-15}
 # Lowercase path: podman names a loaded directory after its path, and names are lowercase.
 WORK=/tmp/swiftbox-bench-engine-$$

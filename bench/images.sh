@@ -6,7 +6,8 @@
 # Needs root, python3, skopeo, umoci and Debian's docker-registry (make deps).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-SWIFTBOX=${SWIFTBOX:-$HERE/.build/release/swiftbox}
+# Absolute: some steps run in a project directory (make bench passes a relative path).
+SWIFTBOX=$(realpath "${SWIFTBOX:-$HERE/.build/release/swiftbox}")
 ROUNDS=${ROUNDS:-7}
 PORT=${PORT:-5091}
 WORK=$(mktemp -d /tmp/swiftbox-bench-images.XXXXXX)

@@ -10,7 +10,8 @@
 # bridge run only — its published ports live in that namespace, out of curl's reach here.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-SWIFTBOX=${SWIFTBOX:-$HERE/.build/release/swiftbox}
+# Absolute: some steps run in a project directory (make bench passes a relative path).
+SWIFTBOX=$(realpath "${SWIFTBOX:-$HERE/.build/release/swiftbox}")
 ROUNDS=${ROUNDS:-15}
 WORK=/tmp/swiftbox-bench-network-$$
 mkdir -p "$WORK"

@@ -37,7 +37,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 # Default: the release build of this checkout, wherever the script is run
 # from. A relative SWIFTBOX given by the caller is taken from the cwd.
-SWIFTBOX=${SWIFTBOX:-$repo/.build/release/swiftbox}
+SWIFTBOX=$(realpath "${SWIFTBOX:-$repo/.build/release/swiftbox}")   # absolute, as in the other scripts
 
 case $ROUNDS in
     '' | *[!0-9]* | 0) echo "ROUNDS must be a positive integer" >&2; exit 2 ;;

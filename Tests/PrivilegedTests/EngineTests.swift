@@ -332,6 +332,24 @@ final class EngineTests: EngineTestCase {
         XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
     }
 
+    /// The monitor of a foreground `run --rm` is killed: the CLI (its parent) sees it die
+    /// without an exit code, reports 255, and removes the container itself.
+    func testKilledMonitorOfAForegroundRemoveOnExitRun() throws {
+        let argv = [Self.binary, "run", "--root", engineRoot, "--rm", "--name", "fgrm", "busybox-image:latest", "sleep", "100"]
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var cli: pid_t = 0
+        XCTAssertEqual(posix_spawn(&cli, argv[0], nil, nil, &cargs, environ), 0)
+        eventually("the container runs") { self.sbx(["ps"]).out.contains("fgrm") }
+        let id = sbx(["ps", "-q", "--no-trunc"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: engineRoot + "/containers/\(id)/state.json"))) as! [String: Any]
+        kill((state["monitorPid"] as! NSNumber).int32Value, SIGKILL)
+        var status: Int32 = 0
+        waitpid(cli, &status, 0)
+        XCTAssertEqual((status >> 8) & 0xff, 255, "the CLI reports the lost container")
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "", "and removed it")
+    }
+
     func testConcurrentRunsGiveDistinctContainers() {
         let group = DispatchGroup()
         let lock = NSLock()

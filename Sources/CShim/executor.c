@@ -35,6 +35,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -201,6 +204,27 @@ static int op_symlink(exec_state *st, const sb_op *op) {
     if (rc < 0 && errno == EEXIST) rc = 0;
     close(dfd);
     return rc;
+}
+
+/// The mount `path` lives on: walk up from `path` until a directory is the root of a
+/// mount (statx(2) STATX_ATTR_MOUNT_ROOT), and make that one mount MS_PRIVATE. "/" is
+/// always a mount root, so the walk ends. Not recursive: only the new root's parent
+/// must stop being shared for pivot_root(2), and only our copy of the mount table
+/// changes (we are in our own mount namespace).
+static int op_parent_private(const sb_op *op) {
+    char buf[4096];
+    size_t len = strlen(op->a);
+    if (len == 0 || len >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
+    memcpy(buf, op->a, len + 1);
+    for (;;) {
+        struct statx sx;
+        if (statx(AT_FDCWD, buf, 0, 0, &sx) < 0) return -1;
+        if ((sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) == 0) { errno = ENOTSUP; return -1; }
+        if (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) return mount(NULL, buf, NULL, MS_PRIVATE, NULL);
+        char *slash = strrchr(buf, '/');
+        if (slash == NULL) { errno = EINVAL; return -1; }
+        if (slash == buf) slash[1] = 0; else *slash = 0;
+    }
 }
 
 /// pivot_root(2) with new_root == put_old == ".": the old root ends up stacked under
@@ -492,6 +516,7 @@ static void run_plan(exec_state *st) {
         }
         case SB_OP_EXEC: rc = op_exec(st, op); break;
         case SB_OP_INIT: rc = op_init(st); break;
+        case SB_OP_PARENT_PRIVATE: rc = op_parent_private(op); break;
         case SB_OP_JOIN_CGROUPS: {
             // Writing "0" (= the caller) to a v1 `tasks` file moves just this thread,
             // and the kernel then skips the global threadgroup lock whose first

@@ -20,7 +20,7 @@ enum Features {
         "apparmor": {"enabled": false},
         "selinux": {"enabled": false}
       },
-      "annotations": {"org.swiftbox.version": "\\(SwiftboxVersion.version)"}
+      "annotations": {"org.swiftbox.version": "\(SwiftboxVersion.version)"}
     }
     """
 }

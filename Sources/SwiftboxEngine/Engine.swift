@@ -91,6 +91,9 @@ public struct Engine: Sendable {
 
     func runtime() -> OCIRuntime {
         var runtime = OCIRuntime(root: runtimeRoot, log: Diagnostics(level: .error))
+        // --privileged asks for every capability; on a host where swiftbox itself lacks
+        // some (CAP_SYS_RESOURCE in some sandboxes) the container runs without them.
+        runtime.strictCapabilities = false
         // A deleted record's directory waits in our trash when it is on the same
         // filesystem (on tmpfs a rename there fails, and deleting in place costs nothing).
         runtime.store.trash = trash

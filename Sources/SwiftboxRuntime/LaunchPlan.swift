@@ -42,6 +42,10 @@ public enum LaunchOp: Equatable, Sendable {
     case joinCgroups(hierarchies: [String])
     /// Fork: PID 1 stays a minimal init (forwards signals, reaps zombies), the child execs.
     case initProcess
+    /// Make the mount the rootfs lives on private (not recursive): pivot_root(2) refuses
+    /// a new root whose parent mount is shared, which it is after rootfsPropagation
+    /// "shared" made / rshared.
+    case makeParentMountPrivate(path: String)
 }
 
 /// One mount(2) inside the rootfs.

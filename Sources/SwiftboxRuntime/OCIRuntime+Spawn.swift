@@ -21,6 +21,7 @@ extension OCIRuntime {
         var builder = PlanBuilder(spec: spec, bundle: bundle, id: id, mode: .run, consoleSocketFD: nil,
                                   hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap())
         builder.capabilityLimit = Capabilities.ownBoundingSet()
+        builder.strictCapabilities = strictCapabilities
         let plan = try builder.buildExec(process: process, initPid: record.pid, cgroupPath: record.cgroupPath)
         let prepared = try plan.cgroupPath.map { try cgroups.prepare(path: $0) }
         defer { prepared?.closeAll() }

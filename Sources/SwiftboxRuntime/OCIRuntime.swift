@@ -41,6 +41,9 @@ public struct OCIRuntime {
     public var store: ContainerStore
     public var log: Diagnostics
     public var cgroups: CgroupManager
+    /// A capability this runtime does not hold itself: an error naming it (true, for
+    /// `swiftbox oci`, as runc) or dropped with a warning (false, the engine's choice).
+    public var strictCapabilities = true
 
     public init(root: String, log: Diagnostics) {
         self.store = ContainerStore(root: root)
@@ -76,7 +79,9 @@ public struct OCIRuntime {
         var builder = PlanBuilder(spec: spec, bundle: bundle, id: id, mode: mode, consoleSocketFD: consoleFD,
                                   hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(), preserveFDs: preserveFDs)
         builder.capabilityLimit = Capabilities.ownBoundingSet()
+        builder.strictCapabilities = strictCapabilities
         var plan = try builder.build()
+        builder.warnings().forEach(log.warning)
         // Resolved now, so a limit on a controller this host lacks fails before anything exists.
         if let path = plan.cgroupPath {
             plan.resources = try cgroups.resourcePlan(spec.linux?.resources)
@@ -245,7 +250,9 @@ public struct OCIRuntime {
                                   hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(),
                                   preserveFDs: options.preserveFDs)
         builder.capabilityLimit = Capabilities.ownBoundingSet()
+        builder.strictCapabilities = strictCapabilities
         let plan = try builder.buildExec(process: process, initPid: record.pid, cgroupPath: record.cgroupPath)
+        builder.warnings(for: process).forEach(log.warning)
         if log.level >= .trace { for line in plan.lines where line.hasPrefix("parent") { log.trace(line) } }
         let prepared = try plan.cgroupPath.map { try cgroups.prepare(path: $0) }
         defer { prepared?.closeAll() }

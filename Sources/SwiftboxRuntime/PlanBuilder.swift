@@ -4,10 +4,11 @@
 // The order of the child's operations matters, and each constraint is noted where the
 // op is appended. In short: join namespaces → join cgroups → cgroup namespace →
 // mounts inside the rootfs → pivot_root → sysctls → mask and read-only
-// paths → read-only root → hostname → rlimits → console → no_new_privs → seccomp (if
-// no_new_privs is off, while we still have CAP_SYS_ADMIN) → capabilities and user →
-// cwd → wait for `start` → seccomp (if no_new_privs is on: last, so that it filters as
-// little of our own work as possible) → execve.
+// paths → read-only root → hostname → rlimits → console → no_new_privs →
+// capabilities and user → cwd → close fds → wait for `start` → seccomp → final
+// capabilities → execve. The filter comes as late as it can, so that it judges as
+// little of the runtime's own work as possible: a profile need not allow close_range,
+// setgroups or chdir for the runtime to get the container going.
 import SwiftboxCgroup
 import SwiftboxKernel
 import SwiftboxOCI
@@ -21,6 +22,8 @@ public enum PlanError: Error, Equatable, CustomStringConvertible {
     case duplicateNamespace(String)
     case mountNamespaceRequired
     case hostnameWithoutUTS
+    case unsupportedVersion(String)
+    case capabilityUnavailable(String, set: String)
     case mountSourceMissing(destination: String, source: String)
     case mountDestinationNotAbsolute(String)
     case mountEscapes(destination: String, link: String, target: String)
@@ -37,7 +40,11 @@ public enum PlanError: Error, Equatable, CustomStringConvertible {
         case .unknownNamespace(let t): return "linux.namespaces: unknown namespace type \"\(t)\" (expected pid, network, mount, ipc, uts, user, cgroup or time)"
         case .duplicateNamespace(let t): return "linux.namespaces: namespace \"\(t)\" is listed twice"
         case .mountNamespaceRequired: return "linux.namespaces: a mount namespace is required to set up the rootfs"
-        case .hostnameWithoutUTS: return "hostname is set but linux.namespaces has no uts namespace of its own"
+        case .hostnameWithoutUTS: return "hostname is set but linux.namespaces has no uts namespace (new or joined by path): it would rename the host"
+        case .unsupportedVersion(let v):
+            return "ociVersion \"\(v)\": this runtime implements runtime-spec \(OCIVersion.minimum) to \(OCIVersion.maximum)"
+        case .capabilityUnavailable(let name, let set):
+            return "process.capabilities.\(set): \(name) is not in this runtime's own bounding set, so no process it starts can have it"
         case .mountSourceMissing(let d, let s): return "mounts: \(d): bind source \(s) does not exist"
         case .mountDestinationNotAbsolute(let d): return "mounts: destination \"\(d)\" must be an absolute path"
         case .mountEscapes(let d, let l, let t):
@@ -70,6 +77,10 @@ public struct PlanBuilder {
     /// Capabilities this runtime itself holds (its bounding set): requests beyond it are
     /// dropped, as capabilities unknown to the kernel are.
     public var capabilityLimit: UInt64 = ~0
+    /// What to do with a capability beyond capabilityLimit: `swiftbox oci` refuses the
+    /// config (runc does too: the caller asked for something it will not get); the
+    /// engine drops it and says so, as Docker does with --privileged on such a host.
+    public var strictCapabilities = true
 
     public init(spec: RuntimeSpec, bundle: String, id: String, mode: Mode, consoleSocketFD: Int32? = nil,
                 hierarchies: [CgroupHierarchy], lastCap: Int, preserveFDs: Int32 = 0) {
@@ -89,6 +100,7 @@ public struct PlanBuilder {
     }
 
     public func build() throws -> LaunchPlan {
+        guard OCIVersion.isSupported(spec.ociVersion) else { throw PlanError.unsupportedVersion(spec.ociVersion) }
         guard let process = spec.process else { throw PlanError.noProcess }
         guard let args = process.args, let program = args.first, !program.isEmpty else { throw PlanError.noArgs }
         guard process.cwd.hasPrefix("/") else { throw PlanError.invalidCwd(process.cwd) }
@@ -99,7 +111,10 @@ public struct PlanBuilder {
         guard created.contains(.mount) || joined.contains(where: { $0.type == .mount }) else {
             throw PlanError.mountNamespaceRequired
         }
-        if spec.hostname != nil && !created.contains(.uts) { throw PlanError.hostnameWithoutUTS }
+        // A hostname goes to a uts namespace of the container's own: a new one, or one
+        // joined by path (setns comes first, so sethostname lands there).
+        let hasUTS = created.contains(.uts) || joined.contains { $0.type == .uts }
+        if (spec.hostname != nil || spec.domainname != nil) && !hasUTS { throw PlanError.hostnameWithoutUTS }
 
         // Join namespaces given by path first (a user namespace before the others,
         // since it decides what the later setns calls are allowed to do).
@@ -121,7 +136,18 @@ public struct PlanBuilder {
         // Mount propagation of the whole tree first, so nothing we mount leaks to the host.
         let propName = spec.linux?.rootfsPropagation ?? "rslave"
         guard let prop = MountFlags.propagation(propName) else { throw PlanError.unknownPropagation(propName) }
-        ops.append(.setPropagation(flags: prop, name: "MS_" + propName.uppercased().replacingREC()))
+        let propText = "MS_" + propName.uppercased().replacingREC()
+        // An unbindable tree cannot give us the bind of the rootfs below: start private,
+        // and make the container's "/" unbindable once it is the root.
+        if prop & MountFlags.UNBINDABLE != 0 {
+            ops.append(.setPropagation(flags: MountFlags.PRIVATE | MountFlags.REC, name: "MS_PRIVATE|MS_REC"))
+        } else {
+            ops.append(.setPropagation(flags: prop, name: propText))
+        }
+        // pivot_root(2) fails with EINVAL when the new root's parent mount is shared. It
+        // is, after "shared"/"rshared" above: make just that one mount private (the bind
+        // below then copies a private mount, so the new root is not shared either).
+        if prop & MountFlags.SHARED != 0 { ops.append(.makeParentMountPrivate(path: rootfs)) }
         // pivot_root needs the new root to be a mount point: bind it onto itself.
         ops.append(.bindRootfs(path: rootfs))
 
@@ -155,6 +181,10 @@ public struct PlanBuilder {
         for p in spec.linux?.maskedPaths ?? [] { ops.append(.maskPath(p)) }
         for p in spec.linux?.readonlyPaths ?? [] { ops.append(.readonlyPath(p)) }
         if spec.root?.readonly == true { ops.append(.remountRootReadonly) }
+        // The propagation the config asked for, on the container's own "/" now that it is
+        // the root (the first setPropagation applied to the host's tree, copied), and
+        // after the masks: a bind of /dev/null from an unbindable tree would fail.
+        if spec.linux?.rootfsPropagation != nil { ops.append(.setPropagation(flags: prop, name: propText)) }
 
         if let h = spec.hostname { ops.append(.sethostname(h)) }
         if let d = spec.domainname { ops.append(.setdomainname(d)) }
@@ -188,36 +218,86 @@ public struct PlanBuilder {
         if nnp { ops.append(.noNewPrivileges) }
         var seccomp: SeccompProgram?
         if let sc = spec.linux?.seccomp { seccomp = try SeccompCompiler.compile(sc) }
-        // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it now.
-        if let seccomp, !nnp { ops.append(.seccomp(seccomp)) }
 
         // Capabilities and identity. The bounding set is dropped while we still have
         // CAP_SETPCAP; KEEPCAPS keeps the permitted set across the uid change; the gid
         // changes before the uid (after setresuid we may no longer change it); capset
         // then sets the final effective/permitted/inheritable sets; ambient last.
         let caps = process.capabilities
-        let bounding = try Capabilities.mask(caps?.bounding, set: "bounding", lastCap: lastCap) & capabilityLimit
-        let effective = try Capabilities.mask(caps?.effective, set: "effective", lastCap: lastCap) & capabilityLimit
-        let permitted = try Capabilities.mask(caps?.permitted, set: "permitted", lastCap: lastCap) & capabilityLimit
-        let inheritable = try Capabilities.mask(caps?.inheritable, set: "inheritable", lastCap: lastCap) & capabilityLimit
-        let ambient = try Capabilities.mask(caps?.ambient, set: "ambient", lastCap: lastCap) & capabilityLimit
+        let bounding = try capabilities(caps?.bounding, set: "bounding")
+        let effective = try capabilities(caps?.effective, set: "effective")
+        let permitted = try capabilities(caps?.permitted, set: "permitted")
+        let inheritable = try capabilities(caps?.inheritable, set: "inheritable")
+        // An ambient capability must be permitted and inheritable (capabilities(7)), or
+        // PR_CAP_AMBIENT_RAISE fails with EPERM. runc's own `runc spec` lists ambient
+        // capabilities that are not inheritable; like runc, skip those (and say so)
+        // rather than refuse the config.
+        let askedAmbient = try capabilities(caps?.ambient, set: "ambient")
+        let ambient = askedAmbient & permitted & inheritable
+        // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN. We keep it (in the
+        // permitted set KEEPCAPS saved) until the filter is in, then set the final sets.
+        let sysAdmin: UInt64 = 1 << 21
+        let holdSysAdmin = seccomp != nil && !nnp && effective & sysAdmin == 0
         ops.append(.dropBounding(keep: bounding, lastCap: lastCap))
         ops.append(.keepCaps(true))
         ops.append(.setgroups(process.user.additionalGids ?? []))
         ops.append(.setresgid(process.user.gid))
         ops.append(.setresuid(process.user.uid))
         ops.append(.keepCaps(false))
-        ops.append(.capset(effective: effective, permitted: permitted, inheritable: inheritable))
-        if ambient != 0 { ops.append(.ambient(ambient)) }
+        if holdSysAdmin {
+            ops.append(.capset(effective: effective | sysAdmin, permitted: permitted | sysAdmin, inheritable: inheritable))
+        } else {
+            ops.append(.capset(effective: effective, permitted: permitted, inheritable: inheritable))
+        }
         ops.append(.umask(process.user.umask ?? 0o022))
         ops.append(.chdir(process.cwd))
         ops.append(.closeFDs(from: 3 + preserveFDs))
         if waitForStart { ops.append(.waitStart) }
-        if let seccomp, nnp { ops.append(.seccomp(seccomp)) }
+        // The filter last: after it, only capset, prctl (ambient), fork (--init) and
+        // execve remain, whatever the profile denies.
+        if let seccomp { ops.append(.seccomp(seccomp)) }
+        if holdSysAdmin { ops.append(.capset(effective: effective, permitted: permitted, inheritable: inheritable)) }
+        if ambient != 0 { ops.append(.ambient(ambient)) }
         if initProcess { ops.append(.initProcess) }
         ops.append(.exec(path: program, args: args, env: process.env ?? []))
 
         return ops
+    }
+
+    /// A capability set as a mask, limited to what this runtime holds: beyond it, an
+    /// error (strictCapabilities), else the capability is left out (see warnings).
+    func capabilities(_ names: [String]?, set: String) throws -> UInt64 {
+        let asked = try Capabilities.mask(names, set: set, lastCap: lastCap)
+        let missing = asked & ~capabilityLimit
+        if missing != 0 && strictCapabilities {
+            throw PlanError.capabilityUnavailable(Capabilities.names(missing).joined(separator: ", "), set: set)
+        }
+        return asked & capabilityLimit
+    }
+
+    /// What the caller should tell the user about `process`: capabilities left out
+    /// because this runtime lacks them (when not strict), and ambient capabilities that
+    /// cannot be raised because they are not also permitted and inheritable.
+    public func warnings(for process: RuntimeSpec.Process? = nil) -> [String] {
+        guard let caps = (process ?? spec.process)?.capabilities else { return [] }
+        var out: [String] = []
+        let sets: [(String, [String]?)] = [("bounding", caps.bounding), ("effective", caps.effective), ("permitted", caps.permitted),
+                                           ("inheritable", caps.inheritable), ("ambient", caps.ambient)]
+        var masks: [String: UInt64] = [:]
+        for (name, list) in sets {
+            let asked = (try? Capabilities.mask(list, set: name, lastCap: lastCap)) ?? 0
+            masks[name] = asked & capabilityLimit
+            let missing = asked & ~capabilityLimit
+            if missing != 0 && !strictCapabilities {
+                out.append("process.capabilities.\(name): dropping \(Capabilities.names(missing).joined(separator: ", ")): not in this runtime's own bounding set")
+            }
+        }
+        let ambient = masks["ambient"]!
+        let raisable = ambient & masks["permitted"]! & masks["inheritable"]!
+        if raisable != ambient {
+            out.append("process.capabilities.ambient: not raising \(Capabilities.names(ambient & ~raisable).joined(separator: ", ")): an ambient capability must also be permitted and inheritable")
+        }
+        return out
     }
 
     /// Namespaces to create, to join by path (all but pid), and the pid namespace to join.

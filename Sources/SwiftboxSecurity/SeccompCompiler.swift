@@ -68,7 +68,7 @@ public enum SeccompCompiler {
     /// container start. Keyed by the SHA-256 of the profile (cacheKey); root-only (0700).
     public static var cacheDirectory: String? = "/run/swiftbox/seccomp"
     /// Names how programs are compiled: a change of compiler never reuses an old program.
-    static let cacheTag = "swiftbox seccomp v2: libseccomp binary tree\n"
+    static let cacheTag = "swiftbox seccomp v3: libseccomp binary tree, ENOSYS past the newest named call\n"
 
     /// Every field of the profile, each string length-prefixed (so no two profiles give
     /// the same bytes), after cacheTag. Not JSONEncoder: encoding the ~350 names of a
@@ -147,6 +147,15 @@ public enum SeccompCompiler {
         for f in spec.flags ?? [] { flags |= try flag(f) }
 
         var unknown: [String] = []
+        // The highest syscall number the profile names on this architecture, whatever
+        // its action: numbers above it are calls newer than the profile (see enosysStub).
+        var newestNamed: Int32 = -1
+        for rule in spec.syscalls ?? [] {
+            for name in rule.names {
+                let nr = seccomp_syscall_resolve_name(name)
+                if nr != __NR_SCMP_ERROR && nr >= 0 { newestNamed = max(newestNamed, nr) }
+            }
+        }
         for rule in spec.syscalls ?? [] {
             let act = try action(rule.action, errnoRet: rule.errnoRet, defaultErrno: spec.defaultErrnoRet)
             // libseccomp refuses a rule whose action equals the default; it would be a no-op.
@@ -180,6 +189,44 @@ public enum SeccompCompiler {
         var bytes = [UInt8](repeating: 0, count: Int(size))
         let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard n == Int(size) else { throw KernelError("pread", ["memfd"]) }
+        // Calls newer than the profile get ENOSYS rather than the default action's errno
+        // (usually EPERM): "not implemented" is what makes glibc fall back from clone3,
+        // close_range, faccessat2 or openat2 to the older call, where EPERM is taken as
+        // a real refusal. runc and crun do the same. Not needed when the default allows.
+        let allows: Set<UInt32> = [0x7fff_0000, 0x7ffc_0000]
+        if !allows.contains(defaultAction) && newestNamed >= 0 {
+            bytes = enosysStub(arch: seccomp_arch_native(), newestNamed: UInt32(newestNamed)) + bytes
+        }
         return SeccompProgram(bytes: bytes, flags: flags, unknownSyscalls: unknown)
+    }
+
+    /// Six classic-BPF instructions put before libseccomp's program (struct sock_filter,
+    /// linux/filter.h; jumps are relative and forward, so the program after them is
+    /// unchanged):
+    ///
+    ///     0: ld  [4]                      seccomp_data.arch
+    ///     1: jeq #NATIVE_ARCH, 0, 4       another architecture: to 6
+    ///     2: ld  [0]                      seccomp_data.nr
+    ///     3: jge #0x40000000, 2, 0        x32 calls (x86_64 only): to 6
+    ///     4: jgt #newestNamed, 0, 1       known to the profile: to 6
+    ///     5: ret #SECCOMP_RET_ERRNO|ENOSYS
+    ///     6: libseccomp's program
+    static func enosysStub(arch: UInt32, newestNamed: UInt32) -> [UInt8] {
+        let auditArchX86_64: UInt32 = 0xC000_003E
+        let x32Bit: UInt32 = arch == auditArchX86_64 ? 0x4000_0000 : 0xFFFF_FFFF
+        let program: [(code: UInt16, jt: UInt8, jf: UInt8, k: UInt32)] = [
+            (0x20, 0, 0, 4),                       // BPF_LD|BPF_W|BPF_ABS
+            (0x15, 0, 4, arch),                    // BPF_JMP|BPF_JEQ|BPF_K
+            (0x20, 0, 0, 0),
+            (0x35, 2, 0, x32Bit),                  // BPF_JMP|BPF_JGE|BPF_K
+            (0x25, 0, 1, newestNamed),             // BPF_JMP|BPF_JGT|BPF_K
+            (0x06, 0, 0, 0x0005_0000 | UInt32(ENOSYS)),   // BPF_RET|BPF_K
+        ]
+        var out: [UInt8] = []
+        for i in program {
+            out += [UInt8(i.code & 0xff), UInt8(i.code >> 8), i.jt, i.jf]
+            out += (0..<4).map { UInt8((i.k >> (8 * UInt32($0))) & 0xff) }
+        }
+        return out
     }
 }

@@ -6,7 +6,7 @@ import XCTest
 final class HelpOutputTests: XCTestCase {
     func testHelpIsPrintedAndExitsZero() throws {
         guard FileManager.default.isExecutableFile(atPath: PrivilegedTestCase.binary) else {
-            throw XCTSkip("no swiftbox binary at \(PrivilegedTestCase.binary): run `swift build` first")
+            throw missingTool("no swiftbox binary at \(PrivilegedTestCase.binary): run `swift build` first")
         }
         for args in [["--help"], ["run", "--help"], ["help", "ps"], ["oci", "--help"]] {
             let r = PrivilegedTestCase.shell([PrivilegedTestCase.binary] + args)

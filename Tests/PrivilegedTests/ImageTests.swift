@@ -23,7 +23,7 @@ final class ImageTests: PrivilegedTestCase {
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        guard Self.fixtures != nil else { throw XCTSkip("could not build the image fixtures (python3, busybox-static, jq; make deps)") }
+        guard Self.fixtures != nil else { throw missingTool("could not build the image fixtures (python3, busybox-static, jq; make deps)") }
     }
 
     /// `swiftbox --root <engine root> ARGS…` (engine commands, not `oci`).
@@ -70,7 +70,7 @@ final class ImageTests: PrivilegedTestCase {
 
     func testLoadSkopeoArchives() throws {
         guard FileManager.default.fileExists(atPath: fixtures + "/layered-docker-archive.tar") else {
-            throw XCTSkip("skopeo is not installed, so there are no archives to load (make deps installs it)")
+            throw missingTool("skopeo is not installed, so there are no archives to load (make deps installs it)")
         }
         // umoci's unpack of the same image is the reference: it must match the expected
         // tree that swiftbox's snapshots are checked against below.
@@ -190,7 +190,7 @@ final class ImageTests: PrivilegedTestCase {
     }
 
     func testZstdAndGzipLayersUnpackAndVerify() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/zstd") else { throw XCTSkip("zstd is not installed (make deps)") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/zstd") else { throw missingTool("zstd is not installed (make deps)") }
         let tar = work + "/rootfs.tar"
         XCTAssertEqual(Self.shell(["/bin/tar", "-C", Self.sharedRootfs! + "/rootfs", "-cf", tar, "."]).status, 0)
         XCTAssertEqual(Self.shell(["/usr/bin/zstd", "-q", tar, "-o", tar + ".zst"]).status, 0)

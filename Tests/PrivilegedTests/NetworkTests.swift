@@ -17,7 +17,7 @@ final class NetworkTests: EngineTestCase {
     static let image = "busybox-image:latest"
 
     override func setUpWithError() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft") else { throw XCTSkip("nft is not installed (apt-get install nftables)") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft") else { throw missingTool("nft is not installed (make deps installs nftables)") }
         try super.setUpWithError()
     }
 

@@ -15,7 +15,7 @@ final class PodmanTests: PrivilegedTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/podman") else {
-            throw XCTSkip("podman is not installed (make deps installs it)")
+            throw missingTool("podman is not installed (make deps installs it)")
         }
         podmanRoot = work + "/podman"
         try FileManager.default.createDirectory(atPath: podmanRoot + "/bin", withIntermediateDirectories: true)

@@ -32,11 +32,11 @@ class PrivilegedTestCase: XCTestCase {
     var ids: [String] = []
 
     override func setUpWithError() throws {
-        guard geteuid() == 0 else { throw XCTSkip("needs root to create namespaces, mounts and cgroups (CI runs as root)") }
+        guard geteuid() == 0 else { throw missingTool("needs root to create namespaces, mounts and cgroups (CI runs as root)") }
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
-            throw XCTSkip("no swiftbox binary at \(Self.binary): run `swift build` first")
+            throw missingTool("no swiftbox binary at \(Self.binary): run `swift build` first")
         }
-        guard Self.sharedRootfs != nil else { throw XCTSkip("could not build the busybox fixture (is busybox-static installed? run `make deps`)") }
+        guard Self.sharedRootfs != nil else { throw missingTool("could not build the busybox fixture (is busybox-static installed? run `make deps`)") }
         work = NSTemporaryDirectory() + "swiftbox-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         stateRoot = work + "/state"
         try FileManager.default.createDirectory(atPath: stateRoot, withIntermediateDirectories: true)

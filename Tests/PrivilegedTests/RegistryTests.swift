@@ -16,7 +16,7 @@ final class RegistryTests: PrivilegedTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
         for tool in ["/usr/bin/docker-registry", "/usr/bin/skopeo", "/usr/bin/htpasswd"] where !FileManager.default.isExecutableFile(atPath: tool) {
-            throw XCTSkip("\(tool) is missing (make deps installs docker-registry, skopeo and apache2-utils)")
+            throw missingTool("\(tool) is missing (make deps installs docker-registry, skopeo and apache2-utils)")
         }
         port = Int.random(in: 5200...5900)
         regDir = work + "/registry"
@@ -30,7 +30,7 @@ final class RegistryTests: PrivilegedTestCase {
     func startRegistry(_ mode: String) throws {
         let r = Self.shell([Self.harness + "/registry.sh", "start", regDir, "\(port)", mode])
         XCTAssertEqual(r.status, 0, r.out + r.err)
-        if r.status != 0 { throw XCTSkip("registry did not start: \(r.err)") }
+        if r.status != 0 { throw missingTool("registry did not start: \(r.err)") }
     }
 
     func push(_ mode: String, _ source: String, _ dest: String, all: Bool = false) {
@@ -204,7 +204,7 @@ final class RegistryTests: PrivilegedTestCase {
 final class RegistryTLSTests: PrivilegedTestCase {
     func testHTTPSVerifiesCertificatesAgainstCertsD() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry") else {
-            throw XCTSkip("docker-registry is missing (make deps installs it)")
+            throw missingTool("docker-registry is missing (make deps installs it)")
         }
         let harness = RegistryTests.harness
         let dir = work + "/registry"

@@ -76,6 +76,24 @@ final class PiecesTests: XCTestCase {
         XCTAssertThrowsError(try SeccompCompiler.compile(.init(defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_VAX"])))
     }
 
+    /// A profile whose default refuses: calls numbered above the newest it names get
+    /// ENOSYS from six instructions before libseccomp's program (glibc then falls back
+    /// from clone3, close_range, …); a profile whose default allows gets none.
+    func testSeccompReturnsENOSYSPastTheNewestNamedCall() throws {
+        SeccompCompiler.cacheDirectory = nil
+        let refusing = try SeccompCompiler.compile(.init(defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 13,
+                                                         architectures: ["SCMP_ARCH_X86_64"],
+                                                         syscalls: [.init(names: ["read", "rseq", "write"], action: "SCMP_ACT_ALLOW")]))
+        let stub = SeccompCompiler.enosysStub(arch: 0xC000_003E, newestNamed: 334)   // rseq is 334 on x86_64
+        XCTAssertEqual(Array(refusing.bytes.prefix(stub.count)), stub)
+        // jgt #334 (fifth instruction) and ret ERRNO|ENOSYS (sixth), little-endian.
+        XCTAssertEqual(Array(stub[32..<40]), [0x25, 0, 0, 1, 0x4e, 0x01, 0, 0])
+        XCTAssertEqual(Array(stub[40..<48]), [0x06, 0, 0, 0, 38, 0, 5, 0])
+        let allowing = try SeccompCompiler.compile(.init(defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
+                                                         syscalls: [.init(names: ["rseq"], action: "SCMP_ACT_ERRNO")]))
+        XCTAssertNotEqual(Array(allowing.bytes.prefix(stub.count)), stub)
+    }
+
     func testContainerIDs() {
         XCTAssertNoThrow(try ContainerStore.validate(id: "abc-1.2_x"))
         for bad in ["", "../x", "a/b", ".hidden", "-flag", "sp ace"] {

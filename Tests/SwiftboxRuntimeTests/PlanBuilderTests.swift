@@ -65,14 +65,125 @@ final class PlanBuilderTests: XCTestCase {
         XCTAssertEqual(ops.last.map { if case .exec = $0 { return true }; return false }, true)
     }
 
-    func testSeccompBeforeCapabilitiesWithoutNoNewPrivileges() throws {
+    /// Without no_new_privs the filter needs CAP_SYS_ADMIN, but nothing the runtime does
+    /// itself may come after it except the final capset, ambient, --init's fork and
+    /// execve: a profile without close_range, setgroups or chdir must not break the start.
+    func testSeccompComesAfterTheRuntimesOwnStepsWithoutNoNewPrivileges() throws {
         var spec = DefaultSpec.make()
         spec.process?.noNewPrivileges = false
+        spec.linux?.seccomp = .init(defaultAction: "SCMP_ACT_ERRNO", architectures: ["SCMP_ARCH_X86_64"],
+                                    syscalls: [.init(names: ["read", "write", "execve"], action: "SCMP_ACT_ALLOW")])
+        let ops = try builder(spec, mode: .create(execFifo: "/f")).build().ops
+        let seccomp = ops.firstIndex { if case .seccomp = $0 { return true }; return false }!
+        for (i, op) in ops.enumerated() where i > seccomp {
+            switch op {
+            case .capset, .ambient, .initProcess, .exec: continue
+            default: XCTFail("\(op) runs after the filter is loaded")
+            }
+        }
+        for must in [LaunchOp.waitStart, .closeFDs(from: 3), .chdir("/"), .setresuid(0), .setgroups([])] {
+            XCTAssertLessThan(ops.firstIndex(of: must)!, seccomp, "\(must) must come before the filter")
+        }
+        // CAP_SYS_ADMIN is held for the load, and gone in the final sets.
+        let sysAdmin: UInt64 = 1 << 21
+        guard case .capset(let heldEffective, _, _) = ops[..<seccomp].last(where: { if case .capset = $0 { return true }; return false })!,
+              case .capset(let finalEffective, let finalPermitted, _) = ops[seccomp...].first(where: { if case .capset = $0 { return true }; return false })!
+        else { return XCTFail("no capset around the filter") }
+        XCTAssertNotEqual(heldEffective & sysAdmin, 0)
+        XCTAssertEqual(finalEffective & sysAdmin, 0)
+        XCTAssertEqual(finalPermitted & sysAdmin, 0)
+    }
+
+    /// With no_new_privs (or CAP_SYS_ADMIN kept anyway) there is one capset, before the filter.
+    func testOneCapsetWhenTheFilterNeedsNoPrivilege() throws {
+        var spec = DefaultSpec.make()
+        spec.process?.noNewPrivileges = true
         spec.linux?.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW")
         let ops = try builder(spec).build().ops
-        let seccomp = ops.firstIndex { if case .seccomp = $0 { return true }; return false }!
-        let capset = ops.firstIndex { if case .capset = $0 { return true }; return false }!
-        XCTAssertLessThan(seccomp, capset, "without no_new_privs the filter needs CAP_SYS_ADMIN")
+        XCTAssertEqual(ops.filter { if case .capset = $0 { return true }; return false }.count, 1)
+    }
+
+    /// runc's own `runc spec` lists ambient capabilities that are not inheritable: they are
+    /// left out with a warning instead of failing PR_CAP_AMBIENT_RAISE with EPERM.
+    func testAmbientCapabilitiesMustBeInheritable() throws {
+        var spec = DefaultSpec.make()
+        spec.process?.capabilities?.ambient = ["CAP_KILL", "CAP_NET_BIND_SERVICE"]
+        spec.process?.capabilities?.inheritable = ["CAP_KILL"]
+        let b = builder(spec)
+        let ops = try b.build().ops
+        XCTAssertTrue(ops.contains(.ambient(1 << 5)), "only CAP_KILL is raised")
+        XCTAssertTrue(b.warnings().contains { $0.contains("CAP_NET_BIND_SERVICE") }, "\(b.warnings())")
+    }
+
+    /// A capability the runtime itself lacks: an error naming the set for `oci`, a warning
+    /// and a drop for the engine.
+    func testCapabilityBeyondTheRuntimesBoundingSet() throws {
+        var spec = DefaultSpec.make()
+        spec.process?.capabilities?.bounding = ["CAP_KILL", "CAP_SYS_RESOURCE"]
+        var strict = builder(spec)
+        strict.capabilityLimit = ~(1 << 24)
+        XCTAssertThrowsError(try strict.build()) { error in
+            XCTAssertEqual("\(error)", "process.capabilities.bounding: CAP_SYS_RESOURCE is not in this runtime's own bounding set, so no process it starts can have it")
+        }
+        var lenient = builder(spec)
+        lenient.capabilityLimit = ~(1 << 24)
+        lenient.strictCapabilities = false
+        XCTAssertTrue(try lenient.build().ops.contains(.dropBounding(keep: 1 << 5, lastCap: 40)))
+        XCTAssertEqual(lenient.warnings(), ["process.capabilities.bounding: dropping CAP_SYS_RESOURCE: not in this runtime's own bounding set"])
+    }
+
+    /// rootfsPropagation "shared": the parent mount of the rootfs is made private before
+    /// the bind (pivot_root refuses a shared parent), and "/" gets the propagation after
+    /// the masks; "unbindable" starts private (the rootfs could not be bound otherwise).
+    func testRootfsPropagation() throws {
+        var spec = DefaultSpec.make()
+        spec.linux?.rootfsPropagation = "rshared"
+        var ops = try builder(spec).build().ops
+        let parent = ops.firstIndex { if case .makeParentMountPrivate = $0 { return true }; return false }!
+        let bind = ops.firstIndex { if case .bindRootfs = $0 { return true }; return false }!
+        let shared = MountFlags.SHARED | MountFlags.REC
+        XCTAssertEqual(ops[parent - 1], .setPropagation(flags: shared, name: "MS_SHARED|MS_REC"))
+        XCTAssertEqual(parent + 1, bind)
+        let after = ops.lastIndex(of: .setPropagation(flags: shared, name: "MS_SHARED|MS_REC"))!
+        XCTAssertGreaterThan(after, ops.lastIndex { if case .maskPath = $0 { return true }; return false }!)
+
+        spec.linux?.rootfsPropagation = "unbindable"
+        ops = try builder(spec).build().ops
+        XCTAssertEqual(ops.first { if case .setPropagation = $0 { return true }; return false },
+                       .setPropagation(flags: MountFlags.PRIVATE | MountFlags.REC, name: "MS_PRIVATE|MS_REC"))
+        XCTAssertTrue(ops.contains(.setPropagation(flags: MountFlags.UNBINDABLE, name: "MS_UNBINDABLE")))
+        XCTAssertFalse(ops.contains { if case .makeParentMountPrivate = $0 { return true }; return false })
+
+        spec.linux?.rootfsPropagation = nil
+        ops = try builder(spec).build().ops
+        XCTAssertEqual(ops.filter { if case .setPropagation = $0 { return true }; return false }.count, 1,
+                       "the default (rslave) is applied once, to the tree before the bind")
+    }
+
+    /// A hostname needs a uts namespace of the container's: a new one or one joined by path.
+    func testHostnameInAJoinedUTSNamespace() throws {
+        var spec = DefaultSpec.make()
+        spec.hostname = "joined"
+        spec.linux?.namespaces = [.init(type: "mount"), .init(type: "uts", path: "/proc/1/ns/uts")]
+        let ops = try builder(spec).build().ops
+        XCTAssertLessThan(ops.firstIndex(of: .setns(path: "/proc/1/ns/uts", type: .uts))!, ops.firstIndex(of: .sethostname("joined"))!)
+        spec.linux?.namespaces = [.init(type: "mount")]
+        XCTAssertThrowsError(try builder(spec).build()) { XCTAssertEqual($0 as? PlanError, .hostnameWithoutUTS) }
+    }
+
+    func testOCIVersionIsChecked() throws {
+        var spec = DefaultSpec.make()
+        for good in ["1.0.0", "1.0.2", "1.0.2-dev", "1.1.0-rc.1", "1.2.0", "1.2.1+build.5"] {
+            spec.ociVersion = good
+            XCTAssertNoThrow(try builder(spec).build(), good)
+        }
+        for bad in ["invalid", "", "1.0", "2.0.0", "0.5.0", "1.3.0", "1.0.0-", "01.0.0", "1.0.x"] {
+            spec.ociVersion = bad
+            XCTAssertThrowsError(try builder(spec).build(), bad) { error in
+                XCTAssertEqual(error as? PlanError, .unsupportedVersion(bad))
+                XCTAssertTrue("\(error)".hasPrefix("ociVersion \"\(bad)\": this runtime implements runtime-spec 1.0.0 to 1.2.x"))
+            }
+        }
     }
 
     func testCgroupMountOnHybridHost() throws {
@@ -98,7 +209,7 @@ final class PlanBuilderTests: XCTestCase {
         expect({ $0.linux?.namespaces?.removeAll { $0.type == "mount" } },
                "linux.namespaces: a mount namespace is required to set up the rootfs")
         expect({ $0.linux?.namespaces?.removeAll { $0.type == "uts" } },
-               "hostname is set but linux.namespaces has no uts namespace of its own")
+               "hostname is set but linux.namespaces has no uts namespace (new or joined by path): it would rename the host")
         expect({ $0.root = .init(path: "nope") }, "root.path \(bundle)/nope: no such directory")
         expect({ $0.process = nil }, "config.json has no process to run")
         expect({ $0.process?.args = [] }, "process.args must name a program")

@@ -1,0 +1,159 @@
+// The OCI runtime defects runtime-tools found (issue #17), each with the config that
+// showed it, run for real through `swiftbox oci`.
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class OCIConformanceTests: PrivilegedTestCase {
+    /// rootfs-fixtures/probes/syscall-probe.c, built statically once per test.
+    func syscallProbe() throws -> String {
+        let out = work + "/syscall-probe"
+        let cc = Self.shell(["/usr/bin/gcc", "-static", "-O1", "-o", out, Self.packageRoot + "/rootfs-fixtures/probes/syscall-probe.c"])
+        if cc.status != 0 { throw missingTool("cannot build the syscall probe with gcc -static: \(cc.err)") }
+        return out
+    }
+
+    /// Mount `file` read-only at /mnt/probe (on a tmpfs, so the shared rootfs is untouched).
+    static func withProbe(_ file: String, _ config: inout [String: Any]) {
+        var mounts = config["mounts"] as? [[String: Any]] ?? []
+        mounts.append(["destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]])
+        mounts.append(["destination": "/mnt/probe", "type": "bind", "source": file, "options": ["bind", "ro"]])
+        config["mounts"] = mounts
+    }
+
+    /// A profile that names neither close_range nor most of what a runtime does, with
+    /// no_new_privs off: the filter must come after the runtime's own steps, a call newer
+    /// than the profile must get ENOSYS, an older unnamed one the profile's
+    /// defaultErrnoRet, and a rule's own errnoRet must be honoured.
+    func testSeccompProfileWithoutTheRuntimesOwnCalls() throws {
+        let probe = try syscallProbe()
+        let allowed = ["read", "write", "writev", "execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list",
+                       "rseq", "prlimit64", "readlink", "readlinkat", "getrandom", "mprotect", "mmap", "munmap",
+                       "newfstatat", "fstat", "exit_group", "exit", "uname", "ioctl", "capset", "prctl"]
+        let id = newID("seccomp")
+        let dir = try bundle(["/mnt/probe", "436", "110", "83"]) { config in
+            Self.withProbe(probe, &config)
+            var process = config["process"] as! [String: Any]
+            process["noNewPrivileges"] = false
+            config["process"] = process
+            var linux = config["linux"] as! [String: Any]
+            linux["seccomp"] = [
+                "defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 13, "architectures": ["SCMP_ARCH_X86_64"],
+                "syscalls": [["names": allowed, "action": "SCMP_ACT_ALLOW"],
+                             ["names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 42]],
+            ]
+            config["linux"] = linux
+        }
+        let r = sb(["run", "--bundle", dir, id])
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines, ["436 38", "110 13", "83 42"],
+                       "close_range (newer than rseq, the newest named) → ENOSYS; getppid → defaultErrnoRet; mkdir → its errnoRet")
+    }
+
+    /// rootfsPropagation "shared" used to fail with pivot_root(., .): EINVAL.
+    func testRootfsPropagationShared() throws {
+        for propagation in ["shared", "rshared", "unbindable", "rprivate"] {
+            let id = newID("prop")
+            let dir = try bundle(["/bin/sh", "-c", "awk '$5 == \"/\"' /proc/self/mountinfo"]) { config in
+                var linux = config["linux"] as! [String: Any]
+                linux["rootfsPropagation"] = propagation
+                config["linux"] = linux
+            }
+            let r = sb(["run", "--bundle", dir, id])
+            XCTAssertEqual(r.status, 0, "\(propagation): \(r.err)")
+            let expected = ["shared": "shared:", "rshared": "shared:", "unbindable": "unbindable", "rprivate": ""][propagation]!
+            if expected.isEmpty {
+                XCTAssertFalse(r.out.contains("shared:") || r.out.contains("master:"), "\(propagation): \(r.out)")
+            } else {
+                XCTAssertTrue(r.out.contains(expected), "\(propagation): / is \(r.out)")
+            }
+        }
+    }
+
+    /// A hostname set in a uts namespace joined by path lands in that namespace.
+    func testHostnameInAJoinedUTSNamespace() throws {
+        let holder = newID("uts-holder")
+        let holderDir = try bundle(["/bin/sleep", "60"])
+        XCTAssertEqual(sb(["create", "--bundle", holderDir, holder]).status, 0)
+        guard let pid = pid(holder), pid > 0 else { return XCTFail("no pid for \(holder)") }
+        let id = newID("uts-join")
+        let dir = try bundle(["/bin/hostname"]) { config in
+            config["hostname"] = "joined-by-path"
+            var linux = config["linux"] as! [String: Any]
+            var namespaces = (linux["namespaces"] as! [[String: Any]]).filter { $0["type"] as? String != "uts" }
+            namespaces.append(["type": "uts", "path": "/proc/\(pid)/ns/uts"])
+            linux["namespaces"] = namespaces
+            config["linux"] = linux
+        }
+        let r = sb(["run", "--bundle", dir, id])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out.trimmingCharacters(in: .whitespacesAndNewlines), "joined-by-path")
+        let seen = Self.shell(["/usr/bin/nsenter", "-t", "\(pid)", "-u", "/bin/hostname"])
+        XCTAssertEqual(seen.out.trimmingCharacters(in: .whitespacesAndNewlines), "joined-by-path", "the holder's uts namespace was renamed")
+        XCTAssertNotEqual(try String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+                          "joined-by-path", "the host's hostname must not change")
+    }
+
+    func testUnsupportedOCIVersionIsRefused() throws {
+        let id = newID("version")
+        let dir = try bundle(["/bin/true"]) { $0["ociVersion"] = "invalid" }
+        let r = sb(["run", "--bundle", dir, id])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("ociVersion \"invalid\""), r.err)
+        XCTAssertNil(status(id), "nothing is left of a refused config")
+    }
+
+    /// `runc spec`'s own config.json lists ambient capabilities that are not inheritable:
+    /// it runs (they are left out, as runc does), instead of failing PR_CAP_AMBIENT_RAISE.
+    func testRuncSpecsOwnConfigRuns() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/runc") else { throw missingTool("runc is not installed (make deps)") }
+        let specDir = work + "/runc-spec"
+        try FileManager.default.createDirectory(atPath: specDir, withIntermediateDirectories: true)
+        let spec = Self.shell(["/usr/sbin/runc", "spec", "--bundle", specDir])
+        XCTAssertEqual(spec.status, 0, spec.err)
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: specDir + "/config.json"))) as! [String: Any]
+        var process = config["process"] as! [String: Any]
+        let caps = process["capabilities"] as! [String: Any]
+        XCTAssertNotNil(caps["ambient"], "runc spec lists ambient capabilities")
+        process["terminal"] = false
+        process["args"] = ["/bin/grep", "^Cap", "/proc/self/status"]
+        config["process"] = process
+        config["root"] = ["path": Self.sharedRootfs! + "/rootfs", "readonly": true]
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: specDir + "/config.json"))
+        let id = newID("runcspec")
+        let r = sb(["run", "--bundle", specDir, id])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("CapEff:\t00000000000004a0") || r.out.contains("CapEff:"), r.out)
+        XCTAssertTrue(r.err.contains("process.capabilities.ambient: not raising"), "the skip is said: \(r.err)")
+    }
+
+    /// A capability the runtime itself lacks (here taken from its bounding set with
+    /// setpriv) is an error naming the field, not a silent drop.
+    func testCapabilityTheRuntimeLacksIsAnError() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw missingTool("setpriv (util-linux) is missing") }
+        let id = newID("cap")
+        let dir = try bundle(["/bin/true"]) { config in
+            var process = config["process"] as! [String: Any]
+            var caps = process["capabilities"] as! [String: Any]
+            caps["bounding"] = ["CAP_KILL", "CAP_SYS_RESOURCE"]
+            process["capabilities"] = caps
+            config["process"] = process
+        }
+        let r = Self.shell(["/usr/bin/setpriv", "--bounding-set", "-sys_resource", Self.binary, "oci", "--root", stateRoot,
+                            "run", "--bundle", dir, id])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("process.capabilities.bounding: CAP_SYS_RESOURCE is not in this runtime's own bounding set"), r.err)
+        XCTAssertNil(status(id))
+    }
+
+    func testFeaturesNamesTheVersion() throws {
+        let r = sb(["features"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let obj = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
+        let version = (obj["annotations"] as! [String: String])["org.swiftbox.version"]!
+        XCTAssertFalse(version.contains("\\("), "the annotation is the version, not source text: \(version)")
+        XCTAssertTrue(Self.shell([Self.binary, "--version"]).out.contains(version), version)
+    }
+}

@@ -14,7 +14,7 @@ DEBUG_BIN := .build/debug/swiftbox
 RELEASE_BIN := .build/release/swiftbox
 FIXTURES := fixtures-out
 
-APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev libicu-dev pkg-config busybox-static jq python3 python3-cryptography python3-pip curl qemu-utils e2fsprogs zstd runc crun podman skopeo umoci docker-registry apache2-utils nftables libnftables-dev
+APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev libicu-dev pkg-config busybox-static jq python3 python3-cryptography python3-pip curl qemu-utils e2fsprogs zstd runc crun podman skopeo umoci docker-registry apache2-utils nftables gcc libc6-dev iproute2 procps python3-minimal
 # Only `make bench` needs these: the peers it compares with (a private dockerd, compose).
 BENCH_PACKAGES := docker.io docker-compose
 

@@ -25,7 +25,10 @@ public enum GoDuration {
         if chars.first == "-" || chars.first == "+" { negative = chars.first == "-"; chars = chars.dropFirst() }
         if chars == "0" { return 0 }
         if chars.isEmpty { throw fail("empty") }
-        var total: Double = 0
+        // Integers throughout, as Go does: "1.001s" is 1001000000 ns exactly (with a
+        // Double it came out 1000999999, and "4.1ms" 4099999).
+        var total: UInt64 = 0
+        let limit = UInt64(Int64.max) + (negative ? 1 : 0)
         while !chars.isEmpty {
             let whole = chars.prefix { $0.isASCII && $0.isNumber }
             chars = chars.dropFirst(whole.count)
@@ -39,12 +42,36 @@ public enum GoDuration {
             let unitText = chars.prefix { !($0.isASCII && ($0.isNumber || $0 == ".")) }
             chars = chars.dropFirst(unitText.count)
             guard !unitText.isEmpty else { throw fail("missing unit (use ns, us, ms, s, m or h)") }
-            guard let unit = units[String(unitText)] else { throw fail("unknown unit \"\(unitText)\" (use ns, us, ms, s, m or h)") }
-            let value = Double(String(whole.isEmpty ? "0" : whole) + "." + String(fraction.isEmpty ? "0" : fraction)) ?? 0
-            total += value * Double(unit)
-            if total > Double(Int64.max) { throw fail("too large") }
+            guard let unit = units[String(unitText)].map(UInt64.init) else { throw fail("unknown unit \"\(unitText)\" (use ns, us, ms, s, m or h)") }
+            var value: UInt64 = 0
+            for d in whole.utf8 {
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times10.addingReportingOverflow(UInt64(d - 48))
+                if o1 || o2 { throw fail("too large") }
+                value = next
+            }
+            // The fraction as f / scale; digits past what 64 bits hold are dropped (as Go).
+            var f: UInt64 = 0, scale: UInt64 = 1
+            for d in fraction.utf8 {
+                let (times10, o1) = f.multipliedReportingOverflow(by: 10)
+                let (scale10, o2) = scale.multipliedReportingOverflow(by: 10)
+                if o1 || o2 { break }
+                f = times10 + UInt64(d - 48)
+                scale = scale10
+            }
+            let (scaled, overflow) = value.multipliedReportingOverflow(by: unit)
+            if overflow { throw fail("too large") }
+            value = scaled
+            if f > 0 {
+                // f * unit / scale < unit: the full-width product divides back into 64 bits.
+                value += scale.dividingFullWidth(unit.multipliedFullWidth(by: f)).quotient
+            }
+            let (sum, o3) = total.addingReportingOverflow(value)
+            if o3 || sum > limit { throw fail("too large") }
+            total = sum
         }
-        return negative ? -Int64(total) : Int64(total)
+        if negative { return total == UInt64(Int64.max) + 1 ? Int64.min : -Int64(total) }
+        return Int64(total)
     }
 
     static let units: [String: Int64] = [

@@ -16,6 +16,15 @@ final class GoDurationTests: XCTestCase {
         XCTAssertEqual(try GoDuration.parse("7ns"), 7)
         XCTAssertEqual(try GoDuration.parse(".5s"), s / 2)
         XCTAssertEqual(try GoDuration.parse("-1s"), -s)
+        // Integer arithmetic, as Go's time.ParseDuration (a Double gave 1000999999 and 4099999).
+        XCTAssertEqual(try GoDuration.parse("1.001s"), 1_001_000_000)
+        XCTAssertEqual(try GoDuration.parse("4.1ms"), 4_100_000)
+        XCTAssertEqual(try GoDuration.parse("0.3s"), 300_000_000)
+        XCTAssertEqual(try GoDuration.parse("1.0000000000000000000001s"), s, "digits past 64 bits are dropped")
+        XCTAssertEqual(try GoDuration.parse("2562047h47m16.854775807s"), Int64.max)
+        XCTAssertEqual(try GoDuration.parse("-2562047h47m16.854775808s"), Int64.min)
+        XCTAssertThrowsError(try GoDuration.parse("2562047h47m16.854775808s"))
+        XCTAssertThrowsError(try GoDuration.parse("99999999999999999999s"))
         for bad in ["", "10", "1x", "s", "1m30", "1.2.3s", "abc", "1 s"] {
             XCTAssertThrowsError(try GoDuration.parse(bad), bad) { XCTAssertTrue("\($0)".contains("\"\(bad)\""), "\($0)") }
         }

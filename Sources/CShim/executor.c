@@ -1,6 +1,8 @@
 // The launch-plan executor: runs in the container's first process, between clone(2)
-// and execve(2). Raw system calls only — no allocation, no stdio, no locks — because
-// the parent is a multi-threaded Swift process and only this thread was copied.
+// and execve(2). Raw system calls only — no allocation, no locks, no FILE* streams —
+// because the parent is a multi-threaded Swift process and only this thread was
+// copied. (snprintf into a stack buffer is the one libc formatter used: it takes no
+// lock and allocates nothing for the %s/%d/%ld conversions used here.)
 //
 // Read it next to swiftbox-concepts(7): each case below is one step a container
 // runtime performs, in the order the plan (built in Swift, SwiftboxRuntime/LaunchPlan)
@@ -319,6 +321,19 @@ static int op_console(const sb_op *op, int *detail) {
     if (sendmsg((int)op->n1, &msg, 0) < 0) return -1;
     close(master);
     close((int)op->n1);
+    // /dev/console is the terminal too (programs such as init systems and getty write
+    // there): bind the slave over it, creating an empty file to mount on when the
+    // image has none (as runc does). An existing node is mounted over, never opened.
+    *detail = 6;
+    struct stat cs;
+    if (lstat("/dev/console", &cs) < 0) {
+        int f = open("/dev/console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (f < 0) return -1;
+        close(f);
+    }
+    char slave_path[64];
+    fd_path(slave_path, sizeof slave_path, slave);
+    if (mount(slave_path, "/dev/console", NULL, MS_BIND, NULL) < 0) return -1;
     *detail = 4;
     if (setsid() < 0) return -1;
     if (ioctl(slave, TIOCSCTTY, 0) < 0) return -1;

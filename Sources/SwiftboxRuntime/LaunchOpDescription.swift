@@ -31,7 +31,7 @@ extension LaunchOp: CustomStringConvertible {
         case .setdomainname(let d): return "setdomainname(\(d))"
         case .setrlimit(let name, _, let soft, let hard): return "setrlimit(\(name), \(soft), \(hard))"
         case .console(let fd, let rows, let cols):
-            return "open(/dev/ptmx)\(rows > 0 ? "; TIOCSWINSZ \(rows)x\(cols)" : ""); send the master on the console socket (fd \(fd)); setsid; TIOCSCTTY; dup2 to 0,1,2"
+            return "open(/dev/ptmx)\(rows > 0 ? "; TIOCSWINSZ \(rows)x\(cols)" : ""); send the master on the console socket (fd \(fd)); mount(<slave>, /dev/console, NULL, MS_BIND); setsid; TIOCSCTTY; dup2 to 0,1,2"
         case .noNewPrivileges: return "prctl(PR_SET_NO_NEW_PRIVS, 1)"
         case .seccomp(let p): return "seccomp(SECCOMP_SET_MODE_FILTER, \(p.flags), <\(p.instructionCount) BPF instructions>)"
         case .dropBounding(let keep, _): return "prctl(PR_CAPBSET_DROP) for each capability not in [\(Capabilities.names(keep).joined(separator: ","))]"

@@ -82,7 +82,8 @@ final class LifecycleTests: PrivilegedTestCase {
 
     func testConsoleSocketReceivesThePtyMaster() throws {
         let id = newID()
-        let b = try bundle(["sh", "-c", "tty; echo hello-from-pty"]) { c in
+        // /dev/console is the same terminal (a bind of the pty slave, major 136).
+        let b = try bundle(["sh", "-c", "tty; echo console=$(stat -c %t /dev/console); echo hello-from-pty"]) { c in
             var p = c["process"] as! [String: Any]
             p["terminal"] = true
             c["process"] = p
@@ -119,6 +120,7 @@ final class LifecycleTests: PrivilegedTestCase {
             output += String(decoding: buf[0..<n], as: UTF8.self)
         }
         XCTAssertTrue(output.contains("/dev/pts/0"), output)
+        XCTAssertTrue(output.contains("console=88"), "/dev/console is the pty (136 = 0x88): \(output)")
         XCTAssertTrue(output.contains("hello-from-pty"), output)
     }
 

@@ -7,7 +7,7 @@ extern "C" {
 
 /// setns(2): move the calling *thread* into the namespace `fd` refers to.
 /// For CLONE_NEWNET this is per-thread, so a multi-threaded process may do it
-/// (unlike CLONE_NEWNS), see setns(2) and DESIGN.md.
+/// (unlike CLONE_NEWNS, which fails with EINVAL in a multi-threaded process), see setns(2).
 int sb_setns(int fd, int nstype);
 
 /// unshare(2) for the calling thread (CLONE_NEWNET only needs the thread itself).

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <net/if.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -227,6 +228,31 @@ static int op_parent_private(const sb_op *op) {
         if (slash == NULL) { errno = EINVAL; return -1; }
         if (slash == buf) slash[1] = 0; else *slash = 0;
     }
+}
+
+/// A new network namespace holds one link, `lo`, and it is down: no 127.0.0.1, so a
+/// process cannot reach itself on localhost. `ip link set lo up`, the netdevice(7)
+/// way: read the flags (SIOCGIFFLAGS), add IFF_UP (SIOCSIFFLAGS). On the way up the
+/// kernel gives a loopback device 127.0.0.1/8 and ::1 by itself. Four system calls,
+/// where an rtnetlink request would need a message built here and its ack read back.
+static int op_loopback_up(int *detail) {
+    *detail = 1;
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    int rc = -1;
+    *detail = 2;
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+        *detail = 3;
+        ifr.ifr_flags |= IFF_UP;
+        rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    int saved = errno;
+    close(s);
+    errno = saved;
+    return rc;
 }
 
 /// pivot_root(2) with new_root == put_old == ".": the old root ends up stacked under
@@ -532,6 +558,7 @@ static void run_plan(exec_state *st) {
         case SB_OP_EXEC: rc = op_exec(st, op); break;
         case SB_OP_INIT: rc = op_init(st); break;
         case SB_OP_PARENT_PRIVATE: rc = op_parent_private(op); break;
+        case SB_OP_LOOPBACK_UP: rc = op_loopback_up(&detail); break;
         case SB_OP_JOIN_CGROUPS: {
             // Writing "0" (= the caller) to a v1 `tasks` file moves just this thread,
             // and the kernel then skips the global threadgroup lock whose first

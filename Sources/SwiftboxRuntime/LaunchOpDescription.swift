@@ -48,6 +48,7 @@ extension LaunchOp: CustomStringConvertible {
         case .waitStart: return "report created; block on the exec fifo until `start`"
         case .exec(let path, let args, _): return "execve(\(path), [\(args.joined(separator: ", "))])"
         case .initProcess: return "fork(): PID 1 stays as init (forwards signals, reaps zombies); the child goes on"
+        case .loopbackUp: return "ioctl(socket(AF_INET), SIOCSIFFLAGS, lo, IFF_UP) (a new network namespace's loopback)"
         case .joinCgroups(let h): return "write(\"0\") to <cgroup>/tasks in \(h.count) cgroup v1 hierarchies (\(h.joined(separator: ", ")))"
         }
     }

@@ -46,6 +46,9 @@ public enum LaunchOp: Equatable, Sendable {
     /// a new root whose parent mount is shared, which it is after rootfsPropagation
     /// "shared" made / rshared.
     case makeParentMountPrivate(path: String)
+    /// `ip link set lo up` in a network namespace the clone created: a new namespace's
+    /// loopback is down (runc and crun bring it up too; Docker has it up in every mode).
+    case loopbackUp
 }
 
 /// One mount(2) inside the rootfs.

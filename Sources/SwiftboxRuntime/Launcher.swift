@@ -202,6 +202,7 @@ final class CArena {
         case .waitStart: c.kind = Int32(SB_OP_WAIT_START.rawValue)
         case .exec(let path, _, _): c.kind = Int32(SB_OP_EXEC.rawValue); c.a = s(path)
         case .initProcess: c.kind = Int32(SB_OP_INIT.rawValue)
+        case .loopbackUp: c.kind = Int32(SB_OP_LOOPBACK_UP.rawValue)
         case .joinCgroups:
             c.kind = Int32(SB_OP_JOIN_CGROUPS.rawValue)
             let bytes = cgroupTaskFDs.withUnsafeBytes { Array($0) }

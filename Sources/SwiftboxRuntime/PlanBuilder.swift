@@ -128,6 +128,9 @@ public struct PlanBuilder {
         let v1 = hierarchies.filter { $0.version == .v1 }.map(\.mountPoint)
         if !v1.isEmpty { ops.append(.joinCgroups(hierarchies: v1)) }
         if created.contains(.cgroup) { ops.append(.unshare(.cgroup)) }
+        // A network namespace of our own starts with `lo` down; bring it up as runc and
+        // crun do. (One joined by path is someone else's to configure.)
+        if created.contains(.network) { ops.append(.loopbackUp) }
 
         // The exec fifo lives in the runtime's state directory on the host: open it
         // before pivot_root hides the host's file system.

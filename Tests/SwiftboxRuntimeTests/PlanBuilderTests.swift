@@ -160,6 +160,20 @@ final class PlanBuilderTests: XCTestCase {
                        "the default (rslave) is applied once, to the tree before the bind")
     }
 
+    /// A new network namespace gets `lo` up (as runc and crun do); one joined by path is
+    /// left as it is.
+    func testLoopbackUpOnlyInANewNetworkNamespace() throws {
+        var spec = DefaultSpec.make()
+        let ops = try builder(spec).build().ops
+        XCTAssertEqual(ops.filter { $0 == .loopbackUp }.count, 1)
+        XCTAssertLessThan(ops.firstIndex(of: .loopbackUp)!, ops.firstIndex(of: .pivotRoot)!)
+        let namespaces = spec.linux?.namespaces ?? []
+        spec.linux?.namespaces = namespaces.map { $0.type == "network" ? .init(type: "network", path: "/proc/1/ns/net") : $0 }
+        XCTAssertFalse(try builder(spec).build().ops.contains(.loopbackUp))
+        spec.linux?.namespaces = namespaces.filter { $0.type != "network" }
+        XCTAssertFalse(try builder(spec).build().ops.contains(.loopbackUp), "the host's network namespace: nothing to do")
+    }
+
     /// A hostname needs a uts namespace of the container's: a new one or one joined by path.
     func testHostnameInAJoinedUTSNamespace() throws {
         var spec = DefaultSpec.make()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run by `make test` after the suite: nothing the tests made may be left on the host —
-# no live container process, no mount, no cgroup directory of a test container.
+# no live container process, no mount, no cgroup directory of a test container, no
+# bridge or nft table of a test root.
 set -uo pipefail
 fail=0
 procs=$(ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' | grep -E "swiftbox-test-|swiftbox oci --root /tmp/swiftbox-test" | grep -v -E "grep|leak-check" || true)
@@ -12,5 +13,11 @@ for h in /sys/fs/cgroup/*/swiftbox /sys/fs/cgroup/swiftbox; do
   left=$(find "$h" -mindepth 1 -maxdepth 1 -type d \( -name 'c-*' -o -name 'net-*' -o -name 'dup-*' \) 2>/dev/null)
   if [ -n "$left" ]; then echo "leak: cgroups:"; echo "$left"; fail=1; fi
 done
-if [ "$fail" = 0 ]; then echo "leak check: no container processes, mounts or cgroups left behind"; fi
+# Test roots are not /var/lib/swiftbox: their default bridge is sbr<hash of the root>
+# and their nft table swiftbox-<hash> (the host's own root uses swiftbox0 and swiftbox).
+links=$(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^sbr[0-9a-f]{10}$' || true)
+if [ -n "$links" ]; then echo "leak: default bridges of test roots:"; echo "$links"; fail=1; fi
+tables=$(nft list tables 2>/dev/null | grep -E '^table ip swiftbox-[0-9a-f]{10}$' || true)
+if [ -n "$tables" ]; then echo "leak: nft tables of test roots:"; echo "$tables"; fail=1; fi
+if [ "$fail" = 0 ]; then echo "leak check: no container processes, mounts, cgroups, bridges or nft tables left behind"; fi
 exit $fail

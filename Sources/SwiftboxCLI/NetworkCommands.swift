@@ -49,13 +49,26 @@ struct NetworkLs: ParsableCommand {
     @OptionGroup var globals: EngineGlobals
     @Flag(name: [.short, .long], help: "Only IDs.") var quiet = false
     @Flag(name: .customLong("no-trunc")) var noTrunc = false
-    @Option(name: [.short, .long], help: "name=, id=, label=KEY[=VALUE]; repeatable.") var filter: [String] = []
+    @Option(name: [.short, .long], help: "name=, id=, driver=, label=KEY[=VALUE]; repeatable.") var filter: [String] = []
+
+    /// A row: a stored network, or a predefined one not stored (host, none, bridge
+    /// before its first container).
+    struct Listed { var id: String; var name: String; var driver: String; var labels: [String: String] }
+
     func run() throws {
         engineCommand {
+            let nets = globals.engine.networks
+            let stored = nets.store.all()
+            var all = stored.map { Listed(id: $0.id, name: $0.name, driver: $0.driver, labels: $0.labels) }
+            for p in nets.predefined where !stored.contains(where: { $0.name == p.name }) {
+                all.append(Listed(id: p.id, name: p.name, driver: p.driver, labels: [:]))
+            }
+            // Docker's CLI sorts by name.
+            all.sort { $0.name < $1.name }
             var rows = [["NETWORK ID", "NAME", "DRIVER", "SCOPE"]]
             var ids: [String] = []
-            for n in globals.engine.networks.store.all() where filter.allSatisfy({ matches(n, $0) }) {
-                let id = noTrunc ? n.id : n.shortID
+            for n in all where filter.allSatisfy({ matches(n, $0) }) {
+                let id = noTrunc ? n.id : String(n.id.prefix(12))
                 ids.append(id)
                 rows.append([id, n.name, n.driver, "local"])
             }
@@ -64,13 +77,14 @@ struct NetworkLs: ParsableCommand {
         }
     }
 
-    func matches(_ n: NetworkRecord, _ f: String) -> Bool {
+    func matches(_ n: Listed, _ f: String) -> Bool {
         let kv = f.split(separator: "=", maxSplits: 1).map(String.init)
         let value = kv.count > 1 ? kv[1] : ""
         switch kv[0] {
         case "name": return n.name.contains(value)
         case "id": return n.id.hasPrefix(value)
         case "driver": return n.driver == value
+        case "type": return (value == "builtin") == Networks.predefinedNames.contains(n.name)
         case "label":
             let lv = value.split(separator: "=", maxSplits: 1).map(String.init)
             return lv.count == 1 ? n.labels[lv[0]] != nil : n.labels[lv[0]] == lv[1]
@@ -85,11 +99,20 @@ struct NetworkInspect: ParsableCommand {
     @Argument var networks: [String]
     func run() throws {
         engineCommand {
-            let store = globals.engine.networks.store
+            let engine = globals.engine
+            let nets = engine.networks
             var out: [NetworkJSON] = []
             var missing: [String] = []
             for ref in networks {
-                if let n = try? store.find(ref) { out.append(NetworkJSON(n)) } else { missing.append(ref) }
+                if let n = try? nets.store.find(ref) {
+                    out.append(NetworkJSON(n))
+                } else if let p = nets.findPredefined(ref) {
+                    // bridge: made now, as Docker's exists from the daemon's start;
+                    // host and none: the containers running in that mode.
+                    if p.name == "bridge" { out.append(NetworkJSON(try nets.ensureDefault())) } else { out.append(NetworkJSON(p, engine)) }
+                } else {
+                    missing.append(ref)
+                }
             }
             print(try jsonText(out, pretty: true))
             for m in missing { SwiftboxMain.printError("network \(m) not found") }
@@ -127,8 +150,32 @@ struct NetworkJSON: Encodable {
         Containers = n.endpoints.mapValues { e in
             ContainerJSON(Name: e.containerName, EndpointID: e.containerID, MacAddress: e.mac, IPv4Address: "\(e.address)/\(n.subnet.prefix)")
         }
-        Options = ["com.docker.network.bridge.name": n.bridge]
+        Options = n.isDefault ? NetworkJSON.defaultBridgeOptions(n.bridge) : ["com.docker.network.bridge.name": n.bridge]
         Labels = n.labels
+    }
+
+    /// host or none: no addresses; the running containers in that mode, as Docker lists them.
+    init(_ p: PredefinedNetwork, _ engine: Engine) {
+        Name = p.name
+        Id = p.id
+        Created = "0001-01-01T00:00:00Z"
+        Driver = p.driver
+        IPAM = IPAMJSON(Config: [])
+        Internal = false
+        var containers: [String: ContainerJSON] = [:]
+        for (c, state) in engine.list() where c.networkMode == p.name && state.status == .running {
+            containers[c.id] = ContainerJSON(Name: c.name, EndpointID: c.id, MacAddress: "", IPv4Address: "")
+        }
+        Containers = containers
+        Options = [:]
+        Labels = [:]
+    }
+
+    /// What `docker network inspect bridge` shows for docker0.
+    static func defaultBridgeOptions(_ bridge: String) -> [String: String] {
+        ["com.docker.network.bridge.default_bridge": "true", "com.docker.network.bridge.enable_icc": "true",
+         "com.docker.network.bridge.enable_ip_masquerade": "true", "com.docker.network.bridge.host_binding_ipv4": "0.0.0.0",
+         "com.docker.network.bridge.name": bridge, "com.docker.network.driver.mtu": "1500"]
     }
 }
 

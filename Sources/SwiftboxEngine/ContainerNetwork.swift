@@ -46,6 +46,9 @@ public struct NetworkSetup {
 }
 
 extension Engine {
+    /// The network of a container that names none.
+    public static let defaultNetwork = "bridge"
+
     public var networks: Networks {
         var n = Networks(root: root, rootTag: root == "/var/lib/swiftbox" ? nil : String(Digest.of(Array(root.utf8)).hex.prefix(10)))
         n.notice = { msg in _ = "swiftbox: \(msg)\n".withCString { write(2, $0, strlen($0)) } }
@@ -56,10 +59,9 @@ extension Engine {
 
     /// Check the network flags and fill in the container's network fields.
     func resolveNetworking(_ o: RunOptions, exposed: [String], into c: inout EngineContainer) throws {
-        // No --network: none (swiftbox's default so far), unless ports are published —
-        // then the default bridge, as Docker's default network, so `-p 8080:80` works.
-        let publishes = !o.publish.isEmpty || o.publishAll
-        let modes = o.networks.isEmpty ? [publishes ? "bridge" : "none"] : o.networks
+        // No --network: the default network `bridge`, as on Docker and Podman (a user
+        // typing `run alpine wget …` expects a network; `--network none` opts out).
+        let modes = o.networks.isEmpty ? [Engine.defaultNetwork] : o.networks
         let first = modes[0]
         var attachments: [NetworkAttachment] = []
         if first == "none" || first == "host" || first.hasPrefix("container:") {
@@ -244,22 +246,45 @@ extension Engine {
 }
 
 /// Host ports: a bound socket per published port reserves it for the container's
-/// life (another process's bind fails), and port 0 lets the kernel pick a free port
-/// from net.ipv4.ip_local_port_range for -P. No proxying: DNAT carries the traffic.
+/// life (another process's bind fails). No proxying: DNAT carries the traffic.
+/// `-P` and `-p 80` (no host port) take the first free port from the start of
+/// net.ipv4.ip_local_port_range upward, as Docker's port allocator does — not the
+/// random one bind(2) to port 0 would give — so two such containers get 32768 and
+/// 32769 on a default kernel.
 enum PortBinder {
     static func bind(_ r: PortRequest) throws -> Int32 {
+        guard r.hostPort == 0 else { return try bind(r, port: r.hostPort) }
+        let range = ephemeralRange()
+        var port = range.lowerBound
+        while true {
+            // EADDRINUSE: a container, or any other socket of the host, holds it.
+            if let fd = try? bind(r, port: port) { return fd }
+            if port == range.upperBound { break }
+            port += 1
+        }
+        throw EngineError.failed("cannot publish port \(r.containerPort)/\(r.proto): no free host port in \(range.lowerBound)-\(range.upperBound) (net.ipv4.ip_local_port_range)")
+    }
+
+    /// net.ipv4.ip_local_port_range ("32768\t60999" on a default kernel).
+    static func ephemeralRange() -> ClosedRange<UInt16> {
+        let fields = (Sysctl.read("net/ipv4/ip_local_port_range") ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard fields.count == 2, let lo = UInt16(fields[0]), let hi = UInt16(fields[1]), lo > 0, lo <= hi else { return 32768...60999 }
+        return lo...hi
+    }
+
+    static func bind(_ r: PortRequest, port: UInt16) throws -> Int32 {
         let type = r.proto == "udp" ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
         let fd = socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw KernelError("socket", ["AF_INET"]) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = r.hostPort.bigEndian
+        addr.sin_port = port.bigEndian
         addr.sin_addr.s_addr = (IPv4Address(r.hostIP)?.value ?? 0).bigEndian
         let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard rc == 0 else {
             let e = errno
             close(fd)
-            throw EngineError.failed("cannot publish port \(r.containerPort)/\(r.proto): listen \(r.proto)4 \(r.hostIP):\(r.hostPort): bind: \(Errno.message(e).lowercased())")
+            throw EngineError.failed("cannot publish port \(r.containerPort)/\(r.proto): listen \(r.proto)4 \(r.hostIP):\(port): bind: \(Errno.message(e).lowercased())")
         }
         return fd
     }

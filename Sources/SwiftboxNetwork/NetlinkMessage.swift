@@ -14,6 +14,7 @@ public enum NL {
     public static let RTM_DELLINK: UInt16 = 17
     public static let RTM_GETLINK: UInt16 = 18
     public static let RTM_NEWADDR: UInt16 = 20
+    public static let RTM_GETADDR: UInt16 = 22
     public static let RTM_NEWROUTE: UInt16 = 24
     public static let RTM_GETROUTE: UInt16 = 26
     // nlmsghdr flags

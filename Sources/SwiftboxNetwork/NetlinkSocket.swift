@@ -88,6 +88,20 @@ public final class NetlinkSocket {
         }
     }
 
+    /// The subnet of every IPv4 address on the host's links ("ip -4 addr"): an address
+    /// added with `noprefixroute` (or a route since deleted) leaves no route behind,
+    /// yet a network on that subnet would still collide with it.
+    public func addressSubnets() throws -> [IPv4Subnet] {
+        var out: [IPv4Subnet] = []
+        for r in try exchange(RouteRequests.dumpAddresses(), "ip -4 addr show") where r.type == NL.RTM_NEWADDR && r.payload.count >= 8 {
+            guard r.payload[0] == NL.AF_INET else { continue }
+            let attrs = NetlinkMessage.attributes(r.payload[8...])
+            guard let a = attrs[NL.IFA_LOCAL] ?? attrs[NL.IFA_ADDRESS], a.count == 4 else { continue }
+            out.append(IPv4Subnet(address: IPv4Address(a.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }), prefix: Int(r.payload[1])))
+        }
+        return out
+    }
+
     /// IPv4 destinations of every route in every table (for choosing subnets that
     /// collide with nothing the host already routes).
     public func routeDestinations() throws -> [IPv4Subnet] {

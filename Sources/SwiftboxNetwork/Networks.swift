@@ -56,6 +56,8 @@ public struct Networks {
         if ["host", "none"].contains(r.name) || r.name.hasPrefix("container:") {
             throw NetworkError.failed("network name \(r.name) is reserved")
         }
+        // `bridge` exists from the start on Docker (ours from its first container).
+        if r.name == "bridge" { throw NetworkError.nameExists(r.name) }
         return try store.withLock {
             let existing = store.all()
             if existing.contains(where: { $0.name == r.name }) { throw NetworkError.nameExists(r.name) }
@@ -91,12 +93,17 @@ public struct Networks {
     /// Store lock and host lock held.
     func makeNetwork(_ r: CreateRequest, existing: [NetworkRecord], bridge: String?) throws -> NetworkRecord {
         let host = try NetlinkSocket()
-        let routes = try host.routeDestinations()
+        // What the host already uses: every route in every table (the local table holds
+        // each address too) and every address's own subnet — a docker0 on 172.17.0.0/16
+        // makes our `bridge` take 172.18.0.0/16, as Docker's IPAM would.
+        let inUse = try host.routeDestinations() + host.addressSubnets()
         let (subnet, gateway, range) = try IPAM.plan(subnet: r.subnet, gateway: r.gateway, ipRange: r.ipRange,
-                                                      existing: existing, hostRoutes: routes,
+                                                      existing: existing, hostRoutes: inUse,
                                                       // 172.17.0.0/16 is the default network's first choice, as Docker's.
                                                       pools: bridge == nil ? Array(IPAM.defaultPools.dropFirst()) : IPAM.defaultPools)
-        let id = NetworkStore.newID()
+        // The default network's ID is derived from the root: `network ls` shows it before
+        // the bridge exists (PredefinedNetworks.swift).
+        let id = bridge != nil ? predefinedID("bridge") : NetworkStore.newID()
         let n = NetworkRecord(id: id, name: r.name, created: Clock.rfc3339Nano(), subnet: subnet, gateway: gateway, ipRange: range,
                               isInternal: r.isInternal, labels: r.labels, bridge: bridge ?? "br-" + id.prefix(12), userSubnet: r.subnet != nil)
         if try host.linkIndex(n.bridge) != nil {
@@ -129,9 +136,15 @@ public struct Networks {
 
     /// Remove a network without endpoints: its bridge, its rules, its record.
     public func remove(_ ref: String, allowDefault: Bool = false) throws -> NetworkRecord {
-        if ref == "bridge" && !allowDefault { throw NetworkError.predefined(ref) }
         return try store.withLock {
-            let n = try store.find(ref)
+            let n: NetworkRecord
+            if let stored = try? store.find(ref) {
+                n = stored
+            } else if let p = findPredefined(ref) {
+                throw NetworkError.predefined(p.name)   // host, none, or a bridge not made yet
+            } else {
+                throw NetworkError.notFound(ref)
+            }
             if n.isDefault && !allowDefault { throw NetworkError.predefined(n.name) }
             if !n.endpoints.isEmpty { throw NetworkError.activeEndpoints(n.name, n.id) }
             store.remove(n.id)

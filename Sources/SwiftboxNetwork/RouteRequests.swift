@@ -84,6 +84,12 @@ public enum RouteRequests {
         return NetlinkMessage(type: NL.RTM_NEWROUTE, flags: create, payload: NetlinkMessage.rtmsg(dstLen: 0) + attrs.bytes)
     }
 
+    /// ip -4 addr show (a dump of every IPv4 address on every link)
+    public static func dumpAddresses() -> NetlinkMessage {
+        NetlinkMessage(type: NL.RTM_GETADDR, flags: NL.NLM_F_REQUEST | NL.NLM_F_DUMP,
+                       payload: [NL.AF_INET, 0, 0, 0] + le32(0))
+    }
+
     /// ip -4 route show table all (a dump)
     public static func dumpRoutes() -> NetlinkMessage {
         NetlinkMessage(type: NL.RTM_GETROUTE, flags: NL.NLM_F_REQUEST | NL.NLM_F_DUMP,

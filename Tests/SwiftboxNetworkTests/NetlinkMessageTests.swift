@@ -13,6 +13,16 @@ final class NetlinkMessageTests: XCTestCase {
         ])
     }
 
+    /// `ip -4 addr show`: a dump of ifaddrmsg for AF_INET (IPAM reads every address's
+    /// subnet, so a subnet with an address but no route is not taken either).
+    func testAddressDumpBytes() {
+        let m = RouteRequests.dumpAddresses().encode(seq: 3)
+        XCTAssertEqual(m, [
+            24, 0, 0, 0,  22, 0,  0x01, 0x03,  3, 0, 0, 0,  0, 0, 0, 0,   // RTM_GETADDR, REQUEST|DUMP
+            2, 0, 0, 0,  0, 0, 0, 0,                                       // ifaddrmsg: AF_INET, all links
+        ])
+    }
+
     func testDefaultRouteBytes() {
         let m = RouteRequests.addDefaultRoute(gateway: IPv4Address("172.17.0.1")!, index: 5).encode(seq: 7)
         XCTAssertEqual(m, [

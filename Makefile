@@ -65,8 +65,15 @@ test-cgroup2: build
 	$(SWIFT) build --build-tests
 	$(CGROUP2_TIER)
 
+# The demo runs in a throw-away root; then the fixture images go into swiftbox's own
+# store under Docker's names (busybox, alpine:3.23, alpine:latest, debian:bookworm), so
+# `swiftbox run -it alpine sh` works offline afterwards, as typed.
 demo: release fixtures
 	@bash rootfs-fixtures/demo.sh $(RELEASE_BIN) $(FIXTURES)
+	@rootfs-fixtures/load-fixtures.sh $(RELEASE_BIN) $(FIXTURES)
+	@echo; echo "Now try (swiftbox is $(RELEASE_BIN); make install puts it on PATH):"
+	@echo "  swiftbox run --network bridge alpine sh"
+	@echo "  swiftbox run -it alpine sh"
 
 bench: release
 	$(MAKE) deps EXTRA_PACKAGES="$(BENCH_PACKAGES)"

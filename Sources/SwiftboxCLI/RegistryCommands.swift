@@ -26,7 +26,14 @@ struct Pull: ParsableCommand {
             puller.platform = Platform(architecture: p[1], os: p[0], variant: p.count > 2 ? p[2] : nil)
         }
         if quiet { puller.progress = nil }
-        _ = try puller.pull(ref, credentials: Credentials(root: globals.root))
+        do {
+            _ = try puller.pull(ref, credentials: Credentials(root: globals.root))
+        } catch HTTPError.connect(let host, let why) {
+            // Offline machines (ours reach no registry): say what failed and what works.
+            throw ValidationError("cannot pull \(ref.familiar): the registry \(host) is not reachable (\(why)).\n"
+                + "Without a registry, load the image from a file: swiftbox load -i FILE (a docker save tar or an OCI layout);\n"
+                + "`make demo` loads the fixture images as busybox, alpine:3.23 and alpine:latest (rootfs-fixtures/load-fixtures.sh).")
+        }
         print(ref.description)
     }
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Engine benchmarks, interleaved rounds, medians and ratios:
-#   run:  `run --rm --network none IMAGE true` — swiftbox vs podman (runc; its own storage);
+#   run:  `run --rm IMAGE true` (each engine's default network: bridge) and
+#         `run --rm --network none IMAGE true` — swiftbox vs podman (runc; its own storage)
+#         and docker;
 #   rss:  memory of the per-container supervisor of one idle container — swiftbox's
 #         monitor vs podman's conmon and docker's containerd-shim (VmRSS from /proc).
 # docker: a private dockerd (Debian's docker.io, 20.10) in its own network namespace,
@@ -15,6 +17,8 @@ WORK=/tmp/swiftbox-bench-engine-$$
 mkdir -p "$WORK"
 cleanup() {
   for id in $("$SWIFTBOX" ps -aq --root "$WORK/sb" 2>/dev/null); do "$SWIFTBOX" rm -f --root "$WORK/sb" "$id" >/dev/null 2>&1 || true; done
+  # The default network's bridge and nft table go with the root.
+  "$SWIFTBOX" system prune --root "$WORK/sb" -f >/dev/null 2>&1 || true
   podman_stop
   rm -rf "$WORK"
 }
@@ -40,16 +44,21 @@ fi
 us() { local t=${EPOCHREALTIME/./}; echo "$t"; }
 declare -A T
 timeit() { local name=$1 s e; shift; s=$(us); "$@" >/dev/null 2>&1 || { echo "$name failed" >&2; return 1; }; e=$(us); T[$name]+="$(( e - s )) "; }
+# The default network (bridge on all three) exists before timing, as docker0 does.
+"$SWIFTBOX" run --root "$WORK/sb" --rm busybox:latest true >/dev/null
+[ $PODMAN_OK = 1 ] && { pod run --rm "$PODIMG" true >/dev/null 2>&1 || echo "podman: its default network fails here"; }
+[ $DOCKER_OK = 1 ] && { docker run --rm busybox:latest true >/dev/null 2>&1 || echo "docker: its default network fails here"; }
+# One round: each engine, each mode (MODE is empty for the default network).
+round() {
+  local mode=$1 label=${1:-default} net=()
+  [ -n "$mode" ] && net=(--network "$mode")
+  timeit "swiftbox $label" "$SWIFTBOX" run --root "$WORK/sb" --rm "${net[@]}" busybox:latest true
+  [ $PODMAN_OK = 1 ] && timeit "podman $label" pod run --rm "${net[@]}" "$PODIMG" true
+  [ $DOCKER_OK = 1 ] && timeit "docker $label" docker run --rm "${net[@]}" busybox:latest true
+  return 0
+}
 for r in $(seq 1 "$ROUNDS"); do
-  if (( r % 2 )); then
-    timeit swiftbox "$SWIFTBOX" run --root "$WORK/sb" --rm --network none busybox:latest true
-    [ $PODMAN_OK = 1 ] && timeit podman pod run --rm --network none "$PODIMG" true
-    [ $DOCKER_OK = 1 ] && timeit docker docker run --rm --network none busybox:latest true
-  else
-    [ $DOCKER_OK = 1 ] && timeit docker docker run --rm --network none busybox:latest true
-    [ $PODMAN_OK = 1 ] && timeit podman pod run --rm --network none "$PODIMG" true
-    timeit swiftbox "$SWIFTBOX" run --root "$WORK/sb" --rm --network none busybox:latest true
-  fi
+  if (( r % 2 )); then round ""; round none; else round none; round ""; fi
 done
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -76,12 +85,13 @@ fi
 python3 - "$ROUNDS" "$SB_RSS" "${CONMON_RSS:-}" "${SHIM_RSS:-}" <<PY
 import statistics, sys
 rows = {$(for k in "${!T[@]}"; do printf '"%s": [%s], ' "$k" "$(echo ${T[$k]} | tr ' ' ',')"; done)}
-print("%s rounds of run --rm --network none IMAGE true" % sys.argv[1])
-print("%-10s %10s %10s" % ("engine", "median_ms", "ratio"))
-b = statistics.median(rows["swiftbox"]) / 1000
-for k in sorted(rows):
-    m = statistics.median(rows[k]) / 1000
-    print("%-10s %10.1f %10.2f" % (k, m, m / b))
+print("%s rounds of run --rm [--network none] IMAGE true (default: each engine's default network, bridge)" % sys.argv[1])
+print("%-18s %10s %10s" % ("engine network", "median_ms", "ratio"))
+for mode in ("default", "none"):
+    b = statistics.median(rows["swiftbox " + mode]) / 1000
+    for k in sorted(k for k in rows if k.endswith(" " + mode)):
+        m = statistics.median(rows[k]) / 1000
+        print("%-18s %10.1f %10.2f" % (k, m, m / b))
 print("idle supervisor RSS: swiftbox monitor %s kB%s%s" % (sys.argv[2], (", podman conmon %s kB" % sys.argv[3]) if sys.argv[3] else "",
       (", docker containerd-shim-runc-v2 %s kB" % sys.argv[4]) if sys.argv[4] else ""))
 PY

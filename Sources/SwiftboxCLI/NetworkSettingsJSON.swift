@@ -44,10 +44,9 @@ struct NetworkSettingsJSON: Encodable {
         }
     }
 
-    /// `ps`'s PORTS: "0.0.0.0:8080->80/tcp, 127.0.0.1:9000->9000/udp".
+    /// `ps`'s PORTS: "0.0.0.0:8080->80/tcp, 127.0.0.1:9000-9001->9000-9001/udp".
     static func portsColumn(_ c: EngineContainer, _ engine: Engine) -> String {
         guard c.publish != nil else { return "" }
-        return ((try? engine.publishedPorts(c.id)) ?? []).map { "\($0.hostIP):\($0.hostPort)->\($0.containerPort)/\($0.proto)" }
-            .joined(separator: ", ")
+        return PublishedPort.psColumn((try? engine.publishedPorts(c.id)) ?? [])
     }
 }

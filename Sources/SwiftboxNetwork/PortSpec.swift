@@ -79,3 +79,38 @@ public struct PublishedPort: Codable, Equatable, Sendable {
     /// `docker port` lines: "80/tcp -> 0.0.0.0:8080".
     public var line: String { "\(containerPort)/\(proto) -> \(hostIP):\(hostPort)" }
 }
+
+extension PublishedPort {
+    /// `docker ps`'s PORTS, in the docker CLI's order and grouping (DisplayablePorts):
+    /// ports sorted by container port, host IP, host port, protocol; those published on
+    /// the same port number as inside ("8000-8001:8000-8001") are grouped per host IP and
+    /// protocol into runs ("0.0.0.0:8000-8001->8000-8001/tcp"); the others each appear
+    /// as "0.0.0.0:32768->80/tcp", after the groups.
+    public static func psColumn(_ ports: [PublishedPort]) -> String {
+        let sorted = ports.sorted { ($0.containerPort, $0.hostIP, $0.hostPort, $0.proto) < ($1.containerPort, $1.hostIP, $1.hostPort, $1.proto) }
+        func group(_ key: (ip: String, proto: String), _ first: UInt16, _ last: UInt16) -> String {
+            let ports = first == last ? "\(first)" : "\(first)-\(last)"
+            return "\(key.ip):\(ports)->\(ports)/\(key.proto)"
+        }
+        var closed: [String] = []                       // runs ended by a gap, in that order
+        var keys: [(ip: String, proto: String)] = []    // open runs, in order of their first port
+        var open: [String: (first: UInt16, last: UInt16)] = [:]
+        var mappings: [String] = []
+        for p in sorted {
+            guard p.hostPort == p.containerPort else {
+                mappings.append("\(p.hostIP):\(p.hostPort)->\(p.containerPort)/\(p.proto)")
+                continue
+            }
+            let key = p.hostIP + "/" + p.proto
+            if let run = open[key] {
+                if p.containerPort == run.last &+ 1 { open[key]!.last = p.containerPort; continue }
+                closed.append(group((p.hostIP, p.proto), run.first, run.last))
+            } else {
+                keys.append((p.hostIP, p.proto))
+            }
+            open[key] = (p.containerPort, p.containerPort)
+        }
+        let runs = keys.map { k in group(k, open[k.ip + "/" + k.proto]!.first, open[k.ip + "/" + k.proto]!.last) }
+        return (closed + runs + mappings).joined(separator: ", ")
+    }
+}

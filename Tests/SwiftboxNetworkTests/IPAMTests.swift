@@ -59,6 +59,23 @@ final class IPAMTests: XCTestCase {
         XCTAssertEqual(auto.description, "172.19.0.0/16")
     }
 
+    /// PORTS as `docker ps` prints it (the docker CLI's DisplayablePorts): runs only where
+    /// the host port is the container port, other mappings one by one after them.
+    func testPsColumnAsDocker() {
+        let ip = IPv4Address("172.17.0.2")!
+        func p(_ host: String, _ hp: UInt16, _ cp: UInt16, _ proto: String = "tcp") -> PublishedPort {
+            PublishedPort(hostIP: host, hostPort: hp, containerIP: ip, containerPort: cp, proto: proto)
+        }
+        XCTAssertEqual(PublishedPort.psColumn([]), "")
+        XCTAssertEqual(PublishedPort.psColumn([p("0.0.0.0", 32769, 81), p("0.0.0.0", 32768, 80)]),
+                       "0.0.0.0:32768->80/tcp, 0.0.0.0:32769->81/tcp")
+        XCTAssertEqual(PublishedPort.psColumn([p("0.0.0.0", 8001, 8001), p("0.0.0.0", 8000, 8000), p("0.0.0.0", 8080, 80),
+                                               p("0.0.0.0", 9000, 9000)]),
+                       "0.0.0.0:8000-8001->8000-8001/tcp, 0.0.0.0:9000->9000/tcp, 0.0.0.0:8080->80/tcp")
+        XCTAssertEqual(PublishedPort.psColumn([p("127.0.0.1", 53, 53, "udp"), p("127.0.0.1", 53, 53)]),
+                       "127.0.0.1:53->53/tcp, 127.0.0.1:53->53/udp")
+    }
+
     func testPortSpecs() throws {
         XCTAssertEqual(try PortRequest.parse("8080:80"), [PortRequest(hostPort: 8080, containerPort: 80)])
         XCTAssertEqual(try PortRequest.parse("127.0.0.1:8080:80/udp"), [PortRequest(hostIP: "127.0.0.1", hostPort: 8080, containerPort: 80, proto: "udp")])

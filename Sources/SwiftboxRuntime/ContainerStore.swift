@@ -33,6 +33,8 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     /// Set once `start` has released the container (or for `run`).
     public var started: Bool
     public var exitStatus: Int32?
+    /// Set by `pause`, cleared by `resume`: the container's cgroup is frozen.
+    public var paused: Bool?
 }
 
 public enum StoreError: Error, Equatable, CustomStringConvertible {
@@ -109,6 +111,7 @@ public struct ContainerStore: Sendable {
     public func status(of record: ContainerRecord) -> ContainerStatus {
         if record.pid == 0 { return .creating }
         guard Processes.isAlive(record.pid, startTime: record.pidStartTime) else { return .stopped }
+        if record.paused == true { return .paused }
         return FileSystem.exists(execFifo(record.id)) && !record.started ? .created : .running
     }
 }

@@ -21,6 +21,7 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
     case notCreated(String, ContainerStatus)
     case notRunning(String, ContainerStatus)
     case notStopped(String, ContainerStatus)
+    case notPaused(String, ContainerStatus)
     case unknownSignal(String)
     case consoleSocket(String, String)
     case consoleSocketRequired
@@ -30,6 +31,7 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
         case .notCreated(let id, let s): return "cannot start container \(id): it is \(s.rawValue), not created"
         case .notRunning(let id, let s): return "container \(id) is not running (it is \(s.rawValue))"
         case .notStopped(let id, let s): return "cannot delete container \(id) that is \(s.rawValue); stop it first or use --force"
+        case .notPaused(let id, let s): return "container \(id) is not paused (it is \(s.rawValue))"
         case .unknownSignal(let s): return "unknown signal \"\(s)\""
         case .consoleSocket(let p, let e): return "console socket \(p): \(e)"
         case .consoleSocketRequired: return "process.terminal is true: --console-socket is required"
@@ -315,23 +317,25 @@ public struct OCIRuntime {
         guard let sig = Processes.signalNumber(signal) else { throw RuntimeError.unknownSignal(signal) }
         let record = try store.load(id)
         let status = store.status(of: record)
-        guard status == .created || status == .running else { throw RuntimeError.notRunning(id, status) }
+        guard status == .created || status == .running || status == .paused else { throw RuntimeError.notRunning(id, status) }
         if all, let path = record.cgroupPath {
             for pid in cgroups.processes(at: path) { _ = Glibc.kill(pid, sig) }
         }
         guard Glibc.kill(record.pid, sig) == 0 else { throw KernelError("kill", ["\(record.pid)", "\(signal)"]) }
+        if sig == SIGKILL { thawAfterKill(record) }
     }
 
     public func delete(id: String, force: Bool) throws {
         let record = try store.load(id)
         let status = store.status(of: record)
-        if status == .running && !force { throw RuntimeError.notStopped(id, status) }
+        if (status == .running || status == .paused) && !force { throw RuntimeError.notStopped(id, status) }
         if status != .stopped { _ = Glibc.kill(record.pid, SIGKILL) }
         // Anything else still in the container's cgroup (no pid namespace, or escaped
         // children) goes too.
         if let path = record.cgroupPath, force || status == .created {
             for pid in cgroups.processes(at: path) { _ = Glibc.kill(pid, SIGKILL) }
         }
+        thawAfterKill(record)
         _ = Processes.waitUntil(timeoutMs: 10_000) { !Processes.isAlive(record.pid, startTime: record.pidStartTime) }
         if let path = record.cgroupPath {
             _ = Processes.waitUntil(timeoutMs: 10_000) { cgroups.processes(at: path).isEmpty }

@@ -52,6 +52,9 @@ final class CgroupV2GuestTests: PrivilegedTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir), "\(dir) left behind")
     }
 
+    /// The freezer is cgroup.freeze here (no v1 freezer hierarchy).
+    func testPauseResumeWithCgroupFreeze() throws { try checkPauseResumePsEvents() }
+
     func testEngineContainerLandsInItsCgroupAndRmRemovesIt() throws {
         let engineRoot = work + "/engine"
         func sbx(_ args: [String]) -> (status: Int32, out: String, err: String) {

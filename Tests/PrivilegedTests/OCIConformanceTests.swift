@@ -148,6 +148,8 @@ final class OCIConformanceTests: PrivilegedTestCase {
         XCTAssertNil(status(id))
     }
 
+    func testPauseResumePsEvents() throws { try checkPauseResumePsEvents() }
+
     func testFeaturesNamesTheVersion() throws {
         let r = sb(["features"])
         XCTAssertEqual(r.status, 0, r.err)
@@ -155,5 +157,43 @@ final class OCIConformanceTests: PrivilegedTestCase {
         let version = (obj["annotations"] as! [String: String])["org.swiftbox.version"]!
         XCTAssertFalse(version.contains("\\("), "the annotation is the version, not source text: \(version)")
         XCTAssertTrue(Self.shell([Self.binary, "--version"]).out.contains(version), version)
+    }
+}
+
+extension PrivilegedTestCase {
+    /// pause → state "paused", the process frozen (state D or T in /proc, and it makes no
+    /// progress); ps lists it; events --stats prints runc's JSON; resume → running and it
+    /// goes on; a paused container is killed with KILL and deleted. Shared by the native
+    /// (v1 freezer) and the cgroup v2 guest tests.
+    func checkPauseResumePsEvents(file: StaticString = #filePath, line: UInt = #line) throws {
+        let id = newID("pause")
+        let counter = "/dev/shm/count"
+        XCTAssertEqual(sb(["run", "--detach", "--bundle", try bundle(["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > \(counter); usleep 20000; done"]), id]).status, 0, file: file, line: line)
+        guard let pid = pid(id) else { return XCTFail("no pid", file: file, line: line) }
+        func count() -> String { (try? String(contentsOfFile: "/proc/\(pid)/root\(counter)", encoding: .utf8)) ?? "" }
+        eventually("the loop runs") { !count().isEmpty }
+        XCTAssertEqual(sb(["pause", id]).status, 0, file: file, line: line)
+        XCTAssertEqual(status(id), "paused", file: file, line: line)
+        let frozenAt = count()
+        usleep(200_000)
+        XCTAssertEqual(count(), frozenAt, "a paused container makes no progress", file: file, line: line)
+        let ps = sb(["ps", "--format", "json", id])
+        XCTAssertTrue(ps.out.contains("\(pid)"), "ps lists the container's pid: \(ps.out) \(ps.err)", file: file, line: line)
+        let table = sb(["ps", id])
+        XCTAssertTrue(table.out.hasPrefix("UID") && table.out.contains(" \(pid) "), table.out + table.err, file: file, line: line)
+        let events = sb(["events", "--stats", id])
+        XCTAssertEqual(events.status, 0, events.err, file: file, line: line)
+        let obj = try JSONSerialization.jsonObject(with: Data(events.out.utf8)) as? [String: Any]
+        XCTAssertEqual(obj?["type"] as? String, "stats", file: file, line: line)
+        XCTAssertNotNil((obj?["data"] as? [String: Any])?["pids"], events.out, file: file, line: line)
+        XCTAssertNotEqual(sb(["pause", id]).status, 0, "pausing twice is an error", file: file, line: line)
+        XCTAssertEqual(sb(["resume", id]).status, 0, file: file, line: line)
+        XCTAssertEqual(status(id), "running", file: file, line: line)
+        eventually("the loop goes on after resume") { count() != frozenAt }
+        XCTAssertNotEqual(sb(["resume", id]).status, 0, "resuming a running container is an error", file: file, line: line)
+        XCTAssertEqual(sb(["pause", id]).status, 0, file: file, line: line)
+        XCTAssertEqual(sb(["kill", id, "KILL"]).status, 0, file: file, line: line)
+        eventually("a killed paused container stops") { self.status(id) == "stopped" }
+        XCTAssertEqual(sb(["delete", id]).status, 0, file: file, line: line)
     }
 }

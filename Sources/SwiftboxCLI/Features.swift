@@ -5,7 +5,7 @@ enum Features {
     {
       "ociVersionMin": "1.0.0",
       "ociVersionMax": "1.2.0",
-      "hooks": [],
+      "hooks": ["prestart", "createRuntime", "poststart", "poststop"],
       "mountOptions": ["async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid", "sync", "unbindable"],
       "linux": {
         "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "uts"],

@@ -13,6 +13,7 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
     public var mounts: [Mount]?
     public var annotations: [String: String]?
     public var linux: Linux?
+    public var hooks: Hooks?
 
     public init(ociVersion: String = "1.0.2", process: Process? = nil, root: Root? = nil,
                 hostname: String? = nil, domainname: String? = nil, mounts: [Mount]? = nil,

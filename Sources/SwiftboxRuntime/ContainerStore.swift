@@ -35,6 +35,10 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     public var exitStatus: Int32?
     /// Set by `pause`, cleared by `resume`: the container's cgroup is frozen.
     public var paused: Bool?
+    /// config.json's poststart and poststop hooks, kept for `start` and `delete` (the
+    /// bundle may have changed or be gone by then, and start need not read it again).
+    public var poststart: [RuntimeSpec.Hook]?
+    public var poststop: [RuntimeSpec.Hook]?
 }
 
 public enum StoreError: Error, Equatable, CustomStringConvertible {

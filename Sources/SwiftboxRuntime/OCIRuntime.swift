@@ -133,9 +133,12 @@ public struct OCIRuntime {
                                      hierarchies: [], lastCap: 0).rootfs, pid: 0, pidStartTime: nil, created: Clock.rfc3339Nano(),
                                      annotations: spec.annotations, cgroupPath: plan.cgroupPath, cgroupDirectories: [],
                                      started: false, exitStatus: nil)
+        record.poststart = spec.hooks?.poststart
+        record.poststop = spec.hooks?.poststop
+        cleanup.poststop = poststopRunner(record)
         try store.save(record)
 
-        let child = try start(plan: plan, record: &record, cleanup: &cleanup)
+        let child = try start(plan: plan, record: &record, cleanup: &cleanup, hooks: spec.hooks)
         guard try child.awaitOutcome() == .created else {
             throw LaunchError(op: "launch plan ended before waiting for start", errno: EINVAL, isExec: false)
         }
@@ -146,7 +149,8 @@ public struct OCIRuntime {
     }
 
     /// Create the cgroups, clone the child into them, and record it.
-    func start(plan: LaunchPlan, record: inout ContainerRecord, cleanup: inout Cleanup) throws -> LaunchedChild {
+    func start(plan: LaunchPlan, record: inout ContainerRecord, cleanup: inout Cleanup,
+               hooks: RuntimeSpec.Hooks? = nil) throws -> LaunchedChild {
         // Only when traced: describing every op of the plan costs ~0.1 ms.
         if log.level >= .trace { for line in plan.lines where line.hasPrefix("parent") { log.trace(line) } }
         var prepared: CgroupManager.Prepared?
@@ -175,6 +179,13 @@ public struct OCIRuntime {
         record.pid = child.pid
         record.pidStartTime = Processes.stat(child.pid)?.startTime
         try store.save(record)
+        // The child waits before pivot_root while prestart and createRuntime hooks run
+        // here, in the runtime's namespaces, with the state "creating" and its pid (a
+        // network hook finds the namespace at /proc/PID/ns/net). A failure ends the create.
+        let creating = ContainerState(id: record.id, status: .creating, pid: child.pid, bundle: record.bundle,
+                                      annotations: record.annotations)
+        try HookRunner.run(hooks?.prestart ?? [], stage: "prestart", state: creating)
+        try HookRunner.run(hooks?.createRuntime ?? [], stage: "createRuntime", state: creating)
         if plan.ops.contains(.waitParent) { try child.release() }
         return child
     }
@@ -216,16 +227,20 @@ public struct OCIRuntime {
         var record = ContainerRecord(id: id, bundle: bundle, rootfs: spec.root?.path ?? "rootfs", pid: 0, pidStartTime: nil,
                                      created: Clock.rfc3339Nano(), annotations: spec.annotations, cgroupPath: plan.cgroupPath,
                                      cgroupDirectories: [], started: true, exitStatus: nil)
+        record.poststop = spec.hooks?.poststop
+        cleanup.poststop = poststopRunner(record)
         // Forward signals from before the clone, not only once execve is confirmed:
         // the program may already run (and its caller signal us) while we still save
         // its state, and a SIGTERM then would kill us and orphan the container. Until
         // the child exists, signals are held (CShim helpers.c); before its execve one
         // ends the child, and the run fails.
         if !detach { sb_forward_signals(0) }
-        let child = try start(plan: plan, record: &record, cleanup: &cleanup)
+        let child = try start(plan: plan, record: &record, cleanup: &cleanup, hooks: spec.hooks)
         if !detach { sb_forward_signals(child.pid) }
         try options.whileChildStarts?()
         _ = try child.awaitOutcome()
+        record.poststart = spec.hooks?.poststart
+        runPoststart(record)
         log.trace("run \(id): execve succeeded in pid \(child.pid)")
         if let pidFile = options.pidFile { try FileSystem.writeAtomically(OCIRuntime.absolutePath(pidFile), Array("\(child.pid)".utf8), fsync: false) }
         if detach { cleanup.disarm(); return 0 }
@@ -304,6 +319,22 @@ public struct OCIRuntime {
         record.started = true
         try store.save(record)
         unlink(fifo)
+        runPoststart(record)
+    }
+
+    /// poststart hooks: after the user's process started; a failure is a warning only.
+    func runPoststart(_ record: ContainerRecord) {
+        guard let hooks = record.poststart, !hooks.isEmpty else { return }
+        let state = ContainerState(id: record.id, status: .running, pid: record.pid, bundle: record.bundle, annotations: record.annotations)
+        do { try HookRunner.run(hooks, stage: "poststart", state: state) } catch { log.warning("\(error)") }
+    }
+
+    /// poststop hooks: after the container is deleted; a failure is a warning only.
+    func poststopRunner(_ record: ContainerRecord) -> (() -> Void)? {
+        guard let hooks = record.poststop, !hooks.isEmpty else { return nil }
+        let state = ContainerState(id: record.id, status: .stopped, pid: 0, bundle: record.bundle, annotations: record.annotations)
+        let log = self.log
+        return { do { try HookRunner.run(hooks, stage: "poststop", state: state) } catch { log.warning("\(error)") } }
     }
 
     public func state(id: String) throws -> ContainerState {
@@ -342,6 +373,7 @@ public struct OCIRuntime {
         }
         try CgroupManager.remove(created: record.cgroupDirectories)
         try store.remove(id)
+        poststopRunner(record)?()
     }
 
     public func list() -> [(ContainerRecord, ContainerStatus)] {
@@ -356,6 +388,9 @@ struct Cleanup {
     var pid: Int32?
     var cgroupDirectories: [String] = []
     var armed = true
+    /// poststop hooks, run after the rest is removed (a failed create continues the
+    /// lifecycle at delete, and so at poststop, config.md says).
+    var poststop: (() -> Void)?
 
     init(store: ContainerStore, id: String) { self.store = store; self.id = id }
 
@@ -371,6 +406,7 @@ struct Cleanup {
         try? CgroupManager.remove(created: cgroupDirectories)
         try? store.remove(id)
         armed = false
+        poststop?()
     }
 }
 

@@ -24,6 +24,7 @@ public enum PlanError: Error, Equatable, CustomStringConvertible {
     case hostnameWithoutUTS
     case unsupportedVersion(String)
     case capabilityUnavailable(String, set: String)
+    case unsupportedHook(String)
     case mountSourceMissing(destination: String, source: String)
     case mountDestinationNotAbsolute(String)
     case mountEscapes(destination: String, link: String, target: String)
@@ -43,6 +44,8 @@ public enum PlanError: Error, Equatable, CustomStringConvertible {
         case .hostnameWithoutUTS: return "hostname is set but linux.namespaces has no uts namespace (new or joined by path): it would rename the host"
         case .unsupportedVersion(let v):
             return "ociVersion \"\(v)\": this runtime implements runtime-spec \(OCIVersion.minimum) to \(OCIVersion.maximum)"
+        case .unsupportedHook(let stage):
+            return "hooks.\(stage): not supported by this runtime (prestart, createRuntime, poststart and poststop are)"
         case .capabilityUnavailable(let name, let set):
             return "process.capabilities.\(set): \(name) is not in this runtime's own bounding set, so no process it starts can have it"
         case .mountSourceMissing(let d, let s): return "mounts: \(d): bind source \(s) does not exist"
@@ -168,6 +171,13 @@ public struct PlanBuilder {
         if devIsTmpfs { ops += defaultDevices() }
         ops += try configDevices()
 
+        // prestart and createRuntime hooks run in the parent once the namespaces and
+        // mounts exist but before pivot_root (config.md): the child waits here for them.
+        if let hooks = spec.hooks {
+            if hooks.createContainer?.isEmpty == false { throw PlanError.unsupportedHook("createContainer") }
+            if hooks.startContainer?.isEmpty == false { throw PlanError.unsupportedHook("startContainer") }
+            if hooks.prestart?.isEmpty == false || hooks.createRuntime?.isEmpty == false { ops.append(.waitParent) }
+        }
         ops.append(.pivotRoot)
 
         // sysctls through the container's own /proc, in its own namespaces, and before

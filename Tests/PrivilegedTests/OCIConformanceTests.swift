@@ -148,6 +148,60 @@ final class OCIConformanceTests: PrivilegedTestCase {
         XCTAssertNil(status(id))
     }
 
+    /// Hooks at their points of the lifecycle, in the runtime's namespaces, with the state
+    /// on stdin and exactly their own environment.
+    func testHooksRunInOrderWithTheStateOnStdin() throws {
+        let out = work + "/hooks"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        func hook(_ name: String) -> [String: Any] {
+            ["path": "/bin/sh", "args": ["sh", "-c", "cat > \(out)/\(name).json; echo \(name) $HOOKVAR >> \(out)/order"], "env": ["HOOKVAR=set"]]
+        }
+        let id = newID("hooks")
+        let dir = try bundle(["/bin/sleep", "30"]) { config in
+            config["hooks"] = ["prestart": [hook("prestart")], "createRuntime": [hook("createRuntime")],
+                               "poststart": [hook("poststart")], "poststop": [hook("poststop")]]
+        }
+        XCTAssertEqual(sb(["create", "--bundle", dir, id]).status, 0)
+        let pid = try XCTUnwrap(self.pid(id))
+        let prestart = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/prestart.json"))) as! [String: Any]
+        XCTAssertEqual(prestart["status"] as? String, "creating")
+        XCTAssertEqual((prestart["pid"] as? NSNumber)?.int32Value, pid)
+        XCTAssertEqual(prestart["id"] as? String, id)
+        XCTAssertEqual(sb(["start", id]).status, 0)
+        let poststart = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/poststart.json"))) as! [String: Any]
+        XCTAssertEqual(poststart["status"] as? String, "running")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/poststop.json"), "poststop waits for delete")
+        XCTAssertEqual(sb(["delete", "--force", id]).status, 0)
+        let order = try String(contentsOfFile: out + "/order", encoding: .utf8)
+        XCTAssertEqual(order, "prestart set\ncreateRuntime set\npoststart set\npoststop set\n")
+        let poststop = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/poststop.json"))) as! [String: Any]
+        XCTAssertEqual(poststop["status"] as? String, "stopped")
+    }
+
+    /// A failing or hanging prestart hook ends the create, names the hook, leaves nothing;
+    /// poststart and poststop failures are warnings; createContainer is refused clearly.
+    func testHookFailures() throws {
+        for (hook, expected) in [(["path": "/bin/false"], "hooks.prestart[0] /bin/false: exited with status 1"),
+                                 (["path": "/bin/sleep", "args": ["sleep", "10"], "timeout": 1], "hooks.prestart[0] /bin/sleep: timed out after 1 s"),
+                                 (["path": "/no/such/hook"], "hooks.prestart[0] /no/such/hook: cannot execute")] as [([String: Any], String)] {
+            let id = newID("hookfail")
+            let dir = try bundle(["/bin/true"]) { $0["hooks"] = ["prestart": [hook]] }
+            let r = sb(["create", "--bundle", dir, id])
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.err.contains(expected), r.err)
+            XCTAssertNil(status(id), "a failed create leaves no container")
+        }
+        let id = newID("hookwarn")
+        let dir = try bundle(["/bin/true"]) { $0["hooks"] = ["poststart": [["path": "/bin/false"]], "poststop": [["path": "/bin/false"]]] }
+        let r = sb(["run", "--bundle", dir, id])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("hooks.poststart[0] /bin/false: exited with status 1"), r.err)
+        XCTAssertTrue(r.err.contains("hooks.poststop[0] /bin/false: exited with status 1"), r.err)
+        let refused = sb(["run", "--bundle", try bundle(["/bin/true"]) { $0["hooks"] = ["createContainer": [["path": "/bin/true"]]] }, newID("cc")])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.err.contains("hooks.createContainer: not supported"), refused.err)
+    }
+
     func testPauseResumePsEvents() throws { try checkPauseResumePsEvents() }
 
     func testFeaturesNamesTheVersion() throws {

@@ -466,7 +466,8 @@ static void run_plan(exec_state *st) {
             ssize_t n;
             do { n = read(st->sync_fd, &c, 1); } while (n < 0 && errno == EINTR);
             if (n != 1) _exit(126);   // the parent went away: nothing to report to
-            close(st->sync_fd);
+            // Kept open: a plan may wait more than once (user namespace maps, then the
+            // hooks before pivot_root). It is O_CLOEXEC, so execve closes it.
             break;
         }
         case SB_OP_UNSHARE: rc = unshare((int)op->n1); break;

@@ -2,6 +2,7 @@
 // container performs between clone(2) and execve(2), plus what the parent does around
 // them. `swiftbox oci run --dry-run` prints it; the C executor (CShim) runs it.
 import SwiftboxCgroup
+import SwiftboxOCI
 import SwiftboxSecurity
 
 public enum LaunchOp: Equatable, Sendable {
@@ -113,6 +114,10 @@ public struct LaunchPlan: Equatable, Sendable {
     public var cgroupV2Mount: String?
     /// fds 3 … 3+preserveFDs-1 of the caller are passed on to the container (runc's --preserve-fds).
     public var preserveFDs: Int32 = 0
+    /// linux.uidMappings/gidMappings of a new user namespace: written by the parent to
+    /// /proc/PID/uid_map and gid_map while the child waits (user_namespaces(7)).
+    public var uidMappings: [RuntimeSpec.IDMapping] = []
+    public var gidMappings: [RuntimeSpec.IDMapping] = []
     public var ops: [LaunchOp]
     /// linux.resources as cgroup file writes, done by the parent before the clone.
     public var resources = ResourcePlan()
@@ -134,7 +139,11 @@ public struct LaunchPlan: Equatable, Sendable {
             flags.append("SIGCHLD")
             out.append("parent: clone(\(flags.joined(separator: "|")))")
         }
-        if ops.contains(.waitParent) { out.append("parent: release the child (sync pipe)") }
+        if !uidMappings.isEmpty || !gidMappings.isEmpty {
+            out.append("parent: write(/proc/PID/gid_map, \"\(IDMap.text(gidMappings).split(separator: "\n").joined(separator: "\\n"))\")")
+            out.append("parent: write(/proc/PID/uid_map, \"\(IDMap.text(uidMappings).split(separator: "\n").joined(separator: "\\n"))\")")
+        }
+        if ops.contains(.waitParent) { out.append("parent: release the child (sync pipe) at each wait") }
         for (i, op) in ops.enumerated() { out.append("child[\(i)]: \(op.description)") }
         return out
     }

@@ -45,11 +45,10 @@ public final class LaunchedChild {
     }
 
     /// Let the child go past SB_OP_WAIT_PARENT.
+    /// Called once per SB_OP_WAIT_PARENT in the plan, in order.
     public func release() throws {
         var byte: UInt8 = 1
         guard write(syncFD, &byte, 1) == 1 else { throw KernelError("write", ["sync pipe"]) }
-        close(syncFD)
-        syncFD = -1
     }
 
     public enum Outcome: Equatable { case created, executed }

@@ -125,6 +125,12 @@ public struct OCIRuntime {
 
         let fifo = store.execFifo(id)
         guard sb_mkfifo(fifo, 0o600) == 0 else { throw KernelError("mkfifo", [fifo]) }
+        // In a user namespace the container's root is another host user: it must still
+        // open the fifo (runc chowns it the same way).
+        if spec.linux?.namespaces?.contains(where: { $0.type == "user" && ($0.path ?? "").isEmpty }) == true,
+           let uid = IDMap.hostID(0, in: spec.linux?.uidMappings ?? []), let gid = IDMap.hostID(0, in: spec.linux?.gidMappings ?? []) {
+            guard chown(fifo, uid, gid) == 0 else { throw KernelError("chown", [fifo, "\(uid):\(gid)"]) }
+        }
         let consoleFD = try connectConsole(spec: spec, path: options.consoleSocket)
         defer { if let consoleFD { close(consoleFD) } }
         let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .create(execFifo: fifo), consoleFD: consoleFD,
@@ -184,9 +190,17 @@ public struct OCIRuntime {
         // network hook finds the namespace at /proc/PID/ns/net). A failure ends the create.
         let creating = ContainerState(id: record.id, status: .creating, pid: child.pid, bundle: record.bundle,
                                       annotations: record.annotations)
+        // Each SB_OP_WAIT_PARENT of the plan is released once, in order: first the user
+        // namespace's maps, then (before pivot_root) the hooks.
+        var waits = plan.ops.filter { $0 == .waitParent }.count
+        if !plan.uidMappings.isEmpty || !plan.gidMappings.isEmpty {
+            try IDMap.write(pid: child.pid, uid: plan.uidMappings, gid: plan.gidMappings)
+            try child.release()
+            waits -= 1
+        }
         try HookRunner.run(hooks?.prestart ?? [], stage: "prestart", state: creating)
         try HookRunner.run(hooks?.createRuntime ?? [], stage: "createRuntime", state: creating)
-        if plan.ops.contains(.waitParent) { try child.release() }
+        for _ in 0..<max(waits, 0) { try child.release() }
         return child
     }
 

@@ -25,6 +25,8 @@ public enum PlanError: Error, Equatable, CustomStringConvertible {
     case unsupportedVersion(String)
     case capabilityUnavailable(String, set: String)
     case unsupportedHook(String)
+    case userNamespaceWithoutMappings
+    case mappingsWithoutUserNamespace
     case mountSourceMissing(destination: String, source: String)
     case mountDestinationNotAbsolute(String)
     case mountEscapes(destination: String, link: String, target: String)
@@ -44,6 +46,10 @@ public enum PlanError: Error, Equatable, CustomStringConvertible {
         case .hostnameWithoutUTS: return "hostname is set but linux.namespaces has no uts namespace (new or joined by path): it would rename the host"
         case .unsupportedVersion(let v):
             return "ociVersion \"\(v)\": this runtime implements runtime-spec \(OCIVersion.minimum) to \(OCIVersion.maximum)"
+        case .userNamespaceWithoutMappings:
+            return "linux.namespaces: a new user namespace needs linux.uidMappings and linux.gidMappings"
+        case .mappingsWithoutUserNamespace:
+            return "linux.uidMappings/gidMappings are set but linux.namespaces creates no user namespace"
         case .unsupportedHook(let stage):
             return "hooks.\(stage): not supported by this runtime (prestart, createRuntime, poststart and poststop are)"
         case .capabilityUnavailable(let name, let set):
@@ -119,6 +125,21 @@ public struct PlanBuilder {
         let hasUTS = created.contains(.uts) || joined.contains { $0.type == .uts }
         if (spec.hostname != nil || spec.domainname != nil) && !hasUTS { throw PlanError.hostnameWithoutUTS }
 
+        // A new user namespace: the child waits, first thing, for the parent to write
+        // its uid_map and gid_map; until then it has no identity there, and the
+        // namespaces created with it (owned by it) would refuse its mounts.
+        let newUser = created.contains(.user)
+        let uidMaps = spec.linux?.uidMappings ?? [], gidMaps = spec.linux?.gidMappings ?? []
+        if newUser && (uidMaps.isEmpty || gidMaps.isEmpty) { throw PlanError.userNamespaceWithoutMappings }
+        if !newUser && (!uidMaps.isEmpty || !gidMaps.isEmpty) { throw PlanError.mappingsWithoutUserNamespace }
+        if newUser {
+            ops.append(.waitParent)
+            // Become the namespace's root: until now our ids are the parent's (host root,
+            // unmapped here), and files we create would fail with EOVERFLOW.
+            ops.append(.setresgid(0))
+            ops.append(.setresuid(0))
+        }
+
         // Join namespaces given by path first (a user namespace before the others,
         // since it decides what the later setns calls are allowed to do).
         for ns in joined.sorted(by: { ($0.type == .user ? 0 : 1) < ($1.type == .user ? 0 : 1) }) {
@@ -166,10 +187,11 @@ public struct PlanBuilder {
             // followed with the rootfs as "/" (the child checks again with RESOLVE_IN_ROOT).
             var inside = m
             inside.destination = resolution.resolved
-            ops += try mountOps(inside)
+            ops += try mountOps(inside, inUserNamespace: newUser, ownNetwork: created.contains(.network))
         }
-        if devIsTmpfs { ops += defaultDevices() }
-        ops += try configDevices()
+        // mknod(2) is refused in a user namespace: device nodes are bound from the host.
+        if devIsTmpfs { ops += defaultDevices(bindFromHost: newUser) }
+        ops += try configDevices(bindFromHost: newUser)
 
         // prestart and createRuntime hooks run in the parent once the namespaces and
         // mounts exist but before pivot_root (config.md): the child waits here for them.
@@ -202,9 +224,14 @@ public struct PlanBuilder {
                               initProcess: spec.annotations?[PlanBuilder.initAnnotation] == "true")
 
         let cgroupPath = try CgroupManager.resolvePath(spec.linux?.cgroupsPath, id: id)
-        return LaunchPlan(cloneNamespaces: NamespaceKind.allCases.filter { cloneNamespaces.contains($0) },
-                          joinPidNamespace: joinPid, cgroupPath: cgroupPath,
-                          cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint, preserveFDs: preserveFDs, ops: ops)
+        var plan = LaunchPlan(cloneNamespaces: NamespaceKind.allCases.filter { cloneNamespaces.contains($0) },
+                              joinPidNamespace: joinPid, cgroupPath: cgroupPath,
+                              cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint, preserveFDs: preserveFDs, ops: ops)
+        if newUser {
+            plan.uidMappings = uidMaps
+            plan.gidMappings = gidMaps
+        }
+        return plan
     }
 
     /// The steps that turn the (still privileged) child into the process config.json
@@ -328,8 +355,17 @@ public struct PlanBuilder {
         return (created, joined, joinPid)
     }
 
-    func mountOps(_ m: RuntimeSpec.Mount) throws -> [LaunchOp] {
-        let parsed = MountFlags.parse(m.options ?? [])
+    func mountOps(_ m: RuntimeSpec.Mount, inUserNamespace: Bool = false, ownNetwork: Bool = true) throws -> [LaunchOp] {
+        var parsed = MountFlags.parse(m.options ?? [])
+        var m = m
+        // sysfs may be mounted in a user namespace only by the owner of the network
+        // namespace (sysfs(5)): without a network namespace of its own, the container
+        // gets the host's /sys bound instead, as runc does.
+        if inUserNamespace && !ownNetwork && m.type == "sysfs" {
+            m.type = "bind"
+            m.source = "/sys"
+            parsed.flags |= MountFlags.BIND | MountFlags.REC
+        }
         let type = m.type ?? ""
         let isBind = type == "bind" || parsed.flags & MountFlags.BIND != 0
         if type == "cgroup" || type == "cgroup2" { return cgroupMountOps(m, flags: parsed.flags) }
@@ -378,10 +414,13 @@ public struct PlanBuilder {
 
     /// The devices every container gets (OCI runtime spec, "Default Devices") and the
     /// conventional symlinks, when /dev is a fresh tmpfs.
-    func defaultDevices() -> [LaunchOp] {
+    func defaultDevices(bindFromHost: Bool = false) -> [LaunchOp] {
         let devices: [(String, Int64, Int64)] = [("null", 1, 3), ("zero", 1, 5), ("full", 1, 7),
                                                  ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0)]
-        var ops: [LaunchOp] = devices.map { .mknod(path: "/dev/" + $0.0, type: "c", major: $0.1, minor: $0.2, mode: 0o666, uid: 0, gid: 0) }
+        var ops: [LaunchOp] = devices.map {
+            bindFromHost ? bindDevice("/dev/" + $0.0)
+                : .mknod(path: "/dev/" + $0.0, type: "c", major: $0.1, minor: $0.2, mode: 0o666, uid: 0, gid: 0)
+        }
         ops.append(.symlink(target: "/proc/self/fd", path: "/dev/fd"))
         ops.append(.symlink(target: "/proc/self/fd/0", path: "/dev/stdin"))
         ops.append(.symlink(target: "/proc/self/fd/1", path: "/dev/stdout"))
@@ -390,7 +429,12 @@ public struct PlanBuilder {
         return ops
     }
 
-    func configDevices() throws -> [LaunchOp] {
+    /// The host's node at the same path, bound onto an empty file in the container.
+    func bindDevice(_ path: String) -> LaunchOp {
+        .mount(MountOp(source: path, destination: path, fsType: "", flags: MountFlags.BIND, data: "", propagation: 0, targetIsFile: true))
+    }
+
+    func configDevices(bindFromHost: Bool = false) throws -> [LaunchOp] {
         try (spec.linux?.devices ?? []).map { d in
             guard d.path.hasPrefix("/dev/") || d.path.hasPrefix("/") else { throw PlanError.invalidDevice("\(d.path): path must be absolute") }
             let type: Character
@@ -401,6 +445,7 @@ public struct PlanBuilder {
             default: throw PlanError.invalidDevice("\(d.path): unknown type \"\(d.type)\"")
             }
             if type != "p" && (d.major == nil || d.minor == nil) { throw PlanError.invalidDevice("\(d.path): major and minor are required") }
+            if bindFromHost { return bindDevice(d.path) }
             return .mknod(path: d.path, type: type, major: d.major ?? 0, minor: d.minor ?? 0,
                           mode: (d.fileMode ?? 0o666) & 0o7777, uid: d.uid ?? 0, gid: d.gid ?? 0)
         }

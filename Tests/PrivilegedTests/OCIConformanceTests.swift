@@ -202,6 +202,56 @@ final class OCIConformanceTests: PrivilegedTestCase {
         XCTAssertTrue(refused.err.contains("hooks.createContainer: not supported"), refused.err)
     }
 
+    /// A new user namespace: the container's root is host uid/gid 100000, the maps are
+    /// written by the runtime while the child waits, create/start works (the exec fifo is
+    /// the container root's to open), exec joins the namespace, devices are bound.
+    func testUserNamespaceMapsRootToAnUnprivilegedHostUser() throws {
+        let id = newID("userns")
+        let dir = try bundle(["/bin/sh", "-c", "cat /proc/self/uid_map > /dev/shm/map; sleep 30"]) { config in
+            var linux = config["linux"] as! [String: Any]
+            var namespaces = linux["namespaces"] as! [[String: Any]]
+            namespaces.append(["type": "user"])
+            linux["namespaces"] = namespaces
+            linux["uidMappings"] = [["containerID": 0, "hostID": 100000, "size": 65536]]
+            linux["gidMappings"] = [["containerID": 0, "hostID": 100000, "size": 65536]]
+            config["linux"] = linux
+        }
+        let dry = sb(["run", "--dry-run", "--bundle", dir, id])
+        XCTAssertTrue(dry.out.contains("parent: write(/proc/PID/uid_map, \"0 100000 65536\")"), dry.out)
+        let c = sb(["create", "--bundle", dir, id])
+        XCTAssertEqual(c.status, 0, c.err)
+        XCTAssertEqual(sb(["start", id]).status, 0)
+        let pid = try XCTUnwrap(self.pid(id))
+        let hostStatus = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        XCTAssertTrue(hostStatus.contains("Uid:\t100000\t100000\t100000\t100000"), "seen from the host, the container's root is uid 100000:\n\(hostStatus)")
+        XCTAssertTrue(hostStatus.contains("Gid:\t100000\t100000\t100000\t100000"), hostStatus)
+        let inside = sb(["exec", id, "/bin/sh", "-c", "id -u; cat /dev/shm/map; ls -ln /dev/null"])
+        XCTAssertEqual(inside.status, 0, inside.err)
+        let lines = inside.out.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        XCTAssertEqual(lines.first, "0", inside.out)
+        XCTAssertTrue(lines.contains("0 100000 65536"), inside.out)
+        XCTAssertNotNil(inside.out.range(of: #"1,\s+3 "#, options: .regularExpression), "/dev/null is the host's node (1, 3), bound: \(inside.out)")
+        XCTAssertEqual(sb(["delete", "--force", id]).status, 0)
+    }
+
+    func testUserNamespaceConfigErrors() throws {
+        let noMaps = try bundle(["/bin/true"]) { config in
+            var linux = config["linux"] as! [String: Any]
+            linux["namespaces"] = (linux["namespaces"] as! [[String: Any]]) + [["type": "user"]]
+            config["linux"] = linux
+        }
+        let r1 = sb(["run", "--bundle", noMaps, newID("nomap")])
+        XCTAssertTrue(r1.err.contains("a new user namespace needs linux.uidMappings and linux.gidMappings"), r1.err)
+        let noNS = try bundle(["/bin/true"]) { config in
+            var linux = config["linux"] as! [String: Any]
+            linux["uidMappings"] = [["containerID": 0, "hostID": 100000, "size": 1]]
+            linux["gidMappings"] = [["containerID": 0, "hostID": 100000, "size": 1]]
+            config["linux"] = linux
+        }
+        let r2 = sb(["run", "--bundle", noNS, newID("nons")])
+        XCTAssertTrue(r2.err.contains("linux.uidMappings/gidMappings are set but linux.namespaces creates no user namespace"), r2.err)
+    }
+
     func testPauseResumePsEvents() throws { try checkPauseResumePsEvents() }
 
     func testFeaturesNamesTheVersion() throws {

@@ -533,6 +533,18 @@ static void run_plan(exec_state *st) {
         case SB_OP_EXEC: rc = op_exec(st, op); break;
         case SB_OP_INIT: rc = op_init(st); break;
         case SB_OP_PARENT_PRIVATE: rc = op_parent_private(op); break;
+        case SB_OP_CHROOT:
+            // Without a mount namespace of our own, pivot_root would move the host's
+            // root: chroot(2) into the rootfs instead (the mounts stay the host's).
+            detail = 1;
+            if (fchdir(st->root_fd) < 0) { rc = -1; break; }
+            detail = 2;
+            if (chroot(".") < 0) { rc = -1; break; }
+            detail = 3;
+            rc = chdir("/");
+            close(st->root_fd);
+            st->root_fd = -1;
+            break;
         case SB_OP_JOIN_CGROUPS: {
             // Writing "0" (= the caller) to a v1 `tasks` file moves just this thread,
             // and the kernel then skips the global threadgroup lock whose first

@@ -39,6 +39,9 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     /// bundle may have changed or be gone by then, and start need not read it again).
     public var poststart: [RuntimeSpec.Hook]?
     public var poststop: [RuntimeSpec.Hook]?
+    /// The rootfs, when the container had no mount namespace: its mounts are the host's,
+    /// and delete detaches them (LaunchPlan.hostMountRoot).
+    public var hostMountRoot: String?
 }
 
 public enum StoreError: Error, Equatable, CustomStringConvertible {

@@ -47,6 +47,8 @@ public enum LaunchOp: Equatable, Sendable {
     /// a new root whose parent mount is shared, which it is after rootfsPropagation
     /// "shared" made / rshared.
     case makeParentMountPrivate(path: String)
+    /// No mount namespace of the container's own: chroot(2) into the rootfs.
+    case chrootRootfs
 }
 
 /// One mount(2) inside the rootfs.
@@ -118,6 +120,9 @@ public struct LaunchPlan: Equatable, Sendable {
     /// /proc/PID/uid_map and gid_map while the child waits (user_namespaces(7)).
     public var uidMappings: [RuntimeSpec.IDMapping] = []
     public var gidMappings: [RuntimeSpec.IDMapping] = []
+    /// Set when the config has no mount namespace: the rootfs path on the host, under
+    /// which the container's mounts are made in the host's namespace (unmounted on delete).
+    public var hostMountRoot: String?
     public var ops: [LaunchOp]
     /// linux.resources as cgroup file writes, done by the parent before the clone.
     public var resources = ResourcePlan()

@@ -147,6 +147,7 @@ final class CArena {
         case .setPropagation(let flags, _): c.kind = Int32(SB_OP_SET_PROPAGATION.rawValue); c.n1 = Int64(flags)
         case .bindRootfs(let path): c.kind = Int32(SB_OP_BIND_ROOTFS.rawValue); c.a = s(path)
         case .makeParentMountPrivate(let path): c.kind = Int32(SB_OP_PARENT_PRIVATE.rawValue); c.a = s(path)
+        case .chrootRootfs: c.kind = Int32(SB_OP_CHROOT.rawValue)
         case .mount(let m):
             c.kind = Int32(SB_OP_MOUNT.rawValue)
             c.a = s(m.source); c.b = s(m.destination)

@@ -157,6 +157,8 @@ public struct OCIRuntime {
     /// Create the cgroups, clone the child into them, and record it.
     func start(plan: LaunchPlan, record: inout ContainerRecord, cleanup: inout Cleanup,
                hooks: RuntimeSpec.Hooks? = nil) throws -> LaunchedChild {
+        record.hostMountRoot = plan.hostMountRoot
+        cleanup.hostMountRoot = plan.hostMountRoot
         // Only when traced: describing every op of the plan costs ~0.1 ms.
         if log.level >= .trace { for line in plan.lines where line.hasPrefix("parent") { log.trace(line) } }
         var prepared: CgroupManager.Prepared?
@@ -385,6 +387,7 @@ public struct OCIRuntime {
         if let path = record.cgroupPath {
             _ = Processes.waitUntil(timeoutMs: 10_000) { cgroups.processes(at: path).isEmpty }
         }
+        if let root = record.hostMountRoot { MountTable.unmountAll(root) }
         try CgroupManager.remove(created: record.cgroupDirectories)
         try store.remove(id)
         poststopRunner(record)?()
@@ -405,6 +408,7 @@ struct Cleanup {
     /// poststop hooks, run after the rest is removed (a failed create continues the
     /// lifecycle at delete, and so at poststop, config.md says).
     var poststop: (() -> Void)?
+    var hostMountRoot: String?
 
     init(store: ContainerStore, id: String) { self.store = store; self.id = id }
 
@@ -417,6 +421,7 @@ struct Cleanup {
             var status: Int32 = 0
             _ = waitpid(pid, &status, 0)
         }
+        if let hostMountRoot { MountTable.unmountAll(hostMountRoot) }
         try? CgroupManager.remove(created: cgroupDirectories)
         try? store.remove(id)
         armed = false

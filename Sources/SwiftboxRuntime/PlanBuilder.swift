@@ -20,7 +20,6 @@ public enum PlanError: Error, Equatable, CustomStringConvertible {
     case noArgs
     case unknownNamespace(String)
     case duplicateNamespace(String)
-    case mountNamespaceRequired
     case hostnameWithoutUTS
     case unsupportedVersion(String)
     case capabilityUnavailable(String, set: String)
@@ -42,7 +41,6 @@ public enum PlanError: Error, Equatable, CustomStringConvertible {
         case .noArgs: return "process.args must name a program"
         case .unknownNamespace(let t): return "linux.namespaces: unknown namespace type \"\(t)\" (expected pid, network, mount, ipc, uts, user, cgroup or time)"
         case .duplicateNamespace(let t): return "linux.namespaces: namespace \"\(t)\" is listed twice"
-        case .mountNamespaceRequired: return "linux.namespaces: a mount namespace is required to set up the rootfs"
         case .hostnameWithoutUTS: return "hostname is set but linux.namespaces has no uts namespace (new or joined by path): it would rename the host"
         case .unsupportedVersion(let v):
             return "ociVersion \"\(v)\": this runtime implements runtime-spec \(OCIVersion.minimum) to \(OCIVersion.maximum)"
@@ -117,9 +115,10 @@ public struct PlanBuilder {
 
         var ops: [LaunchOp] = []
         let (created, joined, joinPid) = try namespaces()
-        guard created.contains(.mount) || joined.contains(where: { $0.type == .mount }) else {
-            throw PlanError.mountNamespaceRequired
-        }
+        // No mount namespace in the config means the host's (config-linux.md): the
+        // mounts are then made under the rootfs in the host's namespace, the container
+        // is chroot'ed instead of pivot_root'ed, and delete unmounts what it made.
+        let ownMountNS = created.contains(.mount) || joined.contains(where: { $0.type == .mount })
         // A hostname goes to a uts namespace of the container's own: a new one, or one
         // joined by path (setns comes first, so sethostname lands there).
         let hasUTS = created.contains(.uts) || joined.contains { $0.type == .uts }
@@ -161,9 +160,11 @@ public struct PlanBuilder {
         let propName = spec.linux?.rootfsPropagation ?? "rslave"
         guard let prop = MountFlags.propagation(propName) else { throw PlanError.unknownPropagation(propName) }
         let propText = "MS_" + propName.uppercased().replacingREC()
-        // An unbindable tree cannot give us the bind of the rootfs below: start private,
-        // and make the container's "/" unbindable once it is the root.
-        if prop & MountFlags.UNBINDABLE != 0 {
+        // The host's tree is never touched: without a namespace of our own, no propagation.
+        if !ownMountNS {
+        } else if prop & MountFlags.UNBINDABLE != 0 {
+            // An unbindable tree cannot give us the bind of the rootfs below: start
+            // private, and make the container's "/" unbindable once it is the root.
             ops.append(.setPropagation(flags: MountFlags.PRIVATE | MountFlags.REC, name: "MS_PRIVATE|MS_REC"))
         } else {
             ops.append(.setPropagation(flags: prop, name: propText))
@@ -171,7 +172,7 @@ public struct PlanBuilder {
         // pivot_root(2) fails with EINVAL when the new root's parent mount is shared. It
         // is, after "shared"/"rshared" above: make just that one mount private (the bind
         // below then copies a private mount, so the new root is not shared either).
-        if prop & MountFlags.SHARED != 0 { ops.append(.makeParentMountPrivate(path: rootfs)) }
+        if ownMountNS && prop & MountFlags.SHARED != 0 { ops.append(.makeParentMountPrivate(path: rootfs)) }
         // pivot_root needs the new root to be a mount point: bind it onto itself.
         ops.append(.bindRootfs(path: rootfs))
 
@@ -200,7 +201,7 @@ public struct PlanBuilder {
             if hooks.startContainer?.isEmpty == false { throw PlanError.unsupportedHook("startContainer") }
             if hooks.prestart?.isEmpty == false || hooks.createRuntime?.isEmpty == false { ops.append(.waitParent) }
         }
-        ops.append(.pivotRoot)
+        ops.append(ownMountNS ? .pivotRoot : .chrootRootfs)
 
         // sysctls through the container's own /proc, in its own namespaces, and before
         // readonlyPaths makes /proc/sys read-only.
@@ -216,7 +217,7 @@ public struct PlanBuilder {
         // The propagation the config asked for, on the container's own "/" now that it is
         // the root (the first setPropagation applied to the host's tree, copied), and
         // after the masks: a bind of /dev/null from an unbindable tree would fail.
-        if spec.linux?.rootfsPropagation != nil { ops.append(.setPropagation(flags: prop, name: propText)) }
+        if ownMountNS && spec.linux?.rootfsPropagation != nil { ops.append(.setPropagation(flags: prop, name: propText)) }
 
         if let h = spec.hostname { ops.append(.sethostname(h)) }
         if let d = spec.domainname { ops.append(.setdomainname(d)) }
@@ -227,6 +228,7 @@ public struct PlanBuilder {
         var plan = LaunchPlan(cloneNamespaces: NamespaceKind.allCases.filter { cloneNamespaces.contains($0) },
                               joinPidNamespace: joinPid, cgroupPath: cgroupPath,
                               cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint, preserveFDs: preserveFDs, ops: ops)
+        if !ownMountNS { plan.hostMountRoot = rootfs }
         if newUser {
             plan.uidMappings = uidMaps
             plan.gidMappings = gidMaps

@@ -252,6 +252,32 @@ final class OCIConformanceTests: PrivilegedTestCase {
         XCTAssertTrue(r2.err.contains("linux.uidMappings/gidMappings are set but linux.namespaces creates no user namespace"), r2.err)
     }
 
+    /// A config without namespaces shares the host's (runtime-tools' linux_ns_itype):
+    /// the process's namespaces are the runtime's, and delete leaves no mount behind.
+    func testAbsentNamespacesAreTheHosts() throws {
+        let id = newID("hostns")
+        let dir = try bundle(["/bin/sleep", "30"]) { config in
+            var linux = config["linux"] as! [String: Any]
+            linux.removeValue(forKey: "namespaces")
+            config["linux"] = linux
+            config.removeValue(forKey: "hostname")
+        }
+        XCTAssertEqual(sb(["create", "--bundle", dir, id]).status, 0)
+        let pid = try XCTUnwrap(self.pid(id))
+        for ns in ["mnt", "pid", "net", "ipc", "uts", "cgroup"] {
+            let ours = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\(ns)")
+            let theirs = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/\(ns)")
+            XCTAssertEqual(theirs, ours, "\(ns) is the host's")
+        }
+        let root = Self.sharedRootfs! + "/rootfs"
+        let during = Self.mountinfo()
+        XCTAssertTrue(during.contains(" \(root)/proc "),
+                      "the container's mounts are in the host's namespace, under its rootfs \(root): \(during.split(separator: "\n").filter { $0.contains("fixture") })")
+        XCTAssertEqual(sb(["delete", "--force", id]).status, 0)
+        let after = Self.mountinfo()
+        XCTAssertFalse(after.contains(" \(root) ") || after.contains(" \(root)/"), "delete detached every mount under the rootfs")
+    }
+
     func testPauseResumePsEvents() throws { try checkPauseResumePsEvents() }
 
     func testFeaturesNamesTheVersion() throws {

@@ -171,6 +171,22 @@ final class PlanBuilderTests: XCTestCase {
         XCTAssertThrowsError(try builder(spec).build()) { XCTAssertEqual($0 as? PlanError, .hostnameWithoutUTS) }
     }
 
+    /// No mount namespace means the host's: nothing changes the host's propagation, the
+    /// container is chroot'ed, and the plan names the root whose mounts delete detaches.
+    func testNoMountNamespaceChrootsAndNeverTouchesTheHostsPropagation() throws {
+        var spec = DefaultSpec.make()
+        spec.linux?.namespaces = nil
+        spec.hostname = nil
+        let plan = try builder(spec).build()
+        XCTAssertFalse(plan.ops.contains { if case .setPropagation = $0 { return true }; return false })
+        XCTAssertFalse(plan.ops.contains(.pivotRoot))
+        XCTAssertTrue(plan.ops.contains(.chrootRootfs))
+        XCTAssertEqual(plan.hostMountRoot, bundle + "/rootfs")
+        XCTAssertEqual(plan.cloneNamespaces, [])
+        spec.linux?.namespaces = [.init(type: "mount")]
+        XCTAssertNil(try builder(spec).build().hostMountRoot)
+    }
+
     func testOCIVersionIsChecked() throws {
         var spec = DefaultSpec.make()
         for good in ["1.0.0", "1.0.2", "1.0.2-dev", "1.1.0-rc.1", "1.2.0", "1.2.1+build.5"] {
@@ -206,8 +222,6 @@ final class PlanBuilderTests: XCTestCase {
         expect({ $0.linux?.namespaces?.append(.init(type: "bogus")) },
                "linux.namespaces: unknown namespace type \"bogus\" (expected pid, network, mount, ipc, uts, user, cgroup or time)")
         expect({ $0.linux?.namespaces?.append(.init(type: "pid")) }, "linux.namespaces: namespace \"pid\" is listed twice")
-        expect({ $0.linux?.namespaces?.removeAll { $0.type == "mount" } },
-               "linux.namespaces: a mount namespace is required to set up the rootfs")
         expect({ $0.linux?.namespaces?.removeAll { $0.type == "uts" } },
                "hostname is set but linux.namespaces has no uts namespace (new or joined by path): it would rename the host")
         expect({ $0.root = .init(path: "nope") }, "root.path \(bundle)/nope: no such directory")

@@ -60,6 +60,7 @@ typedef enum {
     SB_OP_JOIN_CGROUPS,       // blob: int[] of open cgroup v1 `tasks` files; write "0" to each
     SB_OP_INIT,               // fork: the child goes on to exec; we stay as a minimal init (--init)
     SB_OP_PARENT_PRIVATE,     // a: rootfs path; make the mount it lives on MS_PRIVATE (for pivot_root)
+    SB_OP_CHROOT,             // no mount namespace of our own: chroot(2) into the root fd instead of pivot_root
 } sb_op_kind;
 
 typedef struct {

@@ -324,6 +324,10 @@ public struct PlanBuilder {
                                            ("inheritable", caps.inheritable), ("ambient", caps.ambient)]
         var masks: [String: UInt64] = [:]
         for (name, list) in sets {
+            let unknown = Capabilities.unknownToKernel(list, lastCap: lastCap)
+            if !unknown.isEmpty {
+                out.append("process.capabilities.\(name): leaving out \(unknown.joined(separator: ", ")): unknown to this kernel (its last capability is \(Capabilities.name(lastCap)))")
+            }
             let asked = (try? Capabilities.mask(list, set: name, lastCap: lastCap)) ?? 0
             masks[name] = asked & capabilityLimit
             let missing = asked & ~capabilityLimit

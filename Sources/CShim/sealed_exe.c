@@ -27,6 +27,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <linux/mount.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
@@ -116,4 +119,55 @@ int sb_exec_sealed(char *const argv[], char *const envp[], int *method) {
     close(fd);
     errno = saved;
     return -1;
+}
+
+// --- Sealing before Swift starts ------------------------------------------------------
+//
+// SealedExecutable.ensure (Swift) re-executes a command once it knows it will enter a
+// container; by then this process has paid for the Swift runtime's start and the
+// argument parser. For the commands whose verb is `exec` (swiftbox exec, oci exec,
+// compose exec, swiftbox-oci exec) we know from argv alone, so this constructor
+// re-executes them before main: the first process costs little more than its execve.
+// It only moves the re-execution earlier: Swift checks again (and the launcher refuses
+// an unsealed exec), so a command this misses is still sealed, and one it takes for an
+// exec by mistake just runs sealed.
+
+/// Is `exec` the verb? Skips `oci`/`compose` and options (with a value after an option
+/// that has no "=": a guess that errs on the safe side).
+static int verb_is_exec(int argc, char **argv) {
+    for (int i = 1; i < argc && i < 16; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "exec") == 0) return 1;
+        if (a[0] == '-' || strcmp(a, "oci") == 0 || strcmp(a, "compose") == 0) continue;
+        if (i > 1 && argv[i - 1][0] == '-' && strchr(argv[i - 1], '=') == NULL) continue;
+        return 0;
+    }
+    return 0;
+}
+
+__attribute__((constructor)) static void sb_seal_early(int argc, char **argv, char **envp) {
+    if (argc < 2 || argv == NULL || envp == NULL) return;
+    const char *name = strrchr(argv[0], '/');
+    name = name ? name + 1 : argv[0];
+    // Only the swiftbox binary (not a test runner that links this library).
+    if (strcmp(name, "swiftbox") != 0 && strcmp(name, "swiftbox-oci") != 0) return;
+    if (!verb_is_exec(argc, argv) || getenv("SWIFTBOX_SEALED_EXE") != NULL || sb_exe_is_sealed()) return;
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return;
+    path[n] = 0;
+    size_t count = 0;
+    while (envp[count]) count++;
+    char **env = calloc(count + 2, sizeof *env);
+    char *marker = malloc(n + 64);
+    if (env == NULL || marker == NULL) { free(env); free(marker); return; }
+    memcpy(env, envp, count * sizeof *env);
+    // The marker SealedExecutable reads: our pid (kept by execve) and the host path.
+    snprintf(marker, (size_t)n + 64, "SWIFTBOX_SEALED_EXE=%d %s", (int)getpid(), path);
+    env[count] = marker;
+    int method;
+    sb_exec_sealed(argv, env, &method);
+    // Failed: carry on unsealed; SealedExecutable.ensure tries again and reports why.
+    free(env);
+    free(marker);
 }

@@ -14,8 +14,8 @@
 //    to no mount table (an "anonymous" mount namespace that only the descriptor holds);
 //    mount_setattr(2) makes it MOUNT_ATTR_RDONLY. No copy, no mount on the host, nothing
 //    to clean up. The descriptor is O_CLOEXEC, so execveat(2) itself drops the anonymous
-//    namespace, and from then on the mount belongs to no namespace: mount_setattr,
-//    open_tree and move_mount all refuse it (EINVAL), even for the host's root, and
+//    namespace, and from then on the mount belongs to no namespace: mount_setattr
+//    and open_tree refuse it (EINVAL), even for the host's root, and
 //    every open for writing fails with EROFS.
 // 2. Where the kernel cannot (Linux < 5.12, or no CAP_SYS_ADMIN over our mount
 //    namespace): a memfd_create(2) copy sealed with F_SEAL_WRITE|SHRINK|GROW|SEAL, whose

@@ -629,6 +629,19 @@ sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int p
         close(sync_p[0]); close(sync_p[1]); close(report_p[0]); close(report_p[1]);
         return res;
     }
+    // A child that enters a running container is visible there from the moment it is
+    // cloned, and its /proc/PID/exe is our executable until it calls execve. Not
+    // dumpable, /proc/PID/exe and /proc/PID/map_files open only for holders of
+    // CAP_SYS_PTRACE (ptrace_may_access in proc(5)); the child inherits the flag with
+    // its copy of our memory, and execve resets it for the container's program
+    // (prctl(2) PR_SET_DUMPABLE). We take it back right after the clone. The sealed
+    // executable (sealed_exe.c) covers the holders of CAP_SYS_PTRACE.
+    int dumpable = plan->nondumpable ? prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : -1;
+    if (dumpable > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        res.err = errno;
+        close(sync_p[0]); close(sync_p[1]); close(report_p[0]); close(report_p[1]);
+        return res;
+    }
     child_args args = { plan, sync_p[0], sync_p[1], report_p[0], report_p[1] };
     pid_t pid;
     int saved;
@@ -658,6 +671,7 @@ sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int p
         saved = errno;
         munmap(stack, stack_size);
     }
+    if (dumpable > 0) prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
     close(sync_p[0]);
     close(report_p[1]);
     if (pid < 0) {

@@ -124,6 +124,7 @@ struct ComposeExec: ParsableCommand {
 
     func run() throws {
         composeCommand {
+            try SealedExecutable.ensure(rerun: CommandLine.arguments)   // before anything else: this starts over
             let ctx = try ComposeContext.load(globals, printWarnings: false)
             guard ctx.project.services[service] != nil else { throw ComposeError("no such service: \(service)") }
             guard let c = try ctx.containers(services: [service], all: false).first(where: { $0.number == index }) else {

@@ -414,6 +414,9 @@ struct Exec: ParsableCommand {
     @Argument(parsing: .captureForPassthrough) var command: [String]
     func run() throws {
         engineCommand {
+            // The process that enters the container runs from a sealed executable
+            // (SealedExecutable, CVE-2019-5736): before anything else, as this starts over.
+            try SealedExecutable.ensure(rerun: CommandLine.arguments)
             let engine = globals.engine
             return try engine.exec(try engine.store.resolve(container), command: command, env: env, workingDir: workdir,
                                    user: user, detach: detach)

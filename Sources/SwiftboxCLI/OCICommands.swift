@@ -39,7 +39,11 @@ struct OCIGlobals: ParsableArguments {
         return Diagnostics(level: level, logFile: log, json: logFormat == "json")
     }
 
-    func runtime() throws -> OCIRuntime { OCIRuntime(root: root, log: try diagnostics()) }
+    func runtime() throws -> OCIRuntime {
+        var rt = OCIRuntime(root: root, log: try diagnostics())
+        rt.rerunCommandLine = CommandLine.arguments
+        return rt
+    }
 }
 
 struct OCI: ParsableCommand {

@@ -73,7 +73,7 @@ public struct Engine: Sendable {
     /// Where the OCI runtime keeps its state (tmpfs): cleared by a reboot, like the containers.
     public let runtimeRoot: String
     /// The swiftbox binary (for the monitor): its real path, so processes show as "swiftbox".
-    public var executable: String = FileSystem.readLink("/proc/self/exe") ?? "/proc/self/exe"
+    public var executable: String = SealedExecutable.hostPath
 
     public init(root: String, runtimeRoot: String? = nil) {
         self.root = root

@@ -54,6 +54,13 @@ public struct Monitor {
         }
 
         let config = try? store.config(id)
+        // Health probes enter the running container from this process, for its whole
+        // life: run from a sealed executable (SealedExecutable). A forked monitor starts
+        // over as `swiftbox monitor`; fd 3 is its ready pipe in both.
+        if config?.healthcheck != nil {
+            _ = fcntl(readyFD, F_SETFD, 0)
+            do { try SealedExecutable.ensure(rerun: [engine.executable, "monitor", "--root", engine.root, id]) } catch { fail(error) }
+        }
         let tty = config?.tty == true
         let interactive = config?.interactive == true
         // -i/-t: serve attach, and wait for the first client before starting, so it sees

@@ -126,6 +126,12 @@ public struct LaunchPlan: Equatable, Sendable {
     public var ops: [LaunchOp]
     /// linux.resources as cgroup file writes, done by the parent before the clone.
     public var resources = ResourcePlan()
+    /// `exec`: the child joins a container that is already running.
+    public var joinsRunningContainer = false
+
+    /// Will the child be visible to a running container's processes before its execve?
+    /// Then /proc/PID/exe must not lead to the host's binary (SealedExecutable).
+    public var entersRunningContainer: Bool { joinsRunningContainer || joinPidNamespace != nil }
 
     public var cloneFlags: UInt { cloneNamespaces.reduce(0) { $0 | $1.cloneFlag } }
 

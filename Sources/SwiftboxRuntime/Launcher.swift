@@ -81,6 +81,8 @@ public enum Launcher {
     /// Clone the child. It runs the plan up to SB_OP_WAIT_PARENT and waits for `release`.
     public static func launch(_ plan: LaunchPlan, traceFD: Int32 = -1, cgroupTaskFDs: [Int32] = [],
                               cgroupDirectoryFD: Int32 = -1) throws -> LaunchedChild {
+        // A child that joins a running container must not lead it to our binary.
+        if plan.entersRunningContainer { try SealedExecutable.require() }
         let arena = CArena()
         arena.cgroupTaskFDs = cgroupTaskFDs
         var ops: [sb_op] = plan.ops.map { arena.convert($0) }
@@ -101,7 +103,8 @@ public enum Launcher {
                 envp.withUnsafeMutableBufferPointer { envBuf in
                     var cplan = sb_plan(ops: opsBuf.baseAddress, count: opsBuf.count,
                                         argv: argvBuf.baseAddress, envp: envBuf.baseAddress, trace_fd: traceFD,
-                                        preserve_fds: plan.preserveFDs)
+                                        preserve_fds: plan.preserveFDs,
+                                        nondumpable: plan.entersRunningContainer ? 1 : 0)
                     return sb_launch(&cplan, plan.cloneFlags, pidnsFD, cgroupDirectoryFD)
                 }
             }

@@ -46,11 +46,24 @@ public struct OCIRuntime {
     /// A capability this runtime does not hold itself: an error naming it (true, for
     /// `swiftbox oci`, as runc) or dropped with a warning (false, the engine's choice).
     public var strictCapabilities = true
+    /// The command line that may start this process over: set by the CLI, so that a
+    /// container created into another's pid namespace is launched from a sealed
+    /// executable (SealedExecutable). Nil: such a create fails instead.
+    public var rerunCommandLine: [String]?
 
     public init(root: String, log: Diagnostics) {
         self.store = ContainerStore(root: root)
         self.log = log
         self.cgroups = CgroupManager.shared
+    }
+
+    /// A container whose pid namespace is another's (linux.namespaces pid with a path)
+    /// is visible there from its clone: re-run from a sealed executable first, before any
+    /// side effect (SealedExecutable).
+    func sealIfJoiningPidNamespace(_ spec: RuntimeSpec) throws {
+        guard let args = rerunCommandLine,
+              spec.linux?.namespaces?.contains(where: { $0.type == "pid" && !($0.path ?? "").isEmpty }) == true else { return }
+        try SealedExecutable.ensure(rerun: args)
     }
 
     // MARK: loading a bundle
@@ -119,6 +132,7 @@ public struct OCIRuntime {
     /// `create`: everything up to the user's process, which waits for `start`.
     public func create(id: String, options: CreateOptions) throws {
         let (spec, bundle) = try OCIRuntime.bundleSpec(options)
+        try sealIfJoiningPidNamespace(spec)
         try store.reserve(id)
         var cleanup = Cleanup(store: store, id: id)
         defer { cleanup.run() }
@@ -233,6 +247,7 @@ public struct OCIRuntime {
     public func run(id: String, options: CreateOptions, detach: Bool) throws -> Int32 {
         log.trace("run \(id): loading the bundle")
         let (spec, bundle) = try OCIRuntime.bundleSpec(options)
+        try sealIfJoiningPidNamespace(spec)
         try store.reserve(id)
         var cleanup = Cleanup(store: store, id: id)
         defer { cleanup.run() }

@@ -40,6 +40,20 @@ final class PlanBuilderTests: XCTestCase {
                        "plan changed; if intended, re-run with UPDATE_GOLDEN=1 and review the diff")
     }
 
+    /// Which launches are visible to a running container before their execve, and so
+    /// must come from a sealed executable (SealedExecutable; CVE-2019-5736).
+    func testLaunchesIntoRunningContainersAreMarked() throws {
+        var spec = DefaultSpec.make()
+        XCTAssertFalse(try builder(spec).build().entersRunningContainer, "a new container has a pid namespace of its own")
+        let exec = try builder(spec).buildExec(process: spec.process!, initPid: 42, cgroupPath: nil)
+        XCTAssertTrue(exec.entersRunningContainer)
+        let namespaces = spec.linux?.namespaces?.map { $0.type == "pid" ? .init(type: "pid", path: "/proc/42/ns/pid") : $0 }
+        spec.linux?.namespaces = namespaces
+        let joined = try builder(spec).build()
+        XCTAssertEqual(joined.joinPidNamespace, "/proc/42/ns/pid")
+        XCTAssertTrue(joined.entersRunningContainer)
+    }
+
     func testOrderingConstraints() throws {
         var spec = DefaultSpec.make()
         spec.linux?.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW")

@@ -15,6 +15,10 @@ RELEASE_BIN := .build/release/swiftbox
 FIXTURES := fixtures-out
 
 APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev libicu-dev pkg-config busybox-static jq python3 python3-cryptography python3-pip curl qemu-utils e2fsprogs zstd runc crun podman skopeo umoci docker-registry apache2-utils nftables gcc libc6-dev iproute2 procps python3-minimal
+# nftables is driven through the nft CLI, not libnftables in-process: Debian 12 ships
+# libnftables-dev without a static archive (no libnftables.a, nor libnftnl.a, libmnl.a
+# or libjansson.a), and linking it dynamically would make the whole release binary
+# dynamic, which costs every start the dynamic loader (see docs/networking.md).
 # Only `make bench` needs these: the peers it compares with (a private dockerd, compose).
 BENCH_PACKAGES := docker.io docker-compose
 

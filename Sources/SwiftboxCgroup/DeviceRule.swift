@@ -132,17 +132,20 @@ public enum DeviceRules {
     ]
 
     /// What a runtime container gets: linux.resources.devices as given, then allow rules
-    /// for the default devices and for every linux.devices entry (the runtime creates
-    /// those nodes, inside the cgroup, so they must be usable), as runc does. A list
-    /// with no deny rule restricts nothing and comes back empty: nothing to write, no
-    /// program to attach.
+    /// for the default devices (as runc and youki add them) and for each linux.devices
+    /// entry that no rule names by its own type and numbers (the spec says those devices
+    /// "MUST be available"; the runtime creates them inside the cgroup). A rule that
+    /// names one (Docker's `--device /dev/fuse:r`) decides alone. A list with no deny
+    /// rule restricts nothing and comes back empty: nothing to write, no program to attach.
     public static func forContainer(_ requested: [LinuxResources.DeviceCgroup]?, devices: [RuntimeSpec.Device]) throws -> [DeviceRule] {
         var rules = try (requested ?? []).map(DeviceRule.init)
         guard rules.contains(where: { !$0.allow }) else { return [] }
+        let given = rules
         var extra = defaultDevices
         for d in devices {
             guard let major = d.major, let minor = d.minor else { continue }   // FIFOs ("p") have none
             let kind: DeviceRule.Kind = d.type == "b" ? .block : .char
+            if given.contains(where: { ($0.kind == kind || $0.kind == .all) && $0.major == major && $0.minor == minor }) { continue }
             extra.append(DeviceRule(allow: true, kind, major, minor))
         }
         for r in extra {

@@ -45,6 +45,9 @@ final class DeviceRuleTests: XCTestCase {
         // A default already allowed (and not denied after) is not repeated; one denied after is.
         let given = try DeviceRules.forContainer(Self.docker, devices: [])
         XCTAssertEqual(given.filter { $0.description == "allow c 1:3 rwm" }.count, 1)
+        // A linux.devices entry that a rule names (Docker's --device …:r) keeps that rule's access.
+        let readOnly = try DeviceRules.forContainer(Self.docker + [Entry(allow: true, type: "c", major: 10, minor: 229, access: "r")], devices: [fuse])
+        XCTAssertEqual(readOnly.filter { $0.major == 10 }.map(\.description), ["allow c 10:229 r"])
         let denied = try DeviceRules.forContainer(Self.docker + [Entry(allow: false, type: "c", major: 1, minor: 3)], devices: [])
         XCTAssertEqual(denied.last { $0.major == 1 && $0.minor == 3 }?.allow, true, "the default devices stay usable, as in runc")
     }

@@ -63,7 +63,7 @@ test: build
 # pure cgroup v2 hierarchy, the host's / shared read-only, and runs the cgroup tests
 # there (rootfs-fixtures/cgroup2-guest/run.sh; docs/testing-cgroup2.md). ~10x slower
 # than native, so only these classes.
-CGROUP2_TESTS := PrivilegedTests.CgroupLimitTests,PrivilegedTests.CgroupV2GuestTests
+CGROUP2_TESTS := PrivilegedTests.CgroupLimitTests,PrivilegedTests.CgroupV2GuestTests,PrivilegedTests.DeviceCgroupTests
 CGROUP2_TIER := rootfs-fixtures/cgroup2-guest/run.sh --timeout 1200 -- rootfs-fixtures/cgroup2-guest/tier.sh $(CGROUP2_TESTS)
 test-cgroup2: build
 	$(SWIFT) build --build-tests

@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "SwiftboxImage", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CArchive", "CShim", "CTLS"]),
         .target(name: "SwiftboxKernel", dependencies: ["CShim", "CArchive"]),
         .target(name: "SwiftboxSecurity", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CSeccomp", "CCap", "CShim"]),
-        .target(name: "SwiftboxCgroup", dependencies: ["SwiftboxOCI", "SwiftboxKernel"]),
+        .target(name: "SwiftboxCgroup", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CShim"]),
         .target(name: "SwiftboxRuntime",
                 dependencies: ["SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "SwiftboxCgroup", "CShim"]),
         .target(name: "SwiftboxNetwork", dependencies: ["SwiftboxKernel", "CShim"]),

@@ -153,6 +153,7 @@ struct ComposeEngineAdapter: ComposeEngine {
         o.autoRemove = spec.autoRemove
         o.readOnly = s.readOnly ?? false
         o.privileged = s.privileged ?? false
+        o.devices = try (s.devices ?? []).map(DeviceMapping.parse)
         o.capAdd = s.capAdd
         o.capDrop = s.capDrop
         o.stopSignal = s.stopSignal

@@ -46,6 +46,7 @@ struct ContainerOptions: ParsableArguments {
     @Flag var privileged = false
     @Option(name: .customLong("cap-add")) var capAdd: [String] = []
     @Option(name: .customLong("cap-drop")) var capDrop: [String] = []
+    @Option(help: "Add a host device: HOST[:CONTAINER[:PERMS]], PERMS of rwm (default rwm); repeatable.") var device: [String] = []
     @Option(name: .customLong("stop-signal")) var stopSignal: String?
     @Option(name: .customLong("stop-timeout")) var stopTimeout: Int?
     @OptionGroup var networkOptions: NetworkRunOptions
@@ -70,6 +71,7 @@ struct ContainerOptions: ParsableArguments {
                                capAdd: capAdd, capDrop: capDrop, stopSignal: stopSignal, stopTimeout: stopTimeout)
         var o = try basics.runOptions()
         try networkOptions.apply(to: &o)
+        o.devices = try device.map(DeviceMapping.parse)
         o.securityOpt = securityOpt
         o.ulimits = ulimit
         o.logOpts = logOpt

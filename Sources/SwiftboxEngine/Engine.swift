@@ -27,6 +27,8 @@ public struct RunOptions: Sendable {
     public var privileged = false
     public var capAdd: [String] = []
     public var capDrop: [String] = []
+    /// --device HOST[:CONTAINER[:PERMS]], parsed.
+    public var devices: [DeviceMapping] = []
     public var stopSignal: String?
     public var stopTimeout: Int?
     public var initProcess = false
@@ -142,6 +144,7 @@ public struct Engine: Sendable {
             }
         }
         for u in o.ulimits { _ = try Ulimit.parse(u) }
+        for d in o.devices { _ = try d.resolve() }   // a missing node fails now, not at start
         var logMaxSize: Int64?
         var logMaxFiles: Int?
         for opt in o.logOpts.flatMap({ $0.split(separator: ",").map(String.init) }) {
@@ -171,6 +174,7 @@ public struct Engine: Sendable {
         c.restartPolicy = o.restartPolicy
         c.healthOnFailure = o.healthOnFailure
         c.resources = resources
+        c.devices = o.devices.isEmpty ? nil : o.devices
         c.nanoCPUs = o.resources?.nanoCPUs
         do {
             try resolveNetworking(o, exposed: Array((config.ExposedPorts ?? [:]).keys), into: &c)

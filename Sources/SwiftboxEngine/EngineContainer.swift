@@ -26,6 +26,8 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     public var privileged: Bool
     public var capAdd: [String]
     public var capDrop: [String]
+    /// --device: host nodes made available in the container (nil: none).
+    public var devices: [DeviceMapping]?
     /// Later additions are optional so records written by older versions still load.
     public var initProcess: Bool?
     /// nil: the default profile; "unconfined"; or a profile's JSON.

@@ -99,8 +99,10 @@ public struct OCIRuntime {
         builder.warnings().forEach(log.warning)
         // Resolved now, so a limit on a controller this host lacks fails before anything exists.
         if let path = plan.cgroupPath {
-            plan.resources = try cgroups.resourcePlan(spec.linux?.resources)
-            if !plan.resources.steps.isEmpty { try cgroups.refuseOwnCgroup(plan.resources, path: path) }
+            // linux.resources.devices as given, plus what the runtime itself creates.
+            let devices = try DeviceRules.forContainer(spec.linux?.resources?.devices, devices: spec.linux?.devices ?? [])
+            plan.resources = try cgroups.resourcePlan(spec.linux?.resources, devices: devices)
+            if !plan.resources.containerMountPoints.isEmpty { try cgroups.refuseOwnCgroup(plan.resources, path: path) }
         }
         return plan
     }

@@ -24,6 +24,10 @@ public enum CgroupV1Driver {
         case .cpuset: return CgroupV2Driver.cpuset(r.cpu)   // same files in both versions
         case .pids: return CgroupV2Driver.pids(r.pids)      // same file and spelling
         case .io: return blkio(r.blockIO)
+        case .hugetlb: return CgroupV2Driver.hugetlb(r.hugepageLimits, v1: true)
+        case .netCls: return r.network?.classID.map { [CgroupWrite(.netCls, "net_cls.classid", "\($0)")] } ?? []
+        case .netPrio: return (r.network?.priorities ?? []).map { CgroupWrite(.netPrio, "net_prio.ifpriomap", "\($0.name) \($0.priority)") }
+        case .rdma: return CgroupV2Driver.rdma(r.rdma)   // same file and syntax
         }
     }
 

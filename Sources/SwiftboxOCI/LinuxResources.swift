@@ -12,6 +12,10 @@ extension RuntimeSpec.Linux {
         /// The device allowlist, applied in the listed order (config-linux.md "Allowed
         /// Device list"): v1 devices.allow/deny, a cgroup v2 BPF device program.
         public var devices: [DeviceCgroup]?
+        public var hugepageLimits: [HugepageLimit]?
+        public var network: Network?
+        /// Device name → limits.
+        public var rdma: [String: Rdma]?
 
         public init(memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil, blockIO: BlockIO? = nil,
                     unified: [String: String]? = nil, devices: [DeviceCgroup]? = nil) {

@@ -90,7 +90,7 @@ struct ComposeRun: ParsableCommand {
             let log = LogTail(path: ctx.engine.store.logPath(id), create: true)
             let monitor: pid_t?
             do {
-                monitor = try ctx.engine.start(id, attached: true) { attachFD = (try? UnixSocket.connect(Engine.attachAddress(id))) ?? -1 }
+                monitor = try ctx.engine.start(id, attached: true) { attachFD = (try? UnixSocket.connect(path: ctx.engine.attachPath(id))) ?? -1 }
             } catch {
                 if autoRemove { try? ctx.engine.remove(id, force: true) }
                 throw error

@@ -137,7 +137,7 @@ struct Run: ParsableCommand {
         let monitor: pid_t?
         do {
             monitor = try engine.start(c.id, attached: !detach) {
-                attachFD = (try? UnixSocket.connect(Engine.attachAddress(c.id))) ?? -1
+                attachFD = (try? UnixSocket.connect(path: engine.attachPath(c.id))) ?? -1
             }
         } catch {
             if options.autoRemove { try? engine.remove(c.id, force: true) }
@@ -179,7 +179,7 @@ func attachSession(_ engine: Engine, _ id: String, _ sock: Int32, raw: Bool, mon
     if raw { sb_watch_winch() }
     while true {
         fds[0].fd = stdinOpen ? 0 : -1
-        if raw && sb_take_winch() != 0 { sendResize(id) }
+        if raw && sb_take_winch() != 0 { sendResize(engine, id) }
         if poll(&fds, 2, -1) < 0 { if errno == EINTR { continue }; break }
         if stdinOpen && fds[0].revents != 0 {
             let n = read(0, &buf, buf.count)
@@ -206,9 +206,9 @@ func exitCode(ofMonitor pid: pid_t) -> Int32? {
 }
 
 /// Tell the monitor our terminal's new size.
-func sendResize(_ id: String) {
+func sendResize(_ engine: Engine, _ id: String) {
     var ws = winsize()
-    guard ioctl(0, UInt(TIOCGWINSZ), &ws) == 0, let fd = try? UnixSocket.connect(Engine.resizeAddress(id)) else { return }
+    guard ioctl(0, UInt(TIOCGWINSZ), &ws) == 0, let fd = try? UnixSocket.connect(path: engine.resizePath(id)) else { return }
     defer { close(fd) }
     let msg = "\(ws.ws_row) \(ws.ws_col)\n"
     _ = msg.withCString { write(fd, $0, strlen($0)) }
@@ -563,7 +563,7 @@ struct Attach: ParsableCommand {
                 // Without -i/-t there is nothing to send: follow the output, as Docker shows it.
                 return followLogs(engine, id, follow: true, tail: 0, timestamps: false) ?? 0
             }
-            let sock = try UnixSocket.connect(Engine.attachAddress(id))
+            let sock = try UnixSocket.connect(path: engine.attachPath(id))
             return attachSession(engine, id, sock, raw: c.tty == true && isatty(0) != 0)
         }
     }

@@ -89,6 +89,15 @@ public struct Engine: Sendable {
         return "/run/swiftbox/oci-" + String(Digest.of(Array(root.utf8)).hex.prefix(12))
     }
 
+    /// The engine's own run-time files (the monitors' sockets): /run/swiftbox/engine for
+    /// the default root, /run/swiftbox/engine-<hash of the root> otherwise — on tmpfs, so
+    /// a reboot clears them, and short enough that "<dir>/<id>.attach" fits sun_path.
+    /// 0700: only root (the owner) may enter (RunDirectory).
+    public var runDirectory: String {
+        runtimeRoot.hasPrefix("/run/swiftbox/oci") ? "/run/swiftbox/engine" + runtimeRoot.dropFirst("/run/swiftbox/oci".count)
+            : runtimeRoot + ".engine"
+    }
+
     func runtime() -> OCIRuntime {
         var runtime = OCIRuntime(root: runtimeRoot, log: Diagnostics(level: .error))
         // A deleted record's directory waits in our trash when it is on the same
@@ -265,8 +274,8 @@ public struct Engine: Sendable {
     /// the runtime's state directory, which rmdir(2) removes only once no container of
     /// this root is left in it (ContainerStore.reserve makes it again when needed).
     public func emptyTrashInBackground() {
-        let runtimeRoot = self.runtimeRoot
-        trash.emptyInBackground(as: [executable, "trash", "--root", root]) { rmdir(runtimeRoot) }
+        let runtimeRoot = self.runtimeRoot, runDirectory = self.runDirectory
+        trash.emptyInBackground(as: [executable, "trash", "--root", root]) { rmdir(runtimeRoot); rmdir(runDirectory) }
     }
 
     func mountRootfs(_ c: EngineContainer) throws {
@@ -301,11 +310,10 @@ public struct Engine: Sendable {
     // MARK: start
 
     /// Start the monitor and wait until it reports the container running (or why not).
-    /// The abstract Unix socket a monitor serves attach on (no path length limits, and it
-    /// disappears with the monitor).
-    public static func attachAddress(_ id: String) -> String { "swiftbox-attach-" + id }
+    /// The Unix socket a monitor serves attach on (-i/-t), in the run directory.
+    public func attachPath(_ id: String) -> String { runDirectory + "/" + id + ".attach" }
     /// Where a client sends "ROWS COLUMNS\n" when its terminal is resized (-t only).
-    public static func resizeAddress(_ id: String) -> String { "swiftbox-resize-" + id }
+    public func resizePath(_ id: String) -> String { runDirectory + "/" + id + ".resize" }
 
     /// Returns the monitor's pid: a child of this process (forked or spawned), whose exit
     /// status is the container's exit code (Monitor.run). Nil when nothing was started
@@ -513,6 +521,7 @@ public struct Engine: Sendable {
         event("destroy", id: id, config: c)
         try? runtime().delete(id: id, force: true)
         unmountRootfs(id)
+        removeSockets(id)
         if let c { releaseNetworking(c) }
         // Gone at once for every reader; the files are deleted in the background.
         try trash.remove(store.dir(id))

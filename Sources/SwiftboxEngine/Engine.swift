@@ -128,10 +128,6 @@ public struct Engine: Sendable {
         let resources = try o.resources.flatMap { try $0.resources(host: .current(runtime().cgroups)) }
         if let resources { _ = try runtime().cgroups.resourcePlan(resources) }
         let plannedMounts = try planMounts(o, imageVolumes: (config.Volumes ?? [:]).keys.map { $0 })
-        let id = EngineStore.newID()
-        let name = o.name ?? Engine.generatedName(id)
-        try store.reserve(name: name, id: id)
-        let hostname = o.hostname ?? String(id.prefix(12))
         var seccomp: String?
         var noNewPrivileges = false
         for opt in o.securityOpt {
@@ -162,6 +158,12 @@ public struct Engine: Sendable {
             default: throw EngineError.failed("unknown log opt '\(kv[0])' for json-file log driver")
             }
         }
+        // Every flag is checked above, before anything exists: from here on, whatever
+        // fails releases the name and removes what was made (the catch below).
+        let id = EngineStore.newID()
+        let name = o.name ?? Engine.generatedName(id)
+        try store.reserve(name: name, id: id)
+        let hostname = o.hostname ?? String(id.prefix(12))
         var c = EngineContainer(id: id, name: name, image: o.image, imageID: image.id.description, created: Clock.rfc3339Nano(),
                                 path: path, args: Array(command.dropFirst()),
                                 env: DockerDefaults.environment(image: config.Env, user: o.env, hostname: hostname),
@@ -320,6 +322,11 @@ public struct Engine: Sendable {
     /// (the container runs already, or its monitor will start it again).
     @discardableResult
     public func start(_ id: String, attached: Bool = false, onAttach: (() -> Void)? = nil) throws -> pid_t? {
+        // A record that cannot be read is not started from guesses (Engine+Records).
+        _ = try store.config(id)
+        if case let s = store.state(id), s.status == .unknown {
+            throw EngineError.failed("cannot start container \(id.prefix(12)): \(s.error ?? "its state cannot be read"): remove it with rm -f")
+        }
         // A container whose monitor is gone: clean up what is left before starting anew.
         let observed = observedState(id)
         if observed.status == .dead || observed.error == Engine.monitorLost { repairLost(id) }
@@ -387,6 +394,8 @@ public struct Engine: Sendable {
     /// Is the container's first process alive? (The truth, whatever state.json says.)
     public func isRunning(_ id: String) -> Bool {
         let s = store.state(id)
+        // An unreadable state.json: the runtime's own record still knows.
+        if s.status == .unknown { return (try? runtime().state(id: id))?.status == .running }
         guard s.status == .running, s.pid > 0 else { return false }
         return (try? runtime().state(id: id))?.status == .running
     }
@@ -504,17 +513,22 @@ public struct Engine: Sendable {
             guard force else { throw EngineError.failed("cannot remove container \"\(id.prefix(12))\": it is restarting: stop it first or force remove") }
             _ = cancelRestart(id)
         }
-        if isRunning(id) {
+        // A record that cannot be read (Engine+Records): its monitor is found by its
+        // command line, and counts as running.
+        let unreadable = store.state(id).status == .unknown || (try? store.config(id)) == nil
+        if isRunning(id) || (unreadable && findMonitor(id) != nil) {
             guard force else { throw EngineError.running(String(id.prefix(12))) }
             // So its restart policy does not bring it back while we remove it.
             _ = try? store.update(id) { $0.stoppedByUser = true }
             try? runtime().kill(id: id, signal: "SIGKILL", all: true)
-            _ = wait(id, timeoutMs: 10_000)
+            if !unreadable { _ = wait(id, timeoutMs: 10_000) }
         }
         // Its monitor writes into the directory until it exits: let it finish first
         // (unless we are that monitor, removing a --rm container).
         let last = store.state(id)
-        if last.monitorPid != getpid() {
+        if unreadable {
+            endMonitor(of: id, timeoutMs: 10_000)
+        } else if last.monitorPid != getpid() {
             Processes.waitForExit(last.monitorPid, startTime: last.monitorStartTime, timeoutMs: 10_000)
         }
         let c = try? store.config(id)
@@ -522,12 +536,14 @@ public struct Engine: Sendable {
         try? runtime().delete(id: id, force: true)
         unmountRootfs(id)
         removeSockets(id)
-        if let c { releaseNetworking(c) }
+        if let c { releaseNetworking(c) } else { networks.release(containerID: id) }
         // Gone at once for every reader; the files are deleted in the background.
         try trash.remove(store.dir(id))
         if let c {
             store.release(name: c.name, into: trash)
             if removeVolumes || c.autoRemove { removeAnonymousVolumes(of: c) }
+        } else {
+            for name in nameClaims()[id] ?? [] { store.release(name: name, into: trash) }
         }
         emptyTrashInBackground()
     }
@@ -552,6 +568,11 @@ public struct Engine: Sendable {
     public func pruneContainers() throws -> [String] {
         var removed: [String] = []
         for (c, s) in list() where s.status != .running {
+            if s.status == .unknown && (isRunning(c.id) || findMonitor(c.id) != nil) { continue }
+            try remove(c.id, force: false)
+            removed.append(c.id)
+        }
+        for c in unreadableContainers() where !isRunning(c.id) && findMonitor(c.id) == nil {
             try remove(c.id, force: false)
             removed.append(c.id)
         }

@@ -15,6 +15,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import SwiftboxKernel
+import SwiftboxOCI
 
 public enum EngineError: Error, Equatable, CustomStringConvertible {
     case nameInUse(String, String)
@@ -24,6 +25,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case notRunning(String)
     case running(String)
     case failed(String)
+    /// A record that exists but cannot be decoded: its path and why.
+    case unreadable(String, String)
 
     public var description: String {
         switch self {
@@ -35,6 +38,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         case .notRunning(let n): return "container \(n) is not running"
         case .running(let n): return "cannot remove container \"\(n)\": container is running: stop the container before removing or force remove"
         case .failed(let m): return m
+        case .unreadable(let path, let reason): return "\(path): \(reason)"
         }
     }
 }
@@ -108,13 +112,46 @@ public struct EngineStore: Sendable {
 
     /// config.json and state.json are read by the CLI and by the monitor forked from it,
     /// several times in one start: each version is decoded once per process (DecodedFiles).
+    /// A record that does not decode is reported by path and reason
+    /// (EngineError.unreadable), never as a raw DecodingError.
     public func config(_ id: String) throws -> EngineContainer {
-        try DecodedFiles.read(dir(id) + "/config.json") { try JSONDecoder().decode(EngineContainer.self, from: Data($0)) }
+        let path = dir(id) + "/config.json"
+        return try DecodedFiles.read(path) { bytes in
+            try EngineStore.decode(EngineContainer.self, bytes, path: path)
+        }
     }
 
+    /// state.json; `created` when there is none yet (create writes it right after
+    /// config.json). One that cannot be read is `unknown`, with the file and the reason
+    /// in `error`: what the container is doing is then asked of the kernel (isRunning,
+    /// the monitor's process), and the next update writes a whole file again.
     public func state(_ id: String) -> EngineState {
-        (try? DecodedFiles.read(dir(id) + "/state.json") { try JSONDecoder().decode(EngineState.self, from: Data($0)) })
-            ?? EngineState(status: .created)
+        let path = dir(id) + "/state.json"
+        do {
+            return try DecodedFiles.read(path) { bytes in try EngineStore.decode(EngineState.self, bytes, path: path) }
+        } catch let e as KernelError where e.errno == ENOENT {
+            return EngineState(status: .created)
+        } catch {
+            var s = EngineState(status: .unknown)
+            s.error = "\(error)"
+            return s
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], path: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            throw EngineError.unreadable(path, "not valid JSON")
+        } catch let error as DecodingError {
+            let described = SpecLoader.describe(error, file: path)
+            if case .malformed(_, let key, let reason) = described {
+                throw EngineError.unreadable(path, key.isEmpty ? reason : key + ": " + reason)
+            }
+            throw EngineError.unreadable(path, "\(described)")
+        } catch {
+            throw EngineError.unreadable(path, "\(error)")
+        }
     }
 
     public func ids() -> [String] {

@@ -1,0 +1,121 @@
+// The engine's records when something goes wrong (issue #15): a refused `run` leaves
+// its name free, and a record that cannot be read is shown as such and removed whole
+// by `rm -f`.
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class EngineRecordTests: EngineTestCase {
+    func containerDir(_ id: String) -> String { engineRoot + "/containers/" + id }
+
+    func stateJSON(_ id: String) -> [String: Any] {
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: containerDir(id) + "/state.json"))) ?? Data()
+        return ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any]) ?? [:]
+    }
+
+    func isAlive(_ pid: Int32) -> Bool {
+        guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        let state = stat.split(separator: ")").last?.split(separator: " ").first
+        return state != "Z" && state != "X"
+    }
+
+    // MARK: item 5: a refused run does not keep the name
+
+    func testARefusedRunLeavesTheNameFree() throws {
+        let refusals: [[String]] = [
+            ["--ulimit", "bogus=1"],
+            ["--security-opt", "seccomp=/missing.json"],
+            ["--log-opt", "max-size=abc"],
+            ["--security-opt", "apparmor-ish"],
+        ]
+        for flags in refusals {
+            let r = run(["--name", "leakme"] + flags + ["busybox-image", "true"])
+            XCTAssertEqual(r.status, 125, "\(flags): \(r.err)")
+            XCTAssertFalse(r.err.contains("Conflict"), "\(flags): \(r.err)")
+            XCTAssertEqual(entries(engineRoot + "/names"), [], "\(flags) left a name claim")
+            XCTAssertEqual(sbx(["ps", "-aq"]).out, "", "\(flags) left a container")
+            let again = run(["-d", "--name", "leakme", "busybox-image", "true"])
+            XCTAssertEqual(again.status, 0, "after \(flags): \(again.err)")
+            XCTAssertEqual(sbx(["rm", "-f", "leakme"]).status, 0)
+        }
+    }
+
+    // MARK: item 7: unreadable records
+
+    func testAnUnreadableStateOfARunningContainer() throws {
+        let r = run(["-d", "--name", "badstate", "busybox-image", "sleep", "300"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = try XCTUnwrap((stateJSON(id)["pid"] as? NSNumber)?.int32Value)
+        let path = containerDir(id) + "/state.json"
+        try "garbage{".write(toFile: path, atomically: true, encoding: .utf8)
+
+        let ps = sbx(["ps", "-a"])
+        XCTAssertTrue(ps.out.contains("unknown: \(path): not valid JSON"), ps.out)
+        XCTAssertFalse(ps.out.contains("Created"), ps.out)
+        XCTAssertTrue(sbx(["ps"]).out.contains("badstate"), "a container that may run is listed without -a")
+        let inspect = sbx(["inspect", "badstate"])
+        XCTAssertEqual(inspect.status, 0, inspect.err)
+        XCTAssertTrue(inspect.out.contains("\"Status\" : \"unknown\""), inspect.out)
+        XCTAssertTrue(inspect.out.contains(path), inspect.out)
+        let start = sbx(["start", "badstate"])
+        XCTAssertEqual(start.status, 125)
+        XCTAssertTrue(start.err.contains(path), start.err)
+        XCTAssertFalse(start.err.contains("DecodingError"), start.err)
+        XCTAssertNotEqual(sbx(["rm", "badstate"]).status, 0, "rm without -f refuses a container that may run")
+        XCTAssertTrue(isAlive(pid), "rm without -f leaves a running container alone")
+
+        let rm = sbx(["rm", "-f", "badstate"])
+        XCTAssertEqual(rm.status, 0, rm.err)
+        XCTAssertFalse(isAlive(pid), "the container's process outlived rm -f")
+        XCTAssertEqual(entries(engineRoot + "/names"), [])
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+        XCTAssertEqual(run(["-d", "--name", "badstate", "busybox-image", "true"]).status, 0, "the name is free again")
+    }
+
+    func testAnUnreadableConfigOfARunningContainer() throws {
+        let r = run(["-dit", "--name", "badconfig", "busybox-image", "sh"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let state = stateJSON(id)
+        let pid = try XCTUnwrap((state["pid"] as? NSNumber)?.int32Value)
+        let monitor = try XCTUnwrap((state["monitorPid"] as? NSNumber)?.int32Value)
+        let path = containerDir(id) + "/config.json"
+        try #"{"id": 3}"#.write(toFile: path, atomically: true, encoding: .utf8)
+
+        let ps = sbx(["ps", "-a"])
+        XCTAssertTrue(ps.out.contains("unknown: \(path): id: expected a string"), ps.out)
+        XCTAssertTrue(ps.out.contains("badconfig"), "listed under its name: \(ps.out)")
+        XCTAssertEqual(sbx(["ps", "-aq", "--filter", "status=unknown"]).out, String(id.prefix(12)) + "\n")
+        let inspect = sbx(["inspect", "badconfig"])
+        XCTAssertEqual(inspect.status, 125)
+        XCTAssertEqual(inspect.err, "swiftbox: \(path): id: expected a string\n")
+        XCTAssertNotEqual(sbx(["rm", "badconfig"]).status, 0, "rm without -f refuses a running container")
+        XCTAssertEqual(sbx(["container", "prune", "-f"]).status, 0)
+        XCTAssertTrue(isAlive(pid), "prune leaves a running container alone")
+
+        let rm = sbx(["rm", "-f", "badconfig"])
+        XCTAssertEqual(rm.status, 0, rm.err)
+        XCTAssertFalse(isAlive(pid), "the container's process outlived rm -f")
+        XCTAssertFalse(isAlive(monitor), "the monitor outlived rm -f")
+        XCTAssertEqual(entries(engineRoot + "/names"), [], "the name claim outlived rm -f")
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        XCTAssertFalse(mounts.contains(id), "the rootfs is still mounted")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/swiftbox/\(id)"), "cgroup left behind")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/swiftbox/\(id)"), "cgroup left behind")
+        XCTAssertEqual(run(["-d", "--name", "badconfig", "busybox-image", "true"]).status, 0, "the name is free again")
+    }
+
+    func testAnUnreadableConfigOfAStoppedContainerIsPruned() throws {
+        let r = run(["--name", "stopped", "busybox-image", "true"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let id = sbx(["ps", "-aq", "--no-trunc"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        try "".write(toFile: containerDir(id) + "/config.json", atomically: true, encoding: .utf8)
+        XCTAssertTrue(sbx(["ps", "-a"]).out.contains("unknown: "), "listed")
+        XCTAssertEqual(sbx(["container", "prune", "-f"]).status, 0)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+        XCTAssertEqual(entries(engineRoot + "/names"), [])
+    }
+}

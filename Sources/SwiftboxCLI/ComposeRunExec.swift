@@ -68,7 +68,7 @@ struct ComposeRun: ParsableCommand {
                 guard let words = ShellWords.split(entrypoint) else { throw ComposeError("invalid --entrypoint \(entrypoint)") }
                 spec.entrypoint = words
             }
-            for e in env {
+            for e in try ContainerOptions.validEnvironment(env, flag: "-e") {
                 let kv = e.split(separator: "=", maxSplits: 1).map(String.init)
                 if kv.count == 2 { spec.extraEnv[kv[0]] = kv[1] } else if let v = ProcessInfo.processInfo.environment[kv[0]] { spec.extraEnv[kv[0]] = v }
             }
@@ -130,7 +130,7 @@ struct ComposeExec: ParsableCommand {
                 throw ComposeError("service \"\(service)\" is not running")
             }
             guard !command.isEmpty else { throw ComposeError("exec needs a command") }
-            return try ctx.engine.exec(c.id, command: command, env: env, workingDir: workdir, user: user, detach: detach)
+            return try ctx.engine.exec(c.id, command: command, env: try ContainerOptions.validEnvironment(env), workingDir: workdir, user: user, detach: detach)
         }
     }
 }

@@ -87,10 +87,18 @@ struct ContainerOptions: ParsableArguments {
             guard let text = try? String(decoding: FileSystem.read(file), as: UTF8.self) else { throw ValidationError("cannot read --env-file \(file)") }
             for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.isEmpty { out.append(String(line)) }
         }
-        for e in env {
+        for e in try validEnvironment(env) {
             if !e.contains("="), let v = getenv(e) { out.append("\(e)=\(String(cString: v))") } else if e.contains("=") { out.append(e) }
         }
         return out
+    }
+
+    /// -e values as Docker checks them (opts.ValidateEnv): a variable needs a name.
+    static func validEnvironment(_ env: [String], flag: String = "-e, --env") throws -> [String] {
+        for e in env where e.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0].isEmpty {
+            throw ResourceOptions.invalid(e, flag, "invalid environment variable: \(e)")
+        }
+        return env
     }
 
     /// -l KEY=VALUE (or KEY, an empty value).
@@ -415,7 +423,8 @@ struct Exec: ParsableCommand {
     func run() throws {
         engineCommand {
             let engine = globals.engine
-            return try engine.exec(try engine.store.resolve(container), command: command, env: env, workingDir: workdir,
+            return try engine.exec(try engine.store.resolve(container), command: command,
+                                   env: try ContainerOptions.validEnvironment(env), workingDir: workdir,
                                    user: user, detach: detach)
         }
     }

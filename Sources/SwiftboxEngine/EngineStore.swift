@@ -32,7 +32,9 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .nameInUse(let n, let id):
             return "Conflict. The container name \"/\(n)\" is already in use by container \"\(id)\". You have to remove (or rename) that container to be able to reuse that name."
-        case .invalidName(let n): return "Invalid container name (\(n)), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+        case .invalidName(let n):
+            return "Invalid container name (\(n)), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+                + (n.utf8.count > EngineStore.maxNameLength ? " (at most \(EngineStore.maxNameLength) characters)" : "")
         case .noSuchContainer(let n): return "No such container: \(n)"
         case .ambiguous(let n): return "multiple containers match \"\(n)\"; use more of the ID"
         case .notRunning(let n): return "container \(n) is not running"
@@ -62,8 +64,15 @@ public struct EngineStore: Sendable {
         return String(bytes.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] })
     }
 
+    /// A name is a file name in <root>/names: NAME_MAX bytes at most (Docker has no
+    /// limit of its own; a longer name was refused by open(2) with ENAMETOOLONG).
+    public static let maxNameLength = 255
+
+    /// Docker's characters, [a-zA-Z0-9][a-zA-Z0-9_.-]. (Docker also wants two of them at
+    /// least; one is still accepted here, as before.)
     public static func validate(name: String) throws {
-        let ok = name.first.map { $0.isASCII && ($0.isLetter || $0.isNumber) } == true
+        let ok = name.utf8.count <= maxNameLength
+            && name.first.map { $0.isASCII && ($0.isLetter || $0.isNumber) } == true
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") }
         if !ok { throw EngineError.invalidName(name) }
     }

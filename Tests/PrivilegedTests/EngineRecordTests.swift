@@ -118,4 +118,62 @@ final class EngineRecordTests: EngineTestCase {
         XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
         XCTAssertEqual(entries(engineRoot + "/names"), [])
     }
+
+    // MARK: item 8: smaller ones
+
+    func testAnEnvironmentVariableNeedsAName() throws {
+        for value in ["=novar", ""] {
+            let r = run(["-e", value, "busybox-image", "true"])
+            XCTAssertEqual(r.status, 125, r.err)
+            XCTAssertEqual(r.err, "swiftbox: invalid argument \"\(value)\" for \"-e, --env\" flag: invalid environment variable: \(value)\n")
+        }
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+        XCTAssertEqual(run(["-d", "--name", "envtarget", "busybox-image", "sleep", "60"]).status, 0)
+        let exec = sbx(["exec", "-e", "=x", "envtarget", "true"])
+        XCTAssertEqual(exec.status, 125)
+        XCTAssertTrue(exec.err.contains("invalid environment variable: =x"), exec.err)
+    }
+
+    func testAnOverlongNameGetsTheNameError() throws {
+        let name = String(repeating: "a", count: 300)
+        let r = run(["--name", name, "busybox-image", "true"])
+        XCTAssertEqual(r.status, 125)
+        XCTAssertTrue(r.err.hasPrefix("swiftbox: Invalid container name (\(name)), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"), r.err)
+        XCTAssertFalse(r.err.contains("ENAMETOOLONG"), r.err)
+        let longest = String(repeating: "b", count: 255)
+        XCTAssertEqual(run(["-d", "--name", longest, "busybox-image", "true"]).status, 0, "255 characters fit")
+        XCTAssertEqual(sbx(["rm", "-f", longest]).status, 0)
+    }
+
+    /// What a `volume create` killed at any point leaves: staging directories of a dead
+    /// process and (from older versions) a volume directory without volume.json. `volume
+    /// ls` shows every volume directory there is, and deletes the rest.
+    func testAKilledVolumeCreateLeavesNothingHidden() throws {
+        let volumes = engineRoot + "/volumes"
+        XCTAssertEqual(sbx(["volume", "create", "first"]).status, 0)
+        let dead = Self.shell(["/bin/sh", "-c", "echo $$"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        for dir in [".creating-ghost-\(dead)/_data", "legacy/_data", ".trash-gone-\(dead)/_data"] {
+            try FileManager.default.createDirectory(atPath: volumes + "/" + dir, withIntermediateDirectories: true)
+        }
+        XCTAssertEqual(sbx(["volume", "ls", "-q"]).out, "first\n")
+        XCTAssertEqual(entries(volumes).filter { $0 != ".lock" }, ["first"])
+        XCTAssertEqual(sbx(["volume", "create", "legacy"]).status, 0)
+
+        // Killed at random points (bounded: 12 tries).
+        for i in 0..<12 {
+            var pid: pid_t = 0
+            let argv = [Self.binary, "volume", "create", "--root", engineRoot, "killed\(i)"]
+            var cargs = argv.map { strdup($0) } + [nil]
+            defer { cargs.forEach { free($0) } }
+            XCTAssertEqual(posix_spawn(&pid, Self.binary, nil, nil, &cargs, environ), 0)
+            usleep(UInt32.random(in: 0...150_000))
+            Glibc.kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            let listed = Set(sbx(["volume", "ls", "-q"]).out.split(separator: "\n").map(String.init))
+            let onDisk = Set(entries(volumes).filter { !$0.hasPrefix(".") })
+            XCTAssertEqual(listed, onDisk, "a volume directory ls does not show (try \(i))")
+            XCTAssertEqual(entries(volumes).filter { $0.hasPrefix(".") && $0 != ".lock" }, [], "staging left (try \(i))")
+        }
+    }
 }

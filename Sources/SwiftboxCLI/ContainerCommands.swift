@@ -346,7 +346,14 @@ struct Remove: ParsableCommand {
     func run() throws {
         engineCommand {
             for ref in containers {
-                try globals.engine.remove(try globals.engine.store.resolve(ref), force: force, removeVolumes: volumes)
+                let id: String
+                do { id = try globals.engine.store.resolve(ref) } catch EngineError.noSuchContainer(let n) {
+                    // The name of a create that was killed half way (EngineStore+Incomplete).
+                    guard globals.engine.store.removeIfIncomplete(claim: ref) else { throw EngineError.noSuchContainer(n) }
+                    print(ref)
+                    continue
+                }
+                try globals.engine.remove(id, force: force, removeVolumes: volumes)
                 print(ref)
             }
             return 0

@@ -40,7 +40,7 @@ extension Engine {
     /// The name claims, by the ID each holds.
     func nameClaims() -> [String: [String]] {
         var out: [String: [String]] = [:]
-        for name in FileSystem.listDirectory(store.namesDir) {
+        for name in FileSystem.listDirectory(store.namesDir) where !name.hasPrefix(".") {
             if let id = (try? FileSystem.readString(store.namesDir + "/" + name))?.trimmed() { out[id, default: []].append(name) }
         }
         return out

@@ -162,7 +162,10 @@ public struct Engine: Sendable {
         // fails releases the name and removes what was made (the catch below).
         let id = EngineStore.newID()
         let name = o.name ?? Engine.generatedName(id)
-        try store.reserve(name: name, id: id)
+        // Locked until this returns: until then a claim without config.json is a create
+        // at work, not the ghost of a killed one (EngineStore+Incomplete).
+        let claim = try store.reserve(name: name, id: id)
+        defer { close(claim) }
         let hostname = o.hostname ?? String(id.prefix(12))
         var c = EngineContainer(id: id, name: name, image: o.image, imageID: image.id.description, created: Clock.rfc3339Nano(),
                                 path: path, args: Array(command.dropFirst()),
@@ -196,8 +199,10 @@ public struct Engine: Sendable {
             event("create", id: id, config: c)
         } catch {
             releaseNetworking(c)
-            store.release(name: name)
+            // The directory before the claim: killed in between, a ghost is left that
+            // the next reader removes, never a directory that nothing names.
             try? FileSystem.removeTree(store.dir(id))
+            store.release(name: name)
             throw error
         }
         return c
@@ -557,7 +562,7 @@ public struct Engine: Sendable {
     public func rename(_ id: String, to newName: String) throws {
         var c = try store.config(id)
         guard c.name != newName else { throw EngineError.failed("Renaming a container with the same name as its current name") }
-        try store.reserve(name: newName, id: id)
+        close(try store.reserve(name: newName, id: id))
         let old = c.name
         c.name = newName
         do { try store.save(c) } catch { store.release(name: newName); throw error }
@@ -567,6 +572,7 @@ public struct Engine: Sendable {
     /// Remove every container that is not running; their IDs.
     public func pruneContainers() throws -> [String] {
         var removed: [String] = []
+        store.removeIncomplete()   // what killed creates left (not reported: never containers)
         for (c, s) in list() where s.status != .running {
             if s.status == .unknown && (isRunning(c.id) || findMonitor(c.id) != nil) { continue }
             try remove(c.id, force: false)

@@ -3,7 +3,9 @@
 //   <root>/containers/<id>/state.json    what happened (monitor, stop, rm)
 //   <root>/containers/<id>/<id>-json.log the container's output, Docker's json-file format
 //   <root>/containers/<id>/{upper,work,rootfs}  the overlay rootfs
-//   <root>/names/<name>                  holds the ID; created with O_EXCL, so names are unique
+//   <root>/names/<name>                  holds the ID; made with link(2), so names are
+//                                        unique, and flock'd until the record is whole
+//                                        (EngineStore+Incomplete)
 // Every record is replaced with rename(2): concurrent CLIs and monitors never read half
 // a file, and a process killed mid-write leaves the old version.
 #if canImport(Glibc)
@@ -77,20 +79,33 @@ public struct EngineStore: Sendable {
         if !ok { throw EngineError.invalidName(name) }
     }
 
-    /// Claim a name for an ID; fails if another container has it.
-    public func reserve(name: String, id: String) throws {
+    /// Claim a name for an ID; fails if another container has it. The claim is locked
+    /// (flock, exclusive) until the returned descriptor is closed: the caller closes it
+    /// once the container's record is whole, and until then nobody takes the claim for
+    /// the garbage of a killed create. A claim that is such garbage is taken over.
+    @discardableResult
+    public func reserve(name: String, id: String) throws -> Int32 {
         try EngineStore.validate(name: name)
         try FileSystem.makeDirectories(namesDir, mode: 0o700)
-        let fd = open(namesDir + "/" + name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            if errno == EEXIST {
-                let owner = (try? FileSystem.readString(namesDir + "/" + name))?.trimmed() ?? "?"
-                throw EngineError.nameInUse(name, owner)
-            }
-            throw KernelError("open", [namesDir + "/" + name, "O_CREAT|O_EXCL"])
-        }
+        // Made and locked under a name of its own, then linked to the claimed name in
+        // one step (link(2) fails with EEXIST like O_EXCL): the claim is never seen
+        // unlocked before its record exists. (Container names never begin with a dot.)
+        let staging = namesDir + "/.claim-" + id
+        let fd = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw KernelError("open", [staging, "O_CREAT"]) }
+        defer { unlink(staging) }
+        while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { close(fd); throw KernelError("flock", [staging]) } }
         _ = id.withCString { write(fd, $0, strlen($0)) }
+        for attempt in 0..<2 {
+            if link(staging, namesDir + "/" + name) == 0 { return fd }
+            let e = errno
+            guard e == EEXIST else { close(fd); throw KernelError("link", [staging, namesDir + "/" + name], errno: e) }
+            if attempt == 0 && removeIfIncomplete(claim: name) { continue }
+            break
+        }
         close(fd)
+        let owner = (try? FileSystem.readString(namesDir + "/" + name))?.trimmed() ?? "?"
+        throw EngineError.nameInUse(name, owner)
     }
 
     public func release(name: String) { unlink(namesDir + "/" + name) }

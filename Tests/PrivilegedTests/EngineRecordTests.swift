@@ -176,4 +176,100 @@ final class EngineRecordTests: EngineTestCase {
             XCTAssertEqual(entries(volumes).filter { $0.hasPrefix(".") && $0 != ".lock" }, [], "staging left (try \(i))")
         }
     }
+
+    // MARK: item 4: what a killed create leaves
+
+    func newHexID() -> String {
+        (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+
+    /// The files a create killed at each step leaves, made by hand.
+    func makeGhost(claim name: String?, directory: Bool, stagingClaim: Bool = false) throws -> String {
+        let id = newHexID()
+        let names = engineRoot + "/names"
+        try FileManager.default.createDirectory(atPath: names, withIntermediateDirectories: true)
+        if let name { try id.write(toFile: names + "/" + name, atomically: false, encoding: .utf8) }
+        if stagingClaim { try id.write(toFile: names + "/.claim-" + id, atomically: false, encoding: .utf8) }
+        if directory {
+            try FileManager.default.createDirectory(atPath: containerDir(id), withIntermediateDirectories: true)
+            try #"{"id":"#.write(toFile: containerDir(id) + "/config.json.tmp-4242", atomically: false, encoding: .utf8)
+        }
+        return id
+    }
+
+    func testGhostsOfKilledCreatesAreRemovedByTheirReaders() throws {
+        _ = try makeGhost(claim: "ghost-a", directory: true)    // killed while writing config.json
+        _ = try makeGhost(claim: "ghost-b", directory: false)   // killed right after the claim
+        _ = try makeGhost(claim: "ghost-c", directory: true)
+        _ = try makeGhost(claim: nil, directory: true, stagingClaim: true)   // before the claim was linked
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "", "a ghost is no container")
+
+        // The next create of the name takes it over.
+        let run1 = run(["-d", "--name", "ghost-a", "busybox-image", "sleep", "60"])
+        XCTAssertEqual(run1.status, 0, run1.err)
+        // rm -f NAME removes it.
+        let rm = sbx(["rm", "-f", "ghost-b"])
+        XCTAssertEqual(rm.status, 0, rm.err)
+        XCTAssertEqual(rm.out, "ghost-b\n")
+        XCTAssertNotEqual(sbx(["rm", "-f", "ghost-b"]).status, 0, "gone: the second rm finds nothing")
+        // Prune removes the rest, and leaves the running container.
+        XCTAssertEqual(sbx(["container", "prune", "-f"]).status, 0)
+        XCTAssertEqual(entries(engineRoot + "/names"), ["ghost-a"])
+        XCTAssertEqual(entries(engineRoot + "/containers"), [run1.out.trimmingCharacters(in: .whitespacesAndNewlines)])
+    }
+
+    func testCreatesAtWorkAreNotTakenForGhosts() throws {
+        // Prune (which removes ghosts) over and over while creates run: none may fail.
+        var statuses: [Int32] = []
+        let group = DispatchGroup()
+        let lock = NSLock()
+        for i in 0..<6 {
+            group.enter()
+            DispatchQueue.global().async {
+                let r = self.sbx(["create", "--name", "busy\(i)", "busybox-image", "true"])
+                lock.lock(); statuses.append(r.status); lock.unlock()
+                if r.status != 0 { print("create busy\(i): \(r.err)") }
+                group.leave()
+            }
+        }
+        var pruned = 0
+        while group.wait(timeout: .now()) == .timedOut && pruned < 200 {
+            _ = sbx(["container", "prune", "-f"])
+            pruned += 1
+        }
+        group.wait()
+        XCTAssertEqual(statuses, Array(repeating: 0, count: 6))
+    }
+
+    func testCreateKilledAtRandomPointsLeavesNoGhost() throws {
+        // Kills spread over the second half of a create's run (start-up comes first),
+        // measured here, whatever the machine's speed.
+        let began = Date()
+        XCTAssertEqual(sbx(["create", "--name", "timed", "busybox-image", "true"]).status, 0)
+        let micros = max(1000, Date().timeIntervalSince(began) * 1_000_000)
+        XCTAssertEqual(sbx(["rm", "-f", "timed"]).status, 0)
+        for i in 0..<24 {
+            let name = "killed\(i)"
+            var pid: pid_t = 0
+            let argv = [Self.binary, "create", "--root", engineRoot, "--name", name, "busybox-image", "true"]
+            var cargs = argv.map { strdup($0) } + [nil]
+            defer { cargs.forEach { free($0) } }
+            XCTAssertEqual(posix_spawn(&pid, Self.binary, nil, nil, &cargs, environ), 0)
+            usleep(UInt32(micros * Double.random(in: 0.4...1.1)))
+            Glibc.kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            // Either a container by that name exists, or the name is free.
+            let listed = sbx(["ps", "-a", "--filter", "name=\(name)", "-q"]).out
+            if listed.isEmpty {
+                let again = sbx(["create", "--name", name, "busybox-image", "true"])
+                XCTAssertEqual(again.status, 0, "try \(i): \(again.err)")
+            }
+            XCTAssertEqual(sbx(["rm", "-f", name]).status, 0, "try \(i)")
+        }
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+        XCTAssertEqual(sbx(["container", "prune", "-f"]).status, 0)
+        XCTAssertEqual(entries(engineRoot + "/names"), [])
+        XCTAssertEqual(entries(engineRoot + "/containers"), [])
+    }
 }

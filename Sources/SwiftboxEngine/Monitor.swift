@@ -193,7 +193,7 @@ public struct Monitor {
             guard let delay, state != nil, waitBeforeRestart(delay) else { break }
             engine.event("restart", id: id)
         }
-        if listener >= 0 { engine.removeSockets(id) }
+        if listener >= 0 { close(listener); engine.removeSockets(id) }
         // A --rm container is removed here, as Docker's daemon does, whoever is attached:
         // a foreground `run` reads the rest of the log through its descriptor and the
         // code from our exit status. The removal empties the trash afterwards; otherwise
@@ -325,7 +325,7 @@ public struct Monitor {
         }
         writer.flush()
         for cl in clients { close(cl) }
-        if listener >= 0 { close(listener) }
+        // The listener stays open: a restart by the policy serves attach on it again.
     }
 
     /// One resize request: "ROWS COLUMNS\n" → TIOCSWINSZ on the pty master (the kernel

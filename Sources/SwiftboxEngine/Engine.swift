@@ -605,6 +605,9 @@ public struct Engine: Sendable {
             process.user = .init(uid: uid, gid: gid, additionalGids: groups.isEmpty ? nil : groups)
         }
         process.terminal = false
-        return try runtime().exec(id: id, process: process, options: .init(bundle: "."), detach: detach)
+        // Pipes (or /dev/null), never this command's own descriptors (ExecStreams).
+        let runtime = runtime()
+        let launch = { try runtime.exec(id: id, process: process, options: .init(bundle: "."), detach: detach) }
+        return try detach ? ExecStreams.detached(launch) : ExecStreams.attached(launch)
     }
 }

@@ -145,6 +145,26 @@ final class EngineRecordTests: EngineTestCase {
         XCTAssertEqual(sbx(["rm", "-f", longest]).status, 0)
     }
 
+    func testExecGetsPipesNotTheCallersDescriptors() throws {
+        XCTAssertEqual(run(["-d", "--name", "execed", "busybox-image", "sleep", "300"]).status, 0)
+        // The caller's stdout and stderr are files on the host (PrivilegedTestCase.shell):
+        // the process must see pipes (through which it could reopen the file).
+        let r = sbx(["exec", "execed", "sh", "-c",
+                     "for n in 0 1 2; do ls -l /proc/self/fd/$n; done; echo to-stderr >&2; seq 1 100000 | tail -1; cat; exit 7"])
+        XCTAssertEqual(r.status, 7, r.err)
+        XCTAssertEqual(r.out.components(separatedBy: "-> pipe:[").count, 4, r.out)
+        XCTAssertFalse(r.out.contains("/tmp"), "a host path reached the container: \(r.out)")
+        XCTAssertTrue(r.out.hasSuffix("100000\n"), r.out)
+        XCTAssertEqual(r.err, "to-stderr\n")
+        // exec -d: nothing of ours either.
+        XCTAssertEqual(sbx(["exec", "-d", "execed", "sh", "-c", "readlink /proc/$$/fd/0 > /fd1; readlink /proc/$$/fd/2 >> /fd1"]).status, 0)
+        eventually("the detached exec wrote") { self.sbx(["exec", "execed", "cat", "/fd1"]).out == "/dev/null\n/dev/null\n" }
+        // A process it leaves behind holding the pipes does not keep exec waiting.
+        let bg = sbx(["exec", "execed", "sh", "-c", "sleep 100 & echo started"])
+        XCTAssertEqual(bg.status, 0)
+        XCTAssertEqual(bg.out, "started\n")
+    }
+
     /// What a `volume create` killed at any point leaves: staging directories of a dead
     /// process and (from older versions) a volume directory without volume.json. `volume
     /// ls` shows every volume directory there is, and deletes the rest.

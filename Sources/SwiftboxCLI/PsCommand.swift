@@ -21,9 +21,10 @@ struct Ps: ParsableCommand {
 
     func run() throws {
         engineCommand {
-            var rows = globals.engine.list().filter { all || $0.1.status == .running || $0.1.status == .unknown }
+            let everything = globals.engine.listAll()
+            var rows = everything.readable.filter { all || $0.1.status == .running || $0.1.status == .unknown }
             // Records that cannot be read are listed as such (they may be running: always).
-            var unreadable = globals.engine.unreadableContainers()
+            var unreadable = everything.unreadable
             for f in filter {
                 let kv = f.split(separator: "=", maxSplits: 1).map(String.init)
                 guard kv.count == 2 else { throw ValidationError("--filter \(f): expected KEY=VALUE") }

@@ -521,7 +521,8 @@ public struct Engine: Sendable {
         // A record that cannot be read (Engine+Records): its monitor is found by its
         // command line, and counts as running.
         let unreadable = store.state(id).status == .unknown || (try? store.config(id)) == nil
-        if isRunning(id) || (unreadable && findMonitor(id) != nil) {
+        let monitor = unreadable ? findMonitor(id) : nil   // before its container is killed
+        if isRunning(id) || monitor != nil {
             guard force else { throw EngineError.running(String(id.prefix(12))) }
             // So its restart policy does not bring it back while we remove it.
             _ = try? store.update(id) { $0.stoppedByUser = true }
@@ -532,7 +533,7 @@ public struct Engine: Sendable {
         // (unless we are that monitor, removing a --rm container).
         let last = store.state(id)
         if unreadable {
-            endMonitor(of: id, timeoutMs: 10_000)
+            if let monitor, monitor != getpid() { endMonitor(monitor, timeoutMs: 10_000) }
         } else if last.monitorPid != getpid() {
             Processes.waitForExit(last.monitorPid, startTime: last.monitorStartTime, timeoutMs: 10_000)
         }
@@ -573,21 +574,38 @@ public struct Engine: Sendable {
     public func pruneContainers() throws -> [String] {
         var removed: [String] = []
         store.removeIncomplete()   // what killed creates left (not reported: never containers)
-        for (c, s) in list() where s.status != .running {
+        let all = listAll()
+        for (c, s) in all.readable where s.status != .running {
             if s.status == .unknown && (isRunning(c.id) || findMonitor(c.id) != nil) { continue }
             try remove(c.id, force: false)
             removed.append(c.id)
         }
-        for c in unreadableContainers() where !isRunning(c.id) && findMonitor(c.id) == nil {
+        // Records that cannot be read, when nothing of them runs.
+        for c in all.unreadable where !isRunning(c.id) && findMonitor(c.id) == nil {
             try remove(c.id, force: false)
             removed.append(c.id)
         }
         return removed
     }
 
-    public func list() -> [(EngineContainer, EngineState)] {
-        store.ids().compactMap { id in (try? store.config(id)).map { ($0, observedState(id)) } }
-            .sorted { $0.0.created > $1.0.created }
+    /// The containers whose config.json can be read (those that cannot: listAll).
+    public func list() -> [(EngineContainer, EngineState)] { listAll().readable }
+
+    /// Every container, newest first, and apart those whose config.json cannot be read
+    /// (Engine+Records): one pass, each record decoded once.
+    public func listAll() -> (readable: [(EngineContainer, EngineState)], unreadable: [UnreadableContainer]) {
+        var readable: [(EngineContainer, EngineState)] = []
+        var unreadable: [UnreadableContainer] = []
+        for id in store.ids() {
+            do { readable.append((try store.config(id), observedState(id))) } catch {
+                unreadable.append(UnreadableContainer(id: id, name: "", reason: "\(error)"))
+            }
+        }
+        if !unreadable.isEmpty {
+            let claims = nameClaims()
+            for i in unreadable.indices { unreadable[i].name = claims[unreadable[i].id]?.sorted().first ?? "" }
+        }
+        return (readable.sorted { $0.0.created > $1.0.created }, unreadable)
     }
 
     // MARK: exec

@@ -108,6 +108,27 @@ final class EngineRecordTests: EngineTestCase {
         XCTAssertEqual(run(["-d", "--name", "badconfig", "busybox-image", "true"]).status, 0, "the name is free again")
     }
 
+    func testBothRecordsUnreadable() throws {
+        let r = run(["-dit", "--name", "badboth", "busybox-image", "sh"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let state = stateJSON(id)
+        let pid = try XCTUnwrap((state["pid"] as? NSNumber)?.int32Value)
+        let monitor = try XCTUnwrap((state["monitorPid"] as? NSNumber)?.int32Value)
+        try "[".write(toFile: containerDir(id) + "/config.json", atomically: true, encoding: .utf8)
+        try "]".write(toFile: containerDir(id) + "/state.json", atomically: true, encoding: .utf8)
+        XCTAssertTrue(sbx(["ps"]).out.contains("unknown: \(containerDir(id))/config.json: not valid JSON"))
+        XCTAssertNotEqual(sbx(["rm", "badboth"]).status, 0, "its monitor is alive: rm without -f refuses")
+        XCTAssertEqual(sbx(["container", "prune", "-f"]).status, 0)
+        XCTAssertTrue(isAlive(pid), "prune leaves it alone")
+        let rm = sbx(["rm", "-f", "badboth"])
+        XCTAssertEqual(rm.status, 0, rm.err)
+        XCTAssertFalse(isAlive(pid), "the container's process outlived rm -f")
+        XCTAssertFalse(isAlive(monitor), "the monitor outlived rm -f")
+        XCTAssertEqual(entries(engineRoot + "/names"), [])
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+    }
+
     func testAnUnreadableConfigOfAStoppedContainerIsPruned() throws {
         let r = run(["--name", "stopped", "busybox-image", "true"])
         XCTAssertEqual(r.status, 0, r.err)

@@ -42,7 +42,7 @@ enum ExecStreams {
         close(stop[1])
         _ = try? stdoutCopy.wait()
         _ = try? stderrCopy.wait()
-        close(output[0]); close(errors[0]); close(stop[0])
+        close(output[0]); close(errors[0]); close(stop[0]); close(own.1); close(own.2)
         return try result.get()
     }
 

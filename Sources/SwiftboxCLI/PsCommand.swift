@@ -21,10 +21,21 @@ struct Ps: ParsableCommand {
 
     func run() throws {
         engineCommand {
-            var rows = globals.engine.list().filter { all || $0.1.status == .running }
+            let everything = globals.engine.listAll()
+            var rows = everything.readable.filter { all || $0.1.status == .running || $0.1.status == .unknown }
+            // Records that cannot be read are listed as such (they may be running: always).
+            var unreadable = everything.unreadable
             for f in filter {
                 let kv = f.split(separator: "=", maxSplits: 1).map(String.init)
                 guard kv.count == 2 else { throw ValidationError("--filter \(f): expected KEY=VALUE") }
+                unreadable = unreadable.filter { u in
+                    switch kv[0] {
+                    case "name": return u.name.contains(kv[1])
+                    case "id": return u.id.hasPrefix(kv[1])
+                    case "status": return kv[1] == "unknown"
+                    default: return false
+                    }
+                }
                 rows = rows.filter { c, s in
                     switch kv[0] {
                     case "name": return c.name.contains(kv[1])
@@ -38,12 +49,21 @@ struct Ps: ParsableCommand {
                     }
                 }
             }
-            if quiet { rows.forEach { print(noTrunc ? $0.0.id : $0.0.shortID) }; return 0 }
+            if quiet {
+                rows.forEach { print(noTrunc ? $0.0.id : $0.0.shortID) }
+                unreadable.forEach { print(noTrunc ? $0.id : $0.shortID) }
+                return 0
+            }
             if format == "json" {
                 for (c, s) in rows {
                     let obj = ["ID": c.shortID, "Image": c.image, "Command": Ps.command(c, trunc: false), "CreatedAt": c.created,
                                "Status": Ps.status(s), "State": Ps.state(s), "Names": c.name, "Ports": NetworkSettingsJSON.portsColumn(c, globals.engine),
                                "Labels": c.labels.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")]
+                    print(try jsonText(obj, pretty: false))
+                }
+                for u in unreadable {
+                    let obj = ["ID": u.shortID, "Image": "", "Command": "", "CreatedAt": "", "Status": "unknown: " + u.reason,
+                               "State": "unknown", "Names": u.name, "Ports": "", "Labels": ""]
                     print(try jsonText(obj, pretty: false))
                 }
                 return 0
@@ -52,6 +72,9 @@ struct Ps: ParsableCommand {
             for (c, s) in rows {
                 table.append([noTrunc ? c.id : c.shortID, c.image, Ps.command(c, trunc: !noTrunc), RelativeTime.ago(c.created),
                               Ps.status(s), NetworkSettingsJSON.portsColumn(c, globals.engine), c.name])
+            }
+            for u in unreadable {
+                table.append([noTrunc ? u.id : u.shortID, "", "", "", "unknown: " + u.reason, "", u.name])
             }
             printTable(table)
             return 0
@@ -75,6 +98,7 @@ struct Ps: ParsableCommand {
         case .restarting: return "Restarting (\(s.exitCode)) " + RelativeTime.ago(s.finishedAt ?? "")
         case .exited: return "Exited (\(s.exitCode)) " + RelativeTime.ago(s.finishedAt ?? "")
         case .dead: return "Dead"
+        case .unknown: return "unknown: " + (s.error ?? "state.json cannot be read")
         }
     }
 }

@@ -76,7 +76,8 @@ public struct EngineContainer: Codable, Equatable, Sendable {
 }
 
 public struct EngineState: Codable, Equatable, Sendable {
-    public enum Status: String, Codable, Sendable { case created, running, restarting, exited, dead }
+    /// `unknown`: state.json could not be read (EngineStore.state; `error` says why).
+    public enum Status: String, Codable, Sendable { case created, running, restarting, exited, dead, unknown }
     public var status: Status
     public var pid: Int32 = 0
     public var monitorPid: Int32 = 0

@@ -4,6 +4,7 @@
 #               then the cgroup v2 tier
 #   make test-cgroup2  the cgroup tests again inside a qemu guest with pure cgroup v2
 #   make bench  swiftbox vs runc vs crun, interleaved, medians and ratios
+#   make conformance RTOOLS=DIR  runtime-tools' validation suite against runc and swiftbox
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
@@ -21,8 +22,10 @@ APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev l
 # dynamic, which costs every start the dynamic loader (see docs/networking.md).
 # Only `make bench` needs these: the peers it compares with (a private dockerd, compose).
 BENCH_PACKAGES := docker.io docker-compose
+# Only `make conformance` needs this: Go for runtime-tools 260e151 (newer commits need 1.21).
+CONFORMANCE_PACKAGES := golang-1.19-go
 
-.PHONY: all deps build release fixtures fixtures-debian test test-unit test-privileged test-cgroup2 demo bench man install clean
+.PHONY: all deps build release fixtures fixtures-debian test test-unit test-privileged test-cgroup2 demo bench conformance man install clean
 
 all: build
 
@@ -79,6 +82,16 @@ bench: release
 	SWIFTBOX=$(RELEASE_BIN) bench/engine.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/compose.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/network.sh
+
+# opencontainers/runtime-tools' validation tests against runc and swiftbox in one run,
+# totals side by side (bench/conformance.sh; docs/oci-runtime.md). RTOOLS is a checkout
+# of runtime-tools at 260e151 outside this repository, built here if needed.
+# SWIFTBOX=path tests that binary instead of building the debug one.
+conformance:
+	@[ -n "$(RTOOLS)" ] || { echo "usage: make conformance RTOOLS=DIR  (a runtime-tools checkout at 260e151)" >&2; exit 2; }
+	$(MAKE) deps EXTRA_PACKAGES="$(CONFORMANCE_PACKAGES)"
+	$(if $(SWIFTBOX),,$(MAKE) build)
+	RTOOLS="$(RTOOLS)" SWIFTBOX="$(or $(SWIFTBOX),$(DEBUG_BIN))" bench/conformance.sh
 
 # Man pages for every command, generated from the CLI's own definitions; the
 # concepts page (man/swiftbox-concepts.7) is written by hand.

@@ -50,6 +50,8 @@ extension RuntimeSpec.Linux {
             public var reservation: Int64?
             public var swap: Int64?
             public var kernel: Int64?
+            /// Kernel TCP buffer memory (cgroup v1 memory.kmem.tcp.limit_in_bytes).
+            public var kernelTCP: Int64?
             public var swappiness: UInt64?
             public var disableOOMKiller: Bool?
             public init(limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil, swappiness: UInt64? = nil,

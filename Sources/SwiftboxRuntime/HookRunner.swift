@@ -23,7 +23,8 @@ public struct HookError: Error, Equatable, CustomStringConvertible {
 }
 
 public enum HookRunner {
-    /// Run `hooks` in order; the first failure stops the rest and is thrown.
+    /// Run `hooks` in order; the first failure stops the rest and is thrown (prestart,
+    /// createRuntime: the create fails).
     public static func run(_ hooks: [RuntimeSpec.Hook], stage: String, state: ContainerState) throws {
         guard !hooks.isEmpty else { return }
         let input = Array(try JSONEncoder().encode(state))
@@ -31,6 +32,16 @@ public enum HookRunner {
             if let reason = runOne(hook, input: input) {
                 throw HookError(stage: stage, index: i, path: hook.path, reason: reason)
             }
+        }
+    }
+
+    /// Run every hook in order, whatever the others did (poststart, poststop: "the
+    /// runtime MUST log a warning, but the remaining hooks and lifecycle continue").
+    /// Returns the failures.
+    public static func runAll(_ hooks: [RuntimeSpec.Hook], stage: String, state: ContainerState) -> [HookError] {
+        guard !hooks.isEmpty, let input = try? Array(JSONEncoder().encode(state)) else { return [] }
+        return hooks.enumerated().compactMap { i, hook in
+            runOne(hook, input: input).map { HookError(stage: stage, index: i, path: hook.path, reason: $0) }
         }
     }
 

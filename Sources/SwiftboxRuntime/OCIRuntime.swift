@@ -204,9 +204,11 @@ public struct OCIRuntime {
         record.pidStartTime = Processes.stat(child.pid)?.startTime
         try store.save(record)
         // The child waits before pivot_root while prestart and createRuntime hooks run
-        // here, in the runtime's namespaces, with the state "creating" and its pid (a
-        // network hook finds the namespace at /proc/PID/ns/net). A failure ends the create.
-        let creating = ContainerState(id: record.id, status: .creating, pid: child.pid, bundle: record.bundle,
+        // here, in the runtime's namespaces, with its pid (a network hook finds the
+        // namespace at /proc/PID/ns/net). A failure ends the create. The status they read
+        // is "created": runtime.md has "creating" end with step 2, where the environment
+        // exists, and these hooks come after (runtime-tools' hooks_stdin checks it).
+        let creating = ContainerState(id: record.id, status: .created, pid: child.pid, bundle: record.bundle,
                                       annotations: record.annotations)
         // Each SB_OP_WAIT_PARENT of the plan is released once, in order: first the user
         // namespace's maps, then (before pivot_root) the hooks.
@@ -359,7 +361,7 @@ public struct OCIRuntime {
     func runPoststart(_ record: ContainerRecord) {
         guard let hooks = record.poststart, !hooks.isEmpty else { return }
         let state = ContainerState(id: record.id, status: .running, pid: record.pid, bundle: record.bundle, annotations: record.annotations)
-        do { try HookRunner.run(hooks, stage: "poststart", state: state) } catch { log.warning("\(error)") }
+        for failure in HookRunner.runAll(hooks, stage: "poststart", state: state) { log.warning("\(failure)") }
     }
 
     /// poststop hooks: after the container is deleted; a failure is a warning only.
@@ -367,7 +369,7 @@ public struct OCIRuntime {
         guard let hooks = record.poststop, !hooks.isEmpty else { return nil }
         let state = ContainerState(id: record.id, status: .stopped, pid: 0, bundle: record.bundle, annotations: record.annotations)
         let log = self.log
-        return { do { try HookRunner.run(hooks, stage: "poststop", state: state) } catch { log.warning("\(error)") } }
+        return { for failure in HookRunner.runAll(hooks, stage: "poststop", state: state) { log.warning("\(failure)") } }
     }
 
     public func state(id: String) throws -> ContainerState {

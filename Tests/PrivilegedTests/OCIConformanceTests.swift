@@ -164,7 +164,7 @@ final class OCIConformanceTests: PrivilegedTestCase {
         XCTAssertEqual(sb(["create", "--bundle", dir, id]).status, 0)
         let pid = try XCTUnwrap(self.pid(id))
         let prestart = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/prestart.json"))) as! [String: Any]
-        XCTAssertEqual(prestart["status"] as? String, "creating")
+        XCTAssertEqual(prestart["status"] as? String, "created")
         XCTAssertEqual((prestart["pid"] as? NSNumber)?.int32Value, pid)
         XCTAssertEqual(prestart["id"] as? String, id)
         XCTAssertEqual(sb(["start", id]).status, 0)
@@ -192,11 +192,14 @@ final class OCIConformanceTests: PrivilegedTestCase {
             XCTAssertNil(status(id), "a failed create leaves no container")
         }
         let id = newID("hookwarn")
-        let dir = try bundle(["/bin/true"]) { $0["hooks"] = ["poststart": [["path": "/bin/false"]], "poststop": [["path": "/bin/false"]]] }
+        let mark = work + "/after-failure"
+        let touch: [String: Any] = ["path": "/bin/sh", "args": ["sh", "-c", "echo ran >> \(mark)"]]
+        let dir = try bundle(["/bin/true"]) { $0["hooks"] = ["poststart": [["path": "/bin/false"], touch], "poststop": [["path": "/bin/false"], touch]] }
         let r = sb(["run", "--bundle", dir, id])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.err.contains("hooks.poststart[0] /bin/false: exited with status 1"), r.err)
         XCTAssertTrue(r.err.contains("hooks.poststop[0] /bin/false: exited with status 1"), r.err)
+        XCTAssertEqual(try String(contentsOfFile: mark, encoding: .utf8), "ran\nran\n", "the hooks after a failed one still run")
         let refused = sb(["run", "--bundle", try bundle(["/bin/true"]) { $0["hooks"] = ["createContainer": [["path": "/bin/true"]]] }, newID("cc")])
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.err.contains("hooks.createContainer: not supported"), refused.err)

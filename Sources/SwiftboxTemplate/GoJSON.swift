@@ -73,3 +73,8 @@ enum GoJSON {
         return sign + GoText.fixedForm(digits, point)
     }
 }
+
+extension TemplateValue {
+    /// The value as Docker's `json` function writes it.
+    public var jsonText: String { GoJSON.encode(self) }
+}

@@ -36,8 +36,12 @@ let package = Package(
         // Compose: load, validate and plan a compose.yaml project (pure), and execute the
         // plan through the Engine protocol it owns (ComposeEngine).
         .target(name: "SwiftboxCompose", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Go's text/template (parser, evaluator, Docker's functions and table formatter) over
+        // a JSON-like value tree: pure, so its tests need neither root nor the engine.
+        .target(name: "SwiftboxTemplate"),
         .target(name: "SwiftboxCLI", dependencies: [
             "SwiftboxEngine",
+            "SwiftboxTemplate",
             "SwiftboxCompose",
             "SwiftboxNetwork",
             "SwiftboxRuntime",
@@ -48,6 +52,7 @@ let package = Package(
         .testTarget(name: "SwiftboxOCITests", dependencies: ["SwiftboxOCI"]),
         .testTarget(name: "SwiftboxRuntimeTests", dependencies: ["SwiftboxRuntime", "SwiftboxCgroup", "SwiftboxSecurity"]),
         .testTarget(name: "SwiftboxCLITests", dependencies: ["SwiftboxCLI"]),
+        .testTarget(name: "SwiftboxTemplateTests", dependencies: ["SwiftboxTemplate"]),
         .testTarget(name: "SwiftboxEngineTests", dependencies: ["SwiftboxEngine"]),
         .testTarget(name: "SwiftboxNetworkTests", dependencies: ["SwiftboxNetwork"]),
         .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),

@@ -26,6 +26,9 @@ func engineCommand(_ body: () throws -> Int32) -> Never {
     } catch let e as Engine.StartError {
         SwiftboxMain.printError(e.message)
         exit(e.code)
+    } catch let e as FormatError {
+        SwiftboxMain.printError(e.message)
+        exit(e.code)
     } catch {
         SwiftboxMain.printError("\(error)")
         exit(Engine.exitCode(for: error))

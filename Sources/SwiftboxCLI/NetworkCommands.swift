@@ -6,6 +6,7 @@ import Glibc
 #endif
 import SwiftboxEngine
 import SwiftboxNetwork
+import SwiftboxTemplate
 
 struct NetworkGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,8 +51,15 @@ struct NetworkLs: ParsableCommand {
     @Flag(name: [.short, .long], help: "Only IDs.") var quiet = false
     @Flag(name: .customLong("no-trunc")) var noTrunc = false
     @Option(name: [.short, .long], help: "name=, id=, label=KEY[=VALUE]; repeatable.") var filter: [String] = []
+    @Option(help: ArgumentHelp(FormatHelp.listing)) var format: String = "table"
     func run() throws {
         engineCommand {
+            let listing = try ListingFormat.option(format)
+            if !quiet && !listing.isDefaultTable {
+                let networks = globals.engine.networks.store.all().filter { n in filter.allSatisfy { matches(n, $0) } }
+                try listing.print(networks.map { ListingRows.network($0, noTrunc: noTrunc) }, header: ListingRows.networkHeader)
+                return 0
+            }
             var rows = [["NETWORK ID", "NAME", "DRIVER", "SCOPE"]]
             var ids: [String] = []
             for n in globals.engine.networks.store.all() where filter.allSatisfy({ matches(n, $0) }) {
@@ -82,14 +90,19 @@ struct NetworkLs: ParsableCommand {
 struct NetworkInspect: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show networks as JSON.")
     @OptionGroup var globals: EngineGlobals
+    @Option(name: [.short, .long], help: ArgumentHelp(FormatHelp.inspect)) var format: String?
     @Argument var networks: [String]
     func run() throws {
         engineCommand {
+            let template = try InspectFormat(format)
             let store = globals.engine.networks.store
             var out: [NetworkJSON] = []
             var missing: [String] = []
             for ref in networks {
                 if let n = try? store.find(ref) { out.append(NetworkJSON(n)) } else { missing.append(ref) }
+            }
+            if let template {
+                return template.print(try out.map(TemplateValueEncoder.encode), missing: missing.map { "network \($0) not found" })
             }
             print(try jsonText(out, pretty: true))
             for m in missing { SwiftboxMain.printError("network \(m) not found") }

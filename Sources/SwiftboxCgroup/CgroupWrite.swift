@@ -21,7 +21,7 @@ public enum ResourceController: String, CaseIterable, Equatable, Sendable {
     }
     /// The name in cgroup.controllers / cgroup.subtree_control (net_cls and net_prio
     /// have none: cgroup v2 leaves packet classes to BPF).
-    public var v2Name: String { v1Name }
+    public var v2Name: String { self == .io ? "io" : v1Name }
     /// The config key, for errors: "linux.resources.hugepageLimits: …".
     public var configKey: String {
         switch self {

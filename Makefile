@@ -4,6 +4,7 @@
 #               then the cgroup v2 tier
 #   make test-cgroup2  the cgroup tests again inside a qemu guest with pure cgroup v2
 #   make bench  swiftbox vs runc vs crun, interleaved, medians and ratios
+#   make conformance RTOOLS=DIR  runtime-tools' validation suite against runc and swiftbox
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 SWIFT ?= swift
@@ -15,10 +16,16 @@ RELEASE_BIN := .build/release/swiftbox
 FIXTURES := fixtures-out
 
 APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev libicu-dev pkg-config busybox-static jq python3 python3-cryptography python3-pip curl qemu-utils e2fsprogs zstd runc crun podman skopeo umoci docker-registry apache2-utils nftables gcc libc6-dev iproute2 procps python3-minimal
+# nftables is driven through the nft CLI, not libnftables in-process: Debian 12 ships
+# libnftables-dev without a static archive (no libnftables.a, nor libnftnl.a, libmnl.a
+# or libjansson.a), and linking it dynamically would make the whole release binary
+# dynamic, which costs every start the dynamic loader (see docs/networking.md).
 # Only `make bench` needs these: the peers it compares with (a private dockerd, compose).
 BENCH_PACKAGES := docker.io docker-compose
+# Only `make conformance` needs this: Go for runtime-tools 260e151 (newer commits need 1.21).
+CONFORMANCE_PACKAGES := golang-1.19-go
 
-.PHONY: all deps build release fixtures fixtures-debian test test-unit test-privileged test-cgroup2 demo bench man install clean
+.PHONY: all deps build release fixtures fixtures-debian test test-unit test-privileged test-cgroup2 demo bench conformance man install clean
 
 all: build
 
@@ -59,7 +66,7 @@ test: build
 # pure cgroup v2 hierarchy, the host's / shared read-only, and runs the cgroup tests
 # there (rootfs-fixtures/cgroup2-guest/run.sh; docs/testing-cgroup2.md). ~10x slower
 # than native, so only these classes.
-CGROUP2_TESTS := PrivilegedTests.CgroupLimitTests,PrivilegedTests.CgroupV2GuestTests
+CGROUP2_TESTS := PrivilegedTests.CgroupLimitTests,PrivilegedTests.CgroupV2GuestTests,PrivilegedTests.DeviceCgroupTests
 CGROUP2_TIER := rootfs-fixtures/cgroup2-guest/run.sh --timeout 1200 -- rootfs-fixtures/cgroup2-guest/tier.sh $(CGROUP2_TESTS)
 test-cgroup2: build
 	$(SWIFT) build --build-tests
@@ -82,6 +89,16 @@ bench: release
 	SWIFTBOX=$(RELEASE_BIN) bench/engine.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/compose.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/network.sh
+
+# opencontainers/runtime-tools' validation tests against runc and swiftbox in one run,
+# totals side by side (bench/conformance.sh; docs/oci-runtime.md). RTOOLS is a checkout
+# of runtime-tools at 260e151 outside this repository, built here if needed.
+# SWIFTBOX=path tests that binary instead of building the debug one.
+conformance:
+	@[ -n "$(RTOOLS)" ] || { echo "usage: make conformance RTOOLS=DIR  (a runtime-tools checkout at 260e151)" >&2; exit 2; }
+	$(MAKE) deps EXTRA_PACKAGES="$(CONFORMANCE_PACKAGES)"
+	$(if $(SWIFTBOX),,$(MAKE) build)
+	RTOOLS="$(RTOOLS)" SWIFTBOX="$(or $(SWIFTBOX),$(DEBUG_BIN))" bench/conformance.sh
 
 # Man pages for every command, generated from the CLI's own definitions; the
 # concepts page (man/swiftbox-concepts.7) is written by hand.

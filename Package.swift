@@ -21,13 +21,14 @@ let package = Package(
         .target(name: "CShim"),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp",
                        providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev", "nettle-dev"])]),
         .target(name: "CTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("dl")]),
         .target(name: "SwiftboxOCI"),
         .target(name: "SwiftboxImage", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CArchive", "CShim", "CTLS"]),
         .target(name: "SwiftboxKernel", dependencies: ["CShim", "CArchive"]),
-        .target(name: "SwiftboxSecurity", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CSeccomp", "CShim"]),
-        .target(name: "SwiftboxCgroup", dependencies: ["SwiftboxOCI", "SwiftboxKernel"]),
+        .target(name: "SwiftboxSecurity", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CSeccomp", "CCap", "CShim"]),
+        .target(name: "SwiftboxCgroup", dependencies: ["SwiftboxOCI", "SwiftboxKernel", "CShim"]),
         .target(name: "SwiftboxRuntime",
                 dependencies: ["SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "SwiftboxCgroup", "CShim"]),
         .target(name: "SwiftboxNetwork", dependencies: ["SwiftboxKernel", "CShim"]),
@@ -35,8 +36,12 @@ let package = Package(
         // Compose: load, validate and plan a compose.yaml project (pure), and execute the
         // plan through the Engine protocol it owns (ComposeEngine).
         .target(name: "SwiftboxCompose", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Go's text/template (parser, evaluator, Docker's functions and table formatter) over
+        // a JSON-like value tree: pure, so its tests need neither root nor the engine.
+        .target(name: "SwiftboxTemplate"),
         .target(name: "SwiftboxCLI", dependencies: [
             "SwiftboxEngine",
+            "SwiftboxTemplate",
             "SwiftboxCompose",
             "SwiftboxNetwork",
             "SwiftboxRuntime",
@@ -47,6 +52,7 @@ let package = Package(
         .testTarget(name: "SwiftboxOCITests", dependencies: ["SwiftboxOCI"]),
         .testTarget(name: "SwiftboxRuntimeTests", dependencies: ["SwiftboxRuntime", "SwiftboxCgroup", "SwiftboxSecurity"]),
         .testTarget(name: "SwiftboxCLITests", dependencies: ["SwiftboxCLI"]),
+        .testTarget(name: "SwiftboxTemplateTests", dependencies: ["SwiftboxTemplate"]),
         .testTarget(name: "SwiftboxEngineTests", dependencies: ["SwiftboxEngine"]),
         .testTarget(name: "SwiftboxNetworkTests", dependencies: ["SwiftboxNetwork"]),
         .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),

@@ -492,7 +492,8 @@ static void run_plan(exec_state *st) {
             ssize_t n;
             do { n = read(st->sync_fd, &c, 1); } while (n < 0 && errno == EINTR);
             if (n != 1) _exit(126);   // the parent went away: nothing to report to
-            close(st->sync_fd);
+            // Kept open: a plan may wait more than once (user namespace maps, then the
+            // hooks before pivot_root). It is O_CLOEXEC, so execve closes it.
             break;
         }
         case SB_OP_UNSHARE: rc = unshare((int)op->n1); break;
@@ -558,6 +559,18 @@ static void run_plan(exec_state *st) {
         case SB_OP_EXEC: rc = op_exec(st, op); break;
         case SB_OP_INIT: rc = op_init(st); break;
         case SB_OP_PARENT_PRIVATE: rc = op_parent_private(op); break;
+        case SB_OP_CHROOT:
+            // Without a mount namespace of our own, pivot_root would move the host's
+            // root: chroot(2) into the rootfs instead (the mounts stay the host's).
+            detail = 1;
+            if (fchdir(st->root_fd) < 0) { rc = -1; break; }
+            detail = 2;
+            if (chroot(".") < 0) { rc = -1; break; }
+            detail = 3;
+            rc = chdir("/");
+            close(st->root_fd);
+            st->root_fd = -1;
+            break;
         case SB_OP_LOOPBACK_UP: rc = op_loopback_up(&detail); break;
         case SB_OP_JOIN_CGROUPS: {
             // Writing "0" (= the caller) to a v1 `tasks` file moves just this thread,
@@ -643,6 +656,19 @@ sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int p
         close(sync_p[0]); close(sync_p[1]); close(report_p[0]); close(report_p[1]);
         return res;
     }
+    // A child that enters a running container is visible there from the moment it is
+    // cloned, and its /proc/PID/exe is our executable until it calls execve. Not
+    // dumpable, /proc/PID/exe and /proc/PID/map_files open only for holders of
+    // CAP_SYS_PTRACE (ptrace_may_access in proc(5)); the child inherits the flag with
+    // its copy of our memory, and execve resets it for the container's program
+    // (prctl(2) PR_SET_DUMPABLE). We take it back right after the clone. The sealed
+    // executable (sealed_exe.c) covers the holders of CAP_SYS_PTRACE.
+    int dumpable = plan->nondumpable ? prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : -1;
+    if (dumpable > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        res.err = errno;
+        close(sync_p[0]); close(sync_p[1]); close(report_p[0]); close(report_p[1]);
+        return res;
+    }
     child_args args = { plan, sync_p[0], sync_p[1], report_p[0], report_p[1] };
     pid_t pid;
     int saved;
@@ -672,6 +698,7 @@ sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int p
         saved = errno;
         munmap(stack, stack_size);
     }
+    if (dumpable > 0) prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
     close(sync_p[0]);
     close(report_p[1]);
     if (pid < 0) {

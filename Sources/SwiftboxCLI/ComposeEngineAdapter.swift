@@ -20,7 +20,7 @@ struct ComposeEngineAdapter: ComposeEngine {
         case .running: status = .running
         case .restarting: status = .restarting
         case .exited: status = .exited
-        case .dead: status = .dead
+        case .dead, .unknown: status = .dead
         }
         var out = ContainerSummary(id: c.id, name: c.name, image: c.image, imageID: c.imageID, labels: c.labels, status: status)
         out.exitCode = s.exitCode
@@ -153,6 +153,7 @@ struct ComposeEngineAdapter: ComposeEngine {
         o.autoRemove = spec.autoRemove
         o.readOnly = s.readOnly ?? false
         o.privileged = s.privileged ?? false
+        o.devices = try (s.devices ?? []).map(DeviceMapping.parse)
         o.capAdd = s.capAdd
         o.capDrop = s.capDrop
         o.stopSignal = s.stopSignal

@@ -7,6 +7,7 @@ import Foundation
 import SwiftboxCompose
 import SwiftboxEngine
 import SwiftboxKernel
+import SwiftboxTemplate
 
 struct ComposePs: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ps", abstract: "List the project's containers.")
@@ -14,31 +15,22 @@ struct ComposePs: ParsableCommand {
     @Flag(name: [.short, .long], help: "Also stopped containers.") var all = false
     @Flag(name: [.short, .long], help: "Only IDs.") var quiet = false
     @Flag(help: "Only service names.") var services = false
-    @Option(help: "table or json") var format: String = "table"
+    @Option(help: ArgumentHelp(FormatHelp.listing)) var format: String = "table"
     @Option(help: "Only containers in this state (running, exited, …); repeatable.") var status: [String] = []
     @Argument var serviceNames: [String] = []
 
     func run() throws {
         composeCommand {
+            let listing = try ListingFormat.option(format)
             let ctx = try ComposeContext.load(globals, printWarnings: false)
             var rows = try ctx.containers(services: serviceNames, oneOff: true, all: all || !status.isEmpty)
             if !status.isEmpty { rows = rows.filter { status.contains($0.status.rawValue) } }
             if quiet { rows.forEach { print($0.id) }; return 0 }
             if services { Set(rows.compactMap(\.service)).sorted().forEach { print($0) }; return 0 }
-            if format == "json" {
-                for c in rows {
-                    let obj: JSONValue = .object([
-                        "ID": .string(c.id), "Name": .string(c.name), "Image": .string(c.image), "Command": .string(c.command),
-                        "Project": .string(ctx.project.name), "Service": .string(c.service ?? ""), "Created": .string(c.created),
-                        "State": .string(c.status.rawValue), "Status": .string(c.statusText), "Health": .string(c.health ?? ""),
-                        "ExitCode": .int(Int64(c.exitCode)), "Ports": .string(c.ports.joined(separator: ", ")),
-                        "Labels": .string(c.labels.keys.sorted().map { "\($0)=\(c.labels[$0]!)" }.joined(separator: ",")),
-                    ])
-                    print(obj.jsonText(pretty: false))
-                }
+            if !listing.isDefaultTable {
+                try listing.print(rows.map { ListingRows.compose($0, project: ctx.project.name) }, header: ListingRows.composeHeader)
                 return 0
             }
-            guard format == "table" else { throw ComposeError("unsupported format \"\(format)\" (table, json)") }
             var table = [["NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"]]
             for c in rows {
                 var cmd = c.command

@@ -68,7 +68,7 @@ struct ComposeRun: ParsableCommand {
                 guard let words = ShellWords.split(entrypoint) else { throw ComposeError("invalid --entrypoint \(entrypoint)") }
                 spec.entrypoint = words
             }
-            for e in env {
+            for e in try ContainerOptions.validEnvironment(env, flag: "-e") {
                 let kv = e.split(separator: "=", maxSplits: 1).map(String.init)
                 if kv.count == 2 { spec.extraEnv[kv[0]] = kv[1] } else if let v = ProcessInfo.processInfo.environment[kv[0]] { spec.extraEnv[kv[0]] = v }
             }
@@ -90,7 +90,7 @@ struct ComposeRun: ParsableCommand {
             let log = LogTail(path: ctx.engine.store.logPath(id), create: true)
             let monitor: pid_t?
             do {
-                monitor = try ctx.engine.start(id, attached: true) { attachFD = (try? UnixSocket.connect(Engine.attachAddress(id))) ?? -1 }
+                monitor = try ctx.engine.start(id, attached: true) { attachFD = (try? UnixSocket.connect(path: ctx.engine.attachPath(id))) ?? -1 }
             } catch {
                 if autoRemove { try? ctx.engine.remove(id, force: true) }
                 throw error
@@ -124,13 +124,14 @@ struct ComposeExec: ParsableCommand {
 
     func run() throws {
         composeCommand {
+            try SealedExecutable.ensure(rerun: CommandLine.arguments)   // before anything else: this starts over
             let ctx = try ComposeContext.load(globals, printWarnings: false)
             guard ctx.project.services[service] != nil else { throw ComposeError("no such service: \(service)") }
             guard let c = try ctx.containers(services: [service], all: false).first(where: { $0.number == index }) else {
                 throw ComposeError("service \"\(service)\" is not running")
             }
             guard !command.isEmpty else { throw ComposeError("exec needs a command") }
-            return try ctx.engine.exec(c.id, command: command, env: env, workingDir: workdir, user: user, detach: detach)
+            return try ctx.engine.exec(c.id, command: command, env: try ContainerOptions.validEnvironment(env), workingDir: workdir, user: user, detach: detach)
         }
     }
 }

@@ -26,6 +26,9 @@ func engineCommand(_ body: () throws -> Int32) -> Never {
     } catch let e as Engine.StartError {
         SwiftboxMain.printError(e.message)
         exit(e.code)
+    } catch let e as FormatError {
+        SwiftboxMain.printError(e.message)
+        exit(e.code)
     } catch {
         SwiftboxMain.printError("\(error)")
         exit(Engine.exitCode(for: error))
@@ -46,6 +49,7 @@ struct ContainerOptions: ParsableArguments {
     @Flag var privileged = false
     @Option(name: .customLong("cap-add")) var capAdd: [String] = []
     @Option(name: .customLong("cap-drop")) var capDrop: [String] = []
+    @Option(help: "Add a host device: HOST[:CONTAINER[:PERMS]], PERMS of rwm (default rwm); repeatable.") var device: [String] = []
     @Option(name: .customLong("stop-signal")) var stopSignal: String?
     @Option(name: .customLong("stop-timeout")) var stopTimeout: Int?
     @OptionGroup var networkOptions: NetworkRunOptions
@@ -70,6 +74,7 @@ struct ContainerOptions: ParsableArguments {
                                capAdd: capAdd, capDrop: capDrop, stopSignal: stopSignal, stopTimeout: stopTimeout)
         var o = try basics.runOptions()
         try networkOptions.apply(to: &o)
+        o.devices = try device.map(DeviceMapping.parse)
         o.securityOpt = securityOpt
         o.ulimits = ulimit
         o.logOpts = logOpt
@@ -87,10 +92,18 @@ struct ContainerOptions: ParsableArguments {
             guard let text = try? String(decoding: FileSystem.read(file), as: UTF8.self) else { throw ValidationError("cannot read --env-file \(file)") }
             for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.isEmpty { out.append(String(line)) }
         }
-        for e in env {
+        for e in try validEnvironment(env) {
             if !e.contains("="), let v = getenv(e) { out.append("\(e)=\(String(cString: v))") } else if e.contains("=") { out.append(e) }
         }
         return out
+    }
+
+    /// -e values as Docker checks them (opts.ValidateEnv): a variable needs a name.
+    static func validEnvironment(_ env: [String], flag: String = "-e, --env") throws -> [String] {
+        for e in env where e.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0].isEmpty {
+            throw ResourceOptions.invalid(e, flag, "invalid environment variable: \(e)")
+        }
+        return env
     }
 
     /// -l KEY=VALUE (or KEY, an empty value).
@@ -137,7 +150,7 @@ struct Run: ParsableCommand {
         let monitor: pid_t?
         do {
             monitor = try engine.start(c.id, attached: !detach) {
-                attachFD = (try? UnixSocket.connect(Engine.attachAddress(c.id))) ?? -1
+                attachFD = (try? UnixSocket.connect(path: engine.attachPath(c.id))) ?? -1
             }
         } catch {
             if options.autoRemove { try? engine.remove(c.id, force: true) }
@@ -179,7 +192,7 @@ func attachSession(_ engine: Engine, _ id: String, _ sock: Int32, raw: Bool, mon
     if raw { sb_watch_winch() }
     while true {
         fds[0].fd = stdinOpen ? 0 : -1
-        if raw && sb_take_winch() != 0 { sendResize(id) }
+        if raw && sb_take_winch() != 0 { sendResize(engine, id) }
         if poll(&fds, 2, -1) < 0 { if errno == EINTR { continue }; break }
         if stdinOpen && fds[0].revents != 0 {
             let n = read(0, &buf, buf.count)
@@ -206,9 +219,9 @@ func exitCode(ofMonitor pid: pid_t) -> Int32? {
 }
 
 /// Tell the monitor our terminal's new size.
-func sendResize(_ id: String) {
+func sendResize(_ engine: Engine, _ id: String) {
     var ws = winsize()
-    guard ioctl(0, UInt(TIOCGWINSZ), &ws) == 0, let fd = try? UnixSocket.connect(Engine.resizeAddress(id)) else { return }
+    guard ioctl(0, UInt(TIOCGWINSZ), &ws) == 0, let fd = try? UnixSocket.connect(path: engine.resizePath(id)) else { return }
     defer { close(fd) }
     let msg = "\(ws.ws_row) \(ws.ws_col)\n"
     _ = msg.withCString { write(fd, $0, strlen($0)) }
@@ -338,7 +351,14 @@ struct Remove: ParsableCommand {
     func run() throws {
         engineCommand {
             for ref in containers {
-                try globals.engine.remove(try globals.engine.store.resolve(ref), force: force, removeVolumes: volumes)
+                let id: String
+                do { id = try globals.engine.store.resolve(ref) } catch EngineError.noSuchContainer(let n) {
+                    // The name of a create that was killed half way (EngineStore+Incomplete).
+                    guard globals.engine.store.removeIfIncomplete(claim: ref) else { throw EngineError.noSuchContainer(n) }
+                    print(ref)
+                    continue
+                }
+                try globals.engine.remove(id, force: force, removeVolumes: volumes)
                 print(ref)
             }
             return 0
@@ -414,8 +434,12 @@ struct Exec: ParsableCommand {
     @Argument(parsing: .captureForPassthrough) var command: [String]
     func run() throws {
         engineCommand {
+            // The process that enters the container runs from a sealed executable
+            // (SealedExecutable, CVE-2019-5736): before anything else, as this starts over.
+            try SealedExecutable.ensure(rerun: CommandLine.arguments)
             let engine = globals.engine
-            return try engine.exec(try engine.store.resolve(container), command: command, env: env, workingDir: workdir,
+            return try engine.exec(try engine.store.resolve(container), command: command,
+                                   env: try ContainerOptions.validEnvironment(env), workingDir: workdir,
                                    user: user, detach: detach)
         }
     }
@@ -563,7 +587,7 @@ struct Attach: ParsableCommand {
                 // Without -i/-t there is nothing to send: follow the output, as Docker shows it.
                 return followLogs(engine, id, follow: true, tail: 0, timestamps: false) ?? 0
             }
-            let sock = try UnixSocket.connect(Engine.attachAddress(id))
+            let sock = try UnixSocket.connect(path: engine.attachPath(id))
             return attachSession(engine, id, sock, raw: c.tty == true && isatty(0) != 0)
         }
     }

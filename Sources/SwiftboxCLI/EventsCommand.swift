@@ -6,6 +6,7 @@ import ArgumentParser
 import Glibc
 #endif
 import SwiftboxEngine
+import SwiftboxTemplate
 
 struct Events: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "events", abstract: "Show container events as they happen.",
@@ -15,17 +16,23 @@ struct Events: ParsableCommand {
     @Option(help: "Stop at this time (without it, follow until interrupted).") var until: String?
     @Option(name: [.short, .long], help: "container=NAME|ID, event=ACTION, type=container|network|volume, image=, label=KEY[=VALUE]; repeatable.")
     var filter: [String] = []
-    @Option(help: "text (default) or json (one object per line).") var format: String = "text"
+    @Option(help: "text (default), json (one object per line), or a Go template run on each event, e.g. '{{.Action}} {{.Actor.Attributes.name}}'.")
+    var format: String = "text"
 
     func run() throws {
         engineCommand {
             let now = WallTime.now()
             let from = try since.map { try Events.time($0, now: now, flag: "--since") }
             let to = try until.map { try Events.time($0, now: now, flag: "--until") }
-            guard format == "text" || format == "json" || format == "{{json .}}" else {
-                throw ValidationError("--format \(format): use text or json")
+            // Docker's events take a template as it is (no "table"); "text" is swiftbox's default line.
+            let listing = try ListingFormat.option(format, accepting: ["text"])
+            let template: Template?
+            switch listing.kind {
+            case .defaultTable: template = nil
+            case .json: template = try ListingFormat.parse("{{json .}}")
+            case .template(let t): template = try ListingFormat.parse(t)
+            case .table: throw FormatError(message: "--format \(format): events are not a table; use text, json or a template", code: 1)
             }
-            let json = format != "text"
             let matcher = try EventFilter(filter)
             let journal = globals.engine.events
             // Without --since: start at the end (only what happens from now on).
@@ -37,7 +44,14 @@ struct Events: ParsableCommand {
                 backlog = []
                 offset = next
                 for e in events where matcher.matches(e) && e.timeNano >= (from ?? now) && e.timeNano <= (to ?? Int64.max) {
-                    let line = (json ? (try jsonText(e, pretty: false)) : e.text) + "\n"
+                    var line = e.text + "\n"
+                    if let template {
+                        do {
+                            line = try template.execute(try ListingRows.event(e)) + "\n"
+                        } catch let error as TemplateError {
+                            throw FormatError(message: "template parsing error: \(error.message)", code: 1)
+                        }
+                    }
                     _ = line.withCString { write(1, $0, strlen($0)) }
                 }
                 if let to, WallTime.now() > to { return 0 }

@@ -33,6 +33,9 @@ enum HealthText {
         }
         var RestartPolicy: Policy
         var AutoRemove: Bool
+        var Privileged: Bool
+        /// --device entries: PathOnHost, PathInContainer, CgroupPermissions (Docker's shape).
+        var Devices: [DeviceMapping]
         // MARK: resources (filled in ResourceHostConfig.swift; Docker's names and zero values)
         var Memory: Int64 = 0, MemorySwap: Int64 = 0, MemoryReservation: Int64 = 0, NanoCpus: Int64 = 0, CpuShares: Int64 = 0
         var CpuQuota: Int64 = 0, CpuPeriod: Int64 = 0, CpusetCpus = "", CpusetMems = "", PidsLimit: Int64?, BlkioWeight = 0, OomKillDisable: Bool?
@@ -40,6 +43,8 @@ enum HealthText {
             let p = c.restartPolicy ?? .no
             RestartPolicy = .init(Name: p.name, MaximumRetryCount: p.maximumRetryCount)
             AutoRemove = c.autoRemove
+            Privileged = c.privileged
+            Devices = c.devices ?? []
             fillResources(from: c)
         }
     }

@@ -10,6 +10,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import SwiftboxImage
+import SwiftboxTemplate
 
 /// Options every engine command takes.
 struct EngineGlobals: ParsableArguments {
@@ -31,9 +32,10 @@ struct ImageList: ParsableCommand {
     @OptionGroup var globals: EngineGlobals
     @Flag(name: [.short, .long], help: "Only image IDs.") var quiet = false
     @Flag(name: .customLong("no-trunc"), help: "Full image IDs.") var noTrunc = false
-    @Option(help: "table or json") var format: String = "table"
+    @Option(help: ArgumentHelp(FormatHelp.listing)) var format: String = "table"
 
     func run() throws {
+        let listing = try ListingFormat.option(format)
         let store = globals.images
         let index = try store.readIndex()
         var rows: [(repo: String, tag: String, record: ImageRecord)] = []
@@ -49,12 +51,9 @@ struct ImageList: ParsableCommand {
             for r in rows where seen.insert(r.record.id.hex).inserted { print(noTrunc ? r.record.id.description : r.record.id.short) }
             return
         }
-        if format == "json" {
-            for r in rows {
-                let obj: [String: String] = ["Repository": r.repo, "Tag": r.tag, "ID": r.record.id.short,
-                                             "CreatedAt": r.record.created ?? r.record.stored, "Size": formatSize(r.record.size)]
-                print(try jsonText(obj, pretty: false))
-            }
+        if !listing.isDefaultTable {
+            try listing.print(rows.map { ListingRows.image(repository: $0.repo, tag: $0.tag, $0.record, noTrunc: noTrunc) },
+                              header: ListingRows.imageHeader)
             return
         }
         var table = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
@@ -79,6 +78,7 @@ func formatSize(_ bytes: Int64) -> String {
 struct ImageInspect: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show images as Docker-shaped JSON.")
     @OptionGroup var globals: EngineGlobals
+    @Option(name: [.short, .long], help: ArgumentHelp(FormatHelp.inspect)) var format: String?
     @Argument var images: [String]
 
     struct Inspect: Encodable {
@@ -94,19 +94,30 @@ struct ImageInspect: ParsableCommand {
         struct RootFS: Encodable { var `Type`: String; var Layers: [String] }
     }
 
+    static func inspect(_ name: String, _ store: ImageStore, _ index: ImageIndexFile) throws -> Inspect {
+        let r = try store.resolve(name)
+        let c = try store.config(of: r)
+        return Inspect(Id: r.id.description,
+                       RepoTags: store.tags(of: r.id, in: index).compactMap { (try? ImageReference.parse($0))?.familiar },
+                       RepoDigests: r.repoDigests ?? [], Created: c.created, Architecture: c.architecture, Os: c.os,
+                       Size: r.size, Config: c.config,
+                       RootFS: .init(Type: c.rootfs.type, Layers: c.rootfs.diff_ids.map(\.description)))
+    }
+
     func run() throws {
         let store = globals.images
         let index = try store.readIndex()
-        var out: [Inspect] = []
-        for name in images {
-            let r = try store.resolve(name)
-            let c = try store.config(of: r)
-            out.append(Inspect(Id: r.id.description,
-                               RepoTags: store.tags(of: r.id, in: index).compactMap { (try? ImageReference.parse($0))?.familiar },
-                               RepoDigests: r.repoDigests ?? [], Created: c.created, Architecture: c.architecture, Os: c.os,
-                               Size: r.size, Config: c.config,
-                               RootFS: .init(Type: c.rootfs.type, Layers: c.rootfs.diff_ids.map(\.description))))
+        if let template = try InspectFormat(format) {
+            var values: [TemplateValue] = []
+            var missing: [String] = []
+            for name in images {
+                do { values.append(try TemplateValueEncoder.encode(try ImageInspect.inspect(name, store, index))) } catch { missing.append("\(error)") }
+            }
+            let code = template.print(values, missing: missing)
+            if code != 0 { throw ExitCode(code) }
+            return
         }
+        let out = try images.map { try ImageInspect.inspect($0, store, index) }
         print(try jsonText(out, pretty: true))
     }
 }
@@ -206,7 +217,7 @@ struct ImageListOptions: ParsableArguments {
     @OptionGroup var globals: EngineGlobals
     @Flag(name: [.short, .long]) var quiet = false
     @Flag(name: .customLong("no-trunc")) var noTrunc = false
-    @Option var format: String = "table"
+    @Option(help: ArgumentHelp(FormatHelp.listing)) var format: String = "table"
     var command: ImageList {
         var c = ImageList()
         c.globals = globals

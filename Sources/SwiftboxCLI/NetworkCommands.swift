@@ -6,6 +6,7 @@ import Glibc
 #endif
 import SwiftboxEngine
 import SwiftboxNetwork
+import SwiftboxTemplate
 
 struct NetworkGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,26 +50,35 @@ struct NetworkLs: ParsableCommand {
     @OptionGroup var globals: EngineGlobals
     @Flag(name: [.short, .long], help: "Only IDs.") var quiet = false
     @Flag(name: .customLong("no-trunc")) var noTrunc = false
-    @Option(name: [.short, .long], help: "name=, id=, driver=, label=KEY[=VALUE]; repeatable.") var filter: [String] = []
+    @Option(name: [.short, .long], help: "name=, id=, driver=, type=builtin|custom, label=KEY[=VALUE]; repeatable.") var filter: [String] = []
+    @Option(help: ArgumentHelp(FormatHelp.listing)) var format: String = "table"
 
-    /// A row: a stored network, or a predefined one not stored (host, none, bridge
-    /// before its first container).
-    struct Listed { var id: String; var name: String; var driver: String; var labels: [String: String] }
+    /// The stored networks and the predefined ones not stored (host, none, bridge
+    /// before its first container), sorted by name as Docker's CLI does.
+    func listed() -> [NetworkRecord] {
+        let nets = globals.engine.networks
+        var all = nets.store.all()
+        for p in nets.predefined where !all.contains(where: { $0.name == p.name }) {
+            var n = NetworkRecord(id: p.id, name: p.name, created: "0001-01-01T00:00:00Z", subnet: IPv4Subnet(address: IPv4Address(0), prefix: 0),
+                                  gateway: IPv4Address(0), ipRange: nil, isInternal: false, labels: [:], bridge: "", userSubnet: false)
+            n.driver = p.driver
+            all.append(n)
+        }
+        return all.sorted { $0.name < $1.name }.filter { n in filter.allSatisfy { matches(n, $0) } }
+    }
 
     func run() throws {
         engineCommand {
-            let nets = globals.engine.networks
-            let stored = nets.store.all()
-            var all = stored.map { Listed(id: $0.id, name: $0.name, driver: $0.driver, labels: $0.labels) }
-            for p in nets.predefined where !stored.contains(where: { $0.name == p.name }) {
-                all.append(Listed(id: p.id, name: p.name, driver: p.driver, labels: [:]))
+            let listing = try ListingFormat.option(format)
+            let networks = listed()
+            if !quiet && !listing.isDefaultTable {
+                try listing.print(networks.map { ListingRows.network($0, noTrunc: noTrunc) }, header: ListingRows.networkHeader)
+                return 0
             }
-            // Docker's CLI sorts by name.
-            all.sort { $0.name < $1.name }
             var rows = [["NETWORK ID", "NAME", "DRIVER", "SCOPE"]]
             var ids: [String] = []
-            for n in all where filter.allSatisfy({ matches(n, $0) }) {
-                let id = noTrunc ? n.id : String(n.id.prefix(12))
+            for n in networks {
+                let id = noTrunc ? n.id : n.shortID
                 ids.append(id)
                 rows.append([id, n.name, n.driver, "local"])
             }
@@ -77,7 +87,7 @@ struct NetworkLs: ParsableCommand {
         }
     }
 
-    func matches(_ n: Listed, _ f: String) -> Bool {
+    func matches(_ n: NetworkRecord, _ f: String) -> Bool {
         let kv = f.split(separator: "=", maxSplits: 1).map(String.init)
         let value = kv.count > 1 ? kv[1] : ""
         switch kv[0] {
@@ -96,9 +106,11 @@ struct NetworkLs: ParsableCommand {
 struct NetworkInspect: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show networks as JSON.")
     @OptionGroup var globals: EngineGlobals
+    @Option(name: [.short, .long], help: ArgumentHelp(FormatHelp.inspect)) var format: String?
     @Argument var networks: [String]
     func run() throws {
         engineCommand {
+            let template = try InspectFormat(format)
             let engine = globals.engine
             let nets = engine.networks
             var out: [NetworkJSON] = []
@@ -113,6 +125,9 @@ struct NetworkInspect: ParsableCommand {
                 } else {
                     missing.append(ref)
                 }
+            }
+            if let template {
+                return template.print(try out.map(TemplateValueEncoder.encode), missing: missing.map { "network \($0) not found" })
             }
             print(try jsonText(out, pretty: true))
             for m in missing { SwiftboxMain.printError("network \(m) not found") }

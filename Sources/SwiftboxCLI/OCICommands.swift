@@ -39,7 +39,11 @@ struct OCIGlobals: ParsableArguments {
         return Diagnostics(level: level, logFile: log, json: logFormat == "json")
     }
 
-    func runtime() throws -> OCIRuntime { OCIRuntime(root: root, log: try diagnostics()) }
+    func runtime() throws -> OCIRuntime {
+        var rt = OCIRuntime(root: root, log: try diagnostics())
+        rt.rerunCommandLine = CommandLine.arguments
+        return rt
+    }
 }
 
 struct OCI: ParsableCommand {
@@ -49,7 +53,7 @@ struct OCI: ParsableCommand {
         version: SwiftboxVersion.ociVersionText,
         subcommands: [OCICreate.self, OCIStart.self, OCIState.self, OCIKill.self, OCIDelete.self, OCIRun.self, OCIExec.self,
                       OCIList.self, OCISpec.self, OCIFeatures.self,
-                      OCIUpdate.self])
+                      OCIUpdate.self, OCIPause.self, OCIResume.self, OCIPs.self, OCIEvents.self])
     @OptionGroup var globals: OCIGlobals
 }
 
@@ -145,7 +149,7 @@ struct OCIRun: ParsableCommand {
 }
 
 struct OCIList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.", aliases: ["ps"])
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.")
     @OptionGroup var globals: OCIGlobals
     @Option(name: [.short, .long], help: "table or json") var format: String = "table"
     @Flag(name: [.short, .long], help: "Only IDs.") var quiet = false

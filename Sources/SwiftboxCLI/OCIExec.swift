@@ -32,6 +32,9 @@ struct OCIExec: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String] = []
 
     func run() throws {
+        // The process that enters the container runs from a sealed executable
+        // (SealedExecutable, CVE-2019-5736): before anything else, as this starts over.
+        try SealedExecutable.ensure(rerun: CommandLine.arguments)
         let rt = try globals.runtime()
         var proc: RuntimeSpec.Process
         if let path = process {

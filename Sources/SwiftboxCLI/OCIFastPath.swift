@@ -97,7 +97,8 @@ struct OCIFastPath {
 
     /// Run the verb; returns the exit status.
     func run() throws -> Int32 {
-        let rt = OCIRuntime(root: globals.root, log: diagnostics())
+        var rt = OCIRuntime(root: globals.root, log: diagnostics())
+        rt.rerunCommandLine = CommandLine.arguments
         let opts = OCIRuntime.CreateOptions(bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket,
                                             preserveFDs: preserveFDs)
         switch verb {

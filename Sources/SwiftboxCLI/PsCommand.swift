@@ -9,6 +9,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import SwiftboxEngine
+import SwiftboxTemplate
 
 struct Ps: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers.")
@@ -17,14 +18,26 @@ struct Ps: ParsableCommand {
     @Flag(name: [.short, .long], help: "Only IDs.") var quiet = false
     @Flag(name: .customLong("no-trunc")) var noTrunc = false
     @Option(name: [.short, .long], help: "name=, id=, status=, label=KEY[=VALUE]; repeatable.") var filter: [String] = []
-    @Option(help: "table or json") var format: String = "table"
+    @Option(help: ArgumentHelp(FormatHelp.listing)) var format: String = "table"
 
     func run() throws {
         engineCommand {
-            var rows = globals.engine.list().filter { all || $0.1.status == .running }
+            let listing = try ListingFormat.option(format)
+            let everything = globals.engine.listAll()
+            var rows = everything.readable.filter { all || $0.1.status == .running || $0.1.status == .unknown }
+            // Records that cannot be read are listed as such (they may be running: always).
+            var unreadable = everything.unreadable
             for f in filter {
                 let kv = f.split(separator: "=", maxSplits: 1).map(String.init)
                 guard kv.count == 2 else { throw ValidationError("--filter \(f): expected KEY=VALUE") }
+                unreadable = unreadable.filter { u in
+                    switch kv[0] {
+                    case "name": return u.name.contains(kv[1])
+                    case "id": return u.id.hasPrefix(kv[1])
+                    case "status": return kv[1] == "unknown"
+                    default: return false
+                    }
+                }
                 rows = rows.filter { c, s in
                     switch kv[0] {
                     case "name": return c.name.contains(kv[1])
@@ -38,20 +51,24 @@ struct Ps: ParsableCommand {
                     }
                 }
             }
-            if quiet { rows.forEach { print(noTrunc ? $0.0.id : $0.0.shortID) }; return 0 }
-            if format == "json" {
-                for (c, s) in rows {
-                    let obj = ["ID": c.shortID, "Image": c.image, "Command": Ps.command(c, trunc: false), "CreatedAt": c.created,
-                               "Status": Ps.status(s), "State": Ps.state(s), "Names": c.name, "Ports": NetworkSettingsJSON.portsColumn(c, globals.engine),
-                               "Labels": c.labels.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")]
-                    print(try jsonText(obj, pretty: false))
-                }
+            if quiet {
+                rows.forEach { print(noTrunc ? $0.0.id : $0.0.shortID) }
+                unreadable.forEach { print(noTrunc ? $0.id : $0.shortID) }
+                return 0
+            }
+            if !listing.isDefaultTable {
+                try listing.print(rows.map { ListingRows.container($0.0, $0.1, globals.engine, noTrunc: noTrunc) }
+                                  + unreadable.map { ListingRows.unreadableContainer($0, noTrunc: noTrunc) },
+                                  header: ListingRows.containerHeader)
                 return 0
             }
             var table = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]]
             for (c, s) in rows {
                 table.append([noTrunc ? c.id : c.shortID, c.image, Ps.command(c, trunc: !noTrunc), RelativeTime.ago(c.created),
                               Ps.status(s), NetworkSettingsJSON.portsColumn(c, globals.engine), c.name])
+            }
+            for u in unreadable {
+                table.append([noTrunc ? u.id : u.shortID, "", "", "", "unknown: " + u.reason, "", u.name])
             }
             printTable(table)
             return 0
@@ -75,6 +92,7 @@ struct Ps: ParsableCommand {
         case .restarting: return "Restarting (\(s.exitCode)) " + RelativeTime.ago(s.finishedAt ?? "")
         case .exited: return "Exited (\(s.exitCode)) " + RelativeTime.ago(s.finishedAt ?? "")
         case .dead: return "Dead"
+        case .unknown: return "unknown: " + (s.error ?? "state.json cannot be read")
         }
     }
 }
@@ -86,6 +104,7 @@ extension String {
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show containers (or images) as Docker-shaped JSON.")
     @OptionGroup var globals: EngineGlobals
+    @Option(name: [.short, .long], help: ArgumentHelp(FormatHelp.inspect)) var format: String?
     @Argument var objects: [String]
 
     struct ContainerJSON: Encodable {
@@ -149,9 +168,43 @@ struct Inspect: ParsableCommand {
         }
     }
 
+    func containerJSON(_ id: String, _ engine: Engine) throws -> ContainerJSON {
+        let c = try engine.store.config(id)
+        let s = engine.observedState(id)
+        return ContainerJSON(Id: c.id, Created: c.created, Path: c.path, Args: c.args,
+                             State: .init(Status: s.status.rawValue, Running: s.status == .running, Pid: s.status == .running ? s.pid : 0,
+                                          ExitCode: s.exitCode, Error: s.error ?? "", StartedAt: s.startedAt ?? "0001-01-01T00:00:00Z",
+                                          FinishedAt: s.finishedAt ?? "0001-01-01T00:00:00Z",
+                                          Restarting: s.status == .restarting, Health: c.healthcheck == nil ? nil : s.health ?? HealthRecord(),
+                                          OOMKilled: s.oomKilled ?? false),
+                             Image: c.imageID, Name: "/" + c.name,
+                             Config: .init(Hostname: c.hostname, User: c.user, Env: c.env, Cmd: [c.path] + c.args, Image: c.image,
+                                           WorkingDir: c.workingDir, Labels: c.labels, StopSignal: c.stopSignal,
+                                           Healthcheck: c.healthcheck.map(HealthText.HealthcheckJSON.init)),
+                             RestartCount: s.restartCount ?? 0, HostConfig: .init(c),
+                             Mounts: (c.mounts ?? []).map { mountJSON($0, engine) },
+                             NetworkSettings: NetworkSettingsJSON(c, engine))
+    }
+
     func run() throws {
         engineCommand {
             let engine = globals.engine
+            if let template = try InspectFormat(format) {
+                // Containers and images alike, in the order given; unknown names at the end.
+                var values: [TemplateValue] = []
+                var missing: [String] = []
+                let index = try? globals.images.readIndex()
+                for ref in objects {
+                    if let id = try? engine.store.resolve(ref) {
+                        values.append(try TemplateValueEncoder.encode(try containerJSON(id, engine)))
+                    } else if let index, let image = try? ImageInspect.inspect(ref, globals.images, index) {
+                        values.append(try TemplateValueEncoder.encode(image))
+                    } else {
+                        missing.append("No such object: \(ref)")
+                    }
+                }
+                return template.print(values, missing: missing)
+            }
             var out: [ContainerJSON] = []
             for ref in objects {
                 guard let id = try? engine.store.resolve(ref) else {
@@ -162,21 +215,7 @@ struct Inspect: ParsableCommand {
                     try cmd.run()
                     continue
                 }
-                let c = try engine.store.config(id)
-                let s = engine.observedState(id)
-                out.append(ContainerJSON(Id: c.id, Created: c.created, Path: c.path, Args: c.args,
-                                         State: .init(Status: s.status.rawValue, Running: s.status == .running, Pid: s.status == .running ? s.pid : 0,
-                                                      ExitCode: s.exitCode, Error: s.error ?? "", StartedAt: s.startedAt ?? "0001-01-01T00:00:00Z",
-                                                      FinishedAt: s.finishedAt ?? "0001-01-01T00:00:00Z",
-                                                      Restarting: s.status == .restarting, Health: c.healthcheck == nil ? nil : s.health ?? HealthRecord(),
-                                                      OOMKilled: s.oomKilled ?? false),
-                                         Image: c.imageID, Name: "/" + c.name,
-                                         Config: .init(Hostname: c.hostname, User: c.user, Env: c.env, Cmd: [c.path] + c.args, Image: c.image,
-                                                       WorkingDir: c.workingDir, Labels: c.labels, StopSignal: c.stopSignal,
-                                                       Healthcheck: c.healthcheck.map(HealthText.HealthcheckJSON.init)),
-                                         RestartCount: s.restartCount ?? 0, HostConfig: .init(c),
-                                         Mounts: (c.mounts ?? []).map { mountJSON($0, engine) },
-                                         NetworkSettings: NetworkSettingsJSON(c, engine)))
+                out.append(try containerJSON(id, engine))
             }
             if !out.isEmpty {
                 print(try jsonText(out, pretty: true))

@@ -7,6 +7,7 @@ import ArgumentParser
 import Glibc
 #endif
 import SwiftboxEngine
+import SwiftboxTemplate
 
 struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Show containers' CPU, memory, network, block I/O and process use.")
@@ -14,13 +15,14 @@ struct Stats: ParsableCommand {
     @Flag(name: [.short, .long], help: "All containers (default: running ones).") var all = false
     @Flag(name: .customLong("no-stream"), help: "Print one reading and exit.") var noStream = false
     @Flag(name: .customLong("no-trunc"), help: "Full container IDs.") var noTrunc = false
-    @Option(help: "table or json (one object per line).") var format: String = "table"
+    @Option(help: ArgumentHelp(FormatHelp.listing)) var format: String = "table"
     @Argument(help: "Containers (default: all running).") var containers: [String] = []
 
     func run() throws {
         engineCommand {
             let engine = globals.engine
-            guard format == "table" || format == "json" else { throw ValidationError("--format \(format): expected table or json") }
+            let listing = try ListingFormat.option(format)
+            var isTable: Bool { if case .table = listing.kind { return true }; return listing.isDefaultTable }
             var ids = try containers.map { try engine.store.resolve($0) }
             let named = !ids.isEmpty
             var previous: [String: StatsSample] = [:]
@@ -44,9 +46,9 @@ struct Stats: ParsableCommand {
                         ?? stopped.first { id.hasPrefix($0.ID) }
                 }
                 for s in samples { previous[s.id] = s }
-                if !noStream && format == "table" { print("\u{1b}[2J\u{1b}[H", terminator: "") }
-                if format == "json" {
-                    for r in rows { print(try jsonText(r, pretty: false)) }
+                if !noStream && isTable { print("\u{1b}[2J\u{1b}[H", terminator: "") }
+                if !listing.isDefaultTable {
+                    try listing.print(rows.map(ListingRows.stats), header: ListingRows.statsHeader)
                 } else {
                     printTable([["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"]]
                                + rows.map { [$0.ID, $0.Name, $0.CPUPerc, $0.MemUsage, $0.MemPerc, $0.NetIO, $0.BlockIO, $0.PIDs] })

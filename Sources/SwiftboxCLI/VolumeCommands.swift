@@ -6,6 +6,7 @@ import Glibc
 #endif
 import SwiftboxEngine
 import SwiftboxKernel
+import SwiftboxTemplate
 
 struct VolumeGroup: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "volume", abstract: "Manage named volumes.",
@@ -17,6 +18,9 @@ struct VolumeGroup: ParsableCommand {
 func volumeCommand(_ body: () throws -> Int32) -> Never {
     do {
         exit(try body())
+    } catch let e as FormatError {
+        SwiftboxMain.printError(e.message)
+        exit(e.code)
     } catch {
         SwiftboxMain.printError("\(error)")
         exit(1)
@@ -65,18 +69,11 @@ struct VolumeList: ParsableCommand {
     @Flag(name: [.short, .long], help: "Only names.") var quiet = false
     @Option(name: [.short, .long], help: "dangling=true|false, name=…, label=KEY[=VALUE], label!=…, driver=local; repeatable.")
     var filter: [String] = []
-    @Option(help: "table (default) or json (one object per line).") var format: String = "table"
-
-    struct Row: Encodable {
-        var Driver: String
-        var Labels: String
-        var Mountpoint: String
-        var Name: String
-        var Scope: String
-    }
+    @Option(help: ArgumentHelp(FormatHelp.listing)) var format: String = "table"
 
     func run() throws {
         volumeCommand {
+            let listing = try ListingFormat.option(format)
             let engine = globals.engine
             var labelFilters: [String] = []
             var keep: [(Volume) -> Bool] = []
@@ -99,16 +96,10 @@ struct VolumeList: ParsableCommand {
             }
             let volumes = engine.volumes.list().filter { v in keep.allSatisfy { $0(v) } && VolumeFilter.matchesLabels(v, labelFilters) }
             if quiet { volumes.forEach { print($0.Name) }; return 0 }
-            switch format {
-            case "json":
-                for v in volumes {
-                    let labels = v.Labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-                    print(try jsonText(Row(Driver: v.Driver, Labels: labels, Mountpoint: v.Mountpoint, Name: v.Name, Scope: v.Scope), pretty: false))
-                }
-            case "table":
+            if listing.isDefaultTable {
                 printTable([["DRIVER", "VOLUME NAME"]] + volumes.map { [$0.Driver, $0.Name] })
-            default:
-                throw ValidationError("--format \(format): expected table or json")
+            } else {
+                try listing.print(volumes.map(ListingRows.volume), header: ListingRows.volumeHeader)
             }
             return 0
         }
@@ -118,14 +109,19 @@ struct VolumeList: ParsableCommand {
 struct VolumeInspect: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show volumes as Docker-shaped JSON.")
     @OptionGroup var globals: EngineGlobals
+    @Option(name: [.short, .long], help: ArgumentHelp(FormatHelp.inspect)) var format: String?
     @Argument var names: [String]
 
     func run() throws {
         volumeCommand {
+            let template = try InspectFormat(format)
             var found: [Volume] = []
             var missing: [String] = []
             for n in names {
                 if let v = globals.engine.volumes.get(n) { found.append(v) } else { missing.append(n) }
+            }
+            if let template {
+                return template.print(try found.map(TemplateValueEncoder.encode), missing: missing.map { VolumeError.noSuchVolume($0).description })
             }
             print(try jsonText(found, pretty: true))
             for n in missing { SwiftboxMain.printError(VolumeError.noSuchVolume(n).description) }

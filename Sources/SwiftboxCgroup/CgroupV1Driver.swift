@@ -24,6 +24,10 @@ public enum CgroupV1Driver {
         case .cpuset: return CgroupV2Driver.cpuset(r.cpu)   // same files in both versions
         case .pids: return CgroupV2Driver.pids(r.pids)      // same file and spelling
         case .io: return blkio(r.blockIO)
+        case .hugetlb: return CgroupV2Driver.hugetlb(r.hugepageLimits, v1: true)
+        case .netCls: return r.network?.classID.map { [CgroupWrite(.netCls, "net_cls.classid", "\($0)")] } ?? []
+        case .netPrio: return (r.network?.priorities ?? []).map { CgroupWrite(.netPrio, "net_prio.ifpriomap", "\($0.name) \($0.priority)") }
+        case .rdma: return CgroupV2Driver.rdma(r.rdma)   // same file and syntax
         }
     }
 
@@ -41,6 +45,9 @@ public enum CgroupV1Driver {
         if let r = m.reservation, r != 0 { out.append(.init(.memory, "memory.soft_limit_in_bytes", CgroupValue.v1(r))) }
         if m.disableOOMKiller == true { out.append(.init(.memory, "memory.oom_control", "1")) }
         if let s = m.swappiness, s <= 100 { out.append(.init(.memory, "memory.swappiness", String(s))) }
+        // Still honoured by v1 kernels (the kmem limit itself no longer is); cgroup v2
+        // accounts socket memory in memory.max and has no separate limit.
+        if let t = m.kernelTCP, t != 0 { out.append(.init(.memory, "memory.kmem.tcp.limit_in_bytes", CgroupValue.v1(t), optional: true)) }
         return out
     }
 

@@ -20,6 +20,24 @@ public enum CgroupV2Driver {
         case .cpuset: return cpuset(r.cpu)
         case .pids: return pids(r.pids)
         case .io: return io(r.blockIO)
+        case .hugetlb: return hugetlb(r.hugepageLimits, v1: false)
+        // No v2 controller: asking for them fails in ResourcePlan (controller missing).
+        case .netCls: return r.network?.classID.map { [CgroupWrite(.netCls, "net_cls.classid", "\($0)")] } ?? []
+        case .netPrio: return (r.network?.priorities ?? []).map { CgroupWrite(.netPrio, "net_prio.ifpriomap", "\($0.name) \($0.priority)") }
+        case .rdma: return rdma(r.rdma)
+        }
+    }
+
+    /// hugetlb.<size>.limit_in_bytes (v1) or hugetlb.<size>.max (v2), size as "2MB".
+    static func hugetlb(_ limits: [LinuxResources.HugepageLimit]?, v1: Bool) -> [CgroupWrite] {
+        (limits ?? []).map { CgroupWrite(.hugetlb, "hugetlb.\($0.pageSize).\(v1 ? "limit_in_bytes" : "max")", "\($0.limit)") }
+    }
+
+    /// rdma.max: "<device> hca_handle=N hca_object=M" (max where unset).
+    static func rdma(_ devices: [String: LinuxResources.Rdma]?) -> [CgroupWrite] {
+        (devices ?? [:]).sorted { $0.key < $1.key }.map { name, r in
+            let handles = r.hcaHandles.map(String.init) ?? "max", objects = r.hcaObjects.map(String.init) ?? "max"
+            return CgroupWrite(.rdma, "rdma.max", "\(name) hca_handle=\(handles) hca_object=\(objects)")
         }
     }
 

@@ -8,12 +8,31 @@ public typealias LinuxResources = RuntimeSpec.Linux.Resources
 
 /// The controllers swiftbox sets limits through. `io` is v2's name; v1 calls it blkio.
 public enum ResourceController: String, CaseIterable, Equatable, Sendable {
-    case memory, cpu, cpuset, pids, io
+    case memory, cpu, cpuset, pids, io, hugetlb, netCls, netPrio, rdma
 
     /// The name a cgroup v1 mount carries in its options (and in /proc/PID/cgroup).
-    public var v1Name: String { self == .io ? "blkio" : rawValue }
-    /// The name in cgroup.controllers / cgroup.subtree_control.
-    public var v2Name: String { rawValue }
+    public var v1Name: String {
+        switch self {
+        case .io: return "blkio"
+        case .netCls: return "net_cls"
+        case .netPrio: return "net_prio"
+        default: return rawValue
+        }
+    }
+    /// The name in cgroup.controllers / cgroup.subtree_control (net_cls and net_prio
+    /// have none: cgroup v2 leaves packet classes to BPF).
+    public var v2Name: String { self == .io ? "io" : v1Name }
+    /// The config key, for errors: "linux.resources.hugepageLimits: …".
+    public var configKey: String {
+        switch self {
+        case .io: return "linux.resources.blockIO"
+        case .cpuset: return "linux.resources.cpu (cpus, mems)"
+        case .hugetlb: return "linux.resources.hugepageLimits"
+        case .netCls: return "linux.resources.network.classID"
+        case .netPrio: return "linux.resources.network.priorities"
+        default: return "linux.resources." + rawValue
+        }
+    }
 }
 
 public struct CgroupWrite: Equatable, Sendable, CustomStringConvertible {
@@ -42,7 +61,9 @@ public enum ResourceError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .controllerMissing(let c): return "\(c): controller not available on this host"
+        case .controllerMissing(let c):
+            let key = ResourceController(rawValue: c).map { " (\($0.configKey))" } ?? ""
+            return "\(c)\(key): controller not available on this host"
         case .invalid(let m): return m
         case .writeFailed(let file, let value, _, let message): return "cgroup: writing \"\(value)\" to \(file): \(message)"
         }

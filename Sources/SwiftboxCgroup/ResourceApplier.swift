@@ -19,9 +19,9 @@ extension CgroupManager {
 
     /// The writes `resources` needs on this host; throws before anything is created
     /// when a limit asks for a controller the host does not have.
-    public func resourcePlan(_ resources: LinuxResources?) throws -> ResourcePlan {
-        guard let resources else { return ResourcePlan() }
-        return try ResourcePlan.make(resources, hierarchies: hierarchies, v2Controllers: availableV2Controllers())
+    public func resourcePlan(_ resources: LinuxResources?, devices: [DeviceRule]? = nil) throws -> ResourcePlan {
+        guard resources != nil || devices?.isEmpty == false else { return ResourcePlan() }
+        return try ResourcePlan.make(resources, devices: devices, hierarchies: hierarchies, v2Controllers: availableV2Controllers())
     }
 
     /// Apply `plan` to the cgroup at `path` (which must exist). Returns warnings for
@@ -29,7 +29,7 @@ extension CgroupManager {
     @discardableResult
     public func apply(_ plan: ResourcePlan, path: String) throws -> [String] {
         var warnings: [String] = []
-        if !plan.steps.isEmpty { try refuseOwnCgroup(plan, path: path) }
+        if !plan.containerMountPoints.isEmpty { try refuseOwnCgroup(plan, path: path) }
         if let v2 = plan.v2MountPoint, !plan.enableV2.isEmpty {
             // cgroup v2 "top-down constraint": a controller is usable in a cgroup only if
             // every ancestor enables it for its children, starting at the root.
@@ -62,14 +62,30 @@ extension CgroupManager {
             if refused.count == pending.count { throw refused[0].1 }
             pending = refused.map(\.0)
         }
+        if let devices = plan.devices { try apply(devices, path: path, warnings: &warnings) }
         return warnings
+    }
+
+    /// The device rules: strictly in order (no retries: the order is their meaning).
+    func apply(_ d: ResourcePlan.Devices, path: String, warnings: inout [String]) throws {
+        if let m = d.v1MountPoint {
+            for w in d.rules.flatMap(\.v1Writes) { try CgroupManager.writeFile(m + path + "/" + w.file, w.value) }
+        }
+        if let m = d.v2MountPoint {
+            do {
+                try DeviceFilterLoader.attach(d.rules, directory: m + path)
+            } catch let e as KernelError where d.v1MountPoint != nil {
+                // A hybrid host whose kernel lacks cgroup BPF: the v1 list alone enforces the rules.
+                warnings.append("device rules enforced by the v1 devices controller only: \(e)")
+            }
+        }
     }
 
     /// Limits on the runtime's own cgroup (or an ancestor) would apply to the caller
     /// and everything beside it: refuse, naming the path.
     public func refuseOwnCgroup(_ plan: ResourcePlan, path: String) throws {
         let entries = ProcCgroup.parse((try? FileSystem.readString("/proc/self/cgroup")) ?? "")
-        for mount in Set(plan.steps.map(\.mountPoint)) {
+        for mount in plan.containerMountPoints {
             guard let h = hierarchies.first(where: { $0.mountPoint == mount }),
                   let own = ProcCgroup.path(in: h, entries: entries), ProcCgroup.contains(path, own) else { continue }
             throw ResourceError.invalid("cgroupsPath \(path) is the runtime's own cgroup \(own) in \(mount) (or contains it): limits there would apply to the caller")

@@ -18,22 +18,46 @@ public struct ResourcePlan: Equatable, Sendable {
     public var v2MountPoint: String?
     public var steps: [Step] = []
 
+    /// The device rules and where they go; nil when there are none.
+    public struct Devices: Equatable, Sendable {
+        public var rules: [DeviceRule]
+        /// The v1 devices hierarchy: each rule written to devices.allow or devices.deny, in order.
+        public var v1MountPoint: String?
+        /// cgroup2: the rules as a BPF device program attached to the container's directory.
+        public var v2MountPoint: String?
+    }
+    public var devices: Devices?
+
     public init() {}
 
-    public var isEmpty: Bool { steps.isEmpty && enableV2.isEmpty }
+    public var isEmpty: Bool { steps.isEmpty && enableV2.isEmpty && devices == nil }
+
+    /// The hierarchies whose container directory this plan writes to or attaches to.
+    public var containerMountPoints: Set<String> {
+        Set(steps.map(\.mountPoint) + [devices?.v1MountPoint, devices?.v2MountPoint].compactMap { $0 })
+    }
 
     /// Build the plan. `v2Controllers`: the cgroup2 root's cgroup.controllers, read only
     /// when a limit has no v1 hierarchy to go to (the start path stays free of it).
-    public static func make(_ resources: LinuxResources?, hierarchies: [CgroupHierarchy],
+    /// `devices`: the device rules to apply (the runtime adds its defaults to
+    /// linux.resources.devices, see DeviceRules.forContainer); nil: resources.devices as given.
+    public static func make(_ resources: LinuxResources?, devices: [DeviceRule]? = nil, hierarchies: [CgroupHierarchy],
                             v2Controllers readV2Controllers: @autoclosure () -> Set<String>) throws -> ResourcePlan {
         var plan = ResourcePlan()
+        let v2 = hierarchies.first { $0.version == .v2 }
+        let rules = try devices ?? (resources?.devices ?? []).map(DeviceRule.init)
+        if !rules.isEmpty {
+            // Both where both exist (a hybrid host): the kernel consults both, see DeviceFilterLoader.
+            let v1 = hierarchies.first { $0.version == .v1 && $0.controllers.contains("devices") }
+            guard v1 != nil || v2 != nil else { throw ResourceError.controllerMissing("devices") }
+            plan.devices = Devices(rules: rules, v1MountPoint: v1?.mountPoint, v2MountPoint: v2?.mountPoint)
+        }
         guard let resources else { return plan }
         var cached: Set<String>?
         func v2Controllers() -> Set<String> {
             if cached == nil { cached = readV2Controllers() }
             return cached!
         }
-        let v2 = hierarchies.first { $0.version == .v2 }
         plan.v2MountPoint = v2?.mountPoint
         for controller in ResourceController.allCases {
             if let h = hierarchies.first(where: { $0.version == .v1 && $0.controllers.contains(controller.v1Name) }) {
@@ -80,6 +104,17 @@ public struct ResourcePlan: Equatable, Sendable {
         }
         for s in steps {
             out.append("parent: write(\(s.mountPoint)\(path)/\(s.write.file), \"\(s.write.value)\")\(s.write.optional ? " if the file exists" : "")")
+        }
+        if let d = devices {
+            if let m = d.v1MountPoint {
+                for w in d.rules.flatMap(\.v1Writes) { out.append("parent: write(\(m)\(path)/\(w.file), \"\(w.value)\")") }
+            }
+            if let m = d.v2MountPoint {
+                let program = DeviceFilterProgram.instructions(d.rules)
+                out.append("parent: bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, \(program.count) insns) for \(d.rules.map(\.description).joined(separator: ", "))")
+                out += DeviceFilterProgram.listing(program).map { "parent:   " + $0 }
+                out.append("parent: bpf(BPF_PROG_ATTACH, \(m)\(path), BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI)")
+            }
         }
         return out
     }

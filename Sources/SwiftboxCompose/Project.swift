@@ -66,6 +66,8 @@ public struct Service: Codable, Equatable, Sendable {
     public var capAdd: [String] = []
     public var capDrop: [String] = []
     public var privileged: Bool?
+    /// devices: "HOST[:CONTAINER[:PERMS]]", as `run --device` (nil: none, and no change to the config hash).
+    public var devices: [String]?
     public var readOnly: Bool?
     public var securityOpt: [String] = []
     public var ulimits: [String: Ulimit] = [:]
@@ -84,7 +86,7 @@ public struct Service: Codable, Equatable, Sendable {
     public var stdinOpen: Bool?
     public var tty: Bool?
     public var platform: String?
-    /// Spec keys we recognise but the engine has no equivalent for (shm_size, devices, …):
+    /// Spec keys we recognise but the engine has no equivalent for (shm_size, gpus, …):
     /// kept so `config` shows them and `up` warns.
     public var unsupported: [String] = []
 

@@ -13,7 +13,7 @@ struct ServiceParser {
         "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose", "volumes", "tmpfs",
         "networks", "network_mode", "depends_on", "healthcheck", "restart", "deploy", "mem_limit", "mem_reservation", "cpus",
         "pids_limit", "scale", "user", "working_dir", "hostname", "domainname", "dns", "dns_search", "extra_hosts",
-        "cap_add", "cap_drop", "privileged", "read_only", "security_opt", "ulimits", "sysctls", "init", "stop_signal",
+        "cap_add", "cap_drop", "privileged", "devices", "read_only", "security_opt", "ulimits", "sysctls", "init", "stop_signal",
         "stop_grace_period", "labels", "logging", "container_name", "profiles", "secrets", "configs", "extends",
         "pull_policy", "stdin_open", "tty", "platform",
     ]
@@ -21,7 +21,7 @@ struct ServiceParser {
     static let unsupportedKeys: Set<String> = [
         "annotations", "attach", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent", "cpu_period",
         "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpuset", "credential_spec", "develop",
-        "device_cgroup_rules", "devices", "dns_opt", "external_links", "gpus", "group_add", "ipc", "isolation",
+        "device_cgroup_rules", "dns_opt", "external_links", "gpus", "group_add", "ipc", "isolation",
         "label_file", "links", "mac_address", "mem_swappiness", "memswap_limit", "oom_kill_disable", "oom_score_adj",
         "pid", "post_start", "pre_stop", "runtime", "shm_size", "storage_opt", "userns_mode", "uts", "volumes_from",
     ]
@@ -82,6 +82,7 @@ struct ServiceParser {
             case "cap_add": s.capAdd = try reader.uniqueList(v, p)
             case "cap_drop": s.capDrop = try reader.uniqueList(v, p)
             case "privileged": s.privileged = try reader.bool(v, p)
+            case "devices": s.devices = try reader.uniqueList(v, p)
             case "read_only": s.readOnly = try reader.bool(v, p)
             case "security_opt": s.securityOpt = try reader.list(v, p)
             case "ulimits": s.ulimits = try ulimits(v, p)

@@ -27,6 +27,8 @@ public struct RunOptions: Sendable {
     public var privileged = false
     public var capAdd: [String] = []
     public var capDrop: [String] = []
+    /// --device HOST[:CONTAINER[:PERMS]], parsed.
+    public var devices: [DeviceMapping] = []
     public var stopSignal: String?
     public var stopTimeout: Int?
     public var initProcess = false
@@ -73,7 +75,7 @@ public struct Engine: Sendable {
     /// Where the OCI runtime keeps its state (tmpfs): cleared by a reboot, like the containers.
     public let runtimeRoot: String
     /// The swiftbox binary (for the monitor): its real path, so processes show as "swiftbox".
-    public var executable: String = FileSystem.readLink("/proc/self/exe") ?? "/proc/self/exe"
+    public var executable: String = SealedExecutable.hostPath
 
     public init(root: String, runtimeRoot: String? = nil) {
         self.root = root
@@ -87,6 +89,15 @@ public struct Engine: Sendable {
     static func defaultRuntimeRoot(for root: String) -> String {
         if root == "/var/lib/swiftbox" { return "/run/swiftbox/oci" }
         return "/run/swiftbox/oci-" + String(Digest.of(Array(root.utf8)).hex.prefix(12))
+    }
+
+    /// The engine's own run-time files (the monitors' sockets): /run/swiftbox/engine for
+    /// the default root, /run/swiftbox/engine-<hash of the root> otherwise — on tmpfs, so
+    /// a reboot clears them, and short enough that "<dir>/<id>.attach" fits sun_path.
+    /// 0700: only root (the owner) may enter (RunDirectory).
+    public var runDirectory: String {
+        runtimeRoot.hasPrefix("/run/swiftbox/oci") ? "/run/swiftbox/engine" + runtimeRoot.dropFirst("/run/swiftbox/oci".count)
+            : runtimeRoot + ".engine"
     }
 
     func runtime() -> OCIRuntime {
@@ -122,10 +133,6 @@ public struct Engine: Sendable {
         let resources = try o.resources.flatMap { try $0.resources(host: .current(runtime().cgroups)) }
         if let resources { _ = try runtime().cgroups.resourcePlan(resources) }
         let plannedMounts = try planMounts(o, imageVolumes: (config.Volumes ?? [:]).keys.map { $0 })
-        let id = EngineStore.newID()
-        let name = o.name ?? Engine.generatedName(id)
-        try store.reserve(name: name, id: id)
-        let hostname = o.hostname ?? String(id.prefix(12))
         var seccomp: String?
         var noNewPrivileges = false
         for opt in o.securityOpt {
@@ -142,6 +149,7 @@ public struct Engine: Sendable {
             }
         }
         for u in o.ulimits { _ = try Ulimit.parse(u) }
+        for d in o.devices { _ = try d.resolve() }   // a missing node fails now, not at start
         var logMaxSize: Int64?
         var logMaxFiles: Int?
         for opt in o.logOpts.flatMap({ $0.split(separator: ",").map(String.init) }) {
@@ -156,6 +164,15 @@ public struct Engine: Sendable {
             default: throw EngineError.failed("unknown log opt '\(kv[0])' for json-file log driver")
             }
         }
+        // Every flag is checked above, before anything exists: from here on, whatever
+        // fails releases the name and removes what was made (the catch below).
+        let id = EngineStore.newID()
+        let name = o.name ?? Engine.generatedName(id)
+        // Locked until this returns: until then a claim without config.json is a create
+        // at work, not the ghost of a killed one (EngineStore+Incomplete).
+        let claim = try store.reserve(name: name, id: id)
+        defer { close(claim) }
+        let hostname = o.hostname ?? String(id.prefix(12))
         var c = EngineContainer(id: id, name: name, image: o.image, imageID: image.id.description, created: Clock.rfc3339Nano(),
                                 path: path, args: Array(command.dropFirst()),
                                 env: DockerDefaults.environment(image: config.Env, user: o.env, hostname: hostname),
@@ -171,6 +188,7 @@ public struct Engine: Sendable {
         c.restartPolicy = o.restartPolicy
         c.healthOnFailure = o.healthOnFailure
         c.resources = resources
+        c.devices = o.devices.isEmpty ? nil : o.devices
         c.nanoCPUs = o.resources?.nanoCPUs
         do {
             try resolveNetworking(o, exposed: Array((config.ExposedPorts ?? [:]).keys), into: &c)
@@ -188,8 +206,10 @@ public struct Engine: Sendable {
             event("create", id: id, config: c)
         } catch {
             releaseNetworking(c)
-            store.release(name: name)
+            // The directory before the claim: killed in between, a ghost is left that
+            // the next reader removes, never a directory that nothing names.
             try? FileSystem.removeTree(store.dir(id))
+            store.release(name: name)
             throw error
         }
         return c
@@ -268,8 +288,8 @@ public struct Engine: Sendable {
     /// the runtime's state directory, which rmdir(2) removes only once no container of
     /// this root is left in it (ContainerStore.reserve makes it again when needed).
     public func emptyTrashInBackground() {
-        let runtimeRoot = self.runtimeRoot
-        trash.emptyInBackground(as: [executable, "trash", "--root", root]) { rmdir(runtimeRoot) }
+        let runtimeRoot = self.runtimeRoot, runDirectory = self.runDirectory
+        trash.emptyInBackground(as: [executable, "trash", "--root", root]) { rmdir(runtimeRoot); rmdir(runDirectory) }
     }
 
     func mountRootfs(_ c: EngineContainer) throws {
@@ -304,17 +324,21 @@ public struct Engine: Sendable {
     // MARK: start
 
     /// Start the monitor and wait until it reports the container running (or why not).
-    /// The abstract Unix socket a monitor serves attach on (no path length limits, and it
-    /// disappears with the monitor).
-    public static func attachAddress(_ id: String) -> String { "swiftbox-attach-" + id }
+    /// The Unix socket a monitor serves attach on (-i/-t), in the run directory.
+    public func attachPath(_ id: String) -> String { runDirectory + "/" + id + ".attach" }
     /// Where a client sends "ROWS COLUMNS\n" when its terminal is resized (-t only).
-    public static func resizeAddress(_ id: String) -> String { "swiftbox-resize-" + id }
+    public func resizePath(_ id: String) -> String { runDirectory + "/" + id + ".resize" }
 
     /// Returns the monitor's pid: a child of this process (forked or spawned), whose exit
     /// status is the container's exit code (Monitor.run). Nil when nothing was started
     /// (the container runs already, or its monitor will start it again).
     @discardableResult
     public func start(_ id: String, attached: Bool = false, onAttach: (() -> Void)? = nil) throws -> pid_t? {
+        // A record that cannot be read is not started from guesses (Engine+Records).
+        _ = try store.config(id)
+        if case let s = store.state(id), s.status == .unknown {
+            throw EngineError.failed("cannot start container \(id.prefix(12)): \(s.error ?? "its state cannot be read"): remove it with rm -f")
+        }
         // A container whose monitor is gone: clean up what is left before starting anew.
         let observed = observedState(id)
         if observed.status == .dead || observed.error == Engine.monitorLost { repairLost(id) }
@@ -382,6 +406,8 @@ public struct Engine: Sendable {
     /// Is the container's first process alive? (The truth, whatever state.json says.)
     public func isRunning(_ id: String) -> Bool {
         let s = store.state(id)
+        // An unreadable state.json: the runtime's own record still knows.
+        if s.status == .unknown { return (try? runtime().state(id: id))?.status == .running }
         guard s.status == .running, s.pid > 0 else { return false }
         return (try? runtime().state(id: id))?.status == .running
     }
@@ -499,29 +525,38 @@ public struct Engine: Sendable {
             guard force else { throw EngineError.failed("cannot remove container \"\(id.prefix(12))\": it is restarting: stop it first or force remove") }
             _ = cancelRestart(id)
         }
-        if isRunning(id) {
+        // A record that cannot be read (Engine+Records): its monitor is found by its
+        // command line, and counts as running.
+        let unreadable = store.state(id).status == .unknown || (try? store.config(id)) == nil
+        let monitor = unreadable ? findMonitor(id) : nil   // before its container is killed
+        if isRunning(id) || monitor != nil {
             guard force else { throw EngineError.running(String(id.prefix(12))) }
             // So its restart policy does not bring it back while we remove it.
             _ = try? store.update(id) { $0.stoppedByUser = true }
             try? runtime().kill(id: id, signal: "SIGKILL", all: true)
-            _ = wait(id, timeoutMs: 10_000)
+            if !unreadable { _ = wait(id, timeoutMs: 10_000) }
         }
         // Its monitor writes into the directory until it exits: let it finish first
         // (unless we are that monitor, removing a --rm container).
         let last = store.state(id)
-        if last.monitorPid != getpid() {
+        if unreadable {
+            if let monitor, monitor != getpid() { endMonitor(monitor, timeoutMs: 10_000) }
+        } else if last.monitorPid != getpid() {
             Processes.waitForExit(last.monitorPid, startTime: last.monitorStartTime, timeoutMs: 10_000)
         }
         let c = try? store.config(id)
         event("destroy", id: id, config: c)
         try? runtime().delete(id: id, force: true)
         unmountRootfs(id)
-        if let c { releaseNetworking(c) }
+        removeSockets(id)
+        if let c { releaseNetworking(c) } else { networks.release(containerID: id) }
         // Gone at once for every reader; the files are deleted in the background.
         try trash.remove(store.dir(id))
         if let c {
             store.release(name: c.name, into: trash)
             if removeVolumes || c.autoRemove { removeAnonymousVolumes(of: c) }
+        } else {
+            for name in nameClaims()[id] ?? [] { store.release(name: name, into: trash) }
         }
         emptyTrashInBackground()
     }
@@ -535,7 +570,7 @@ public struct Engine: Sendable {
     public func rename(_ id: String, to newName: String) throws {
         var c = try store.config(id)
         guard c.name != newName else { throw EngineError.failed("Renaming a container with the same name as its current name") }
-        try store.reserve(name: newName, id: id)
+        close(try store.reserve(name: newName, id: id))
         let old = c.name
         c.name = newName
         do { try store.save(c) } catch { store.release(name: newName); throw error }
@@ -545,16 +580,39 @@ public struct Engine: Sendable {
     /// Remove every container that is not running; their IDs.
     public func pruneContainers() throws -> [String] {
         var removed: [String] = []
-        for (c, s) in list() where s.status != .running {
+        store.removeIncomplete()   // what killed creates left (not reported: never containers)
+        let all = listAll()
+        for (c, s) in all.readable where s.status != .running {
+            if s.status == .unknown && (isRunning(c.id) || findMonitor(c.id) != nil) { continue }
+            try remove(c.id, force: false)
+            removed.append(c.id)
+        }
+        // Records that cannot be read, when nothing of them runs.
+        for c in all.unreadable where !isRunning(c.id) && findMonitor(c.id) == nil {
             try remove(c.id, force: false)
             removed.append(c.id)
         }
         return removed
     }
 
-    public func list() -> [(EngineContainer, EngineState)] {
-        store.ids().compactMap { id in (try? store.config(id)).map { ($0, observedState(id)) } }
-            .sorted { $0.0.created > $1.0.created }
+    /// The containers whose config.json can be read (those that cannot: listAll).
+    public func list() -> [(EngineContainer, EngineState)] { listAll().readable }
+
+    /// Every container, newest first, and apart those whose config.json cannot be read
+    /// (Engine+Records): one pass, each record decoded once.
+    public func listAll() -> (readable: [(EngineContainer, EngineState)], unreadable: [UnreadableContainer]) {
+        var readable: [(EngineContainer, EngineState)] = []
+        var unreadable: [UnreadableContainer] = []
+        for id in store.ids() {
+            do { readable.append((try store.config(id), observedState(id))) } catch {
+                unreadable.append(UnreadableContainer(id: id, name: "", reason: "\(error)"))
+            }
+        }
+        if !unreadable.isEmpty {
+            let claims = nameClaims()
+            for i in unreadable.indices { unreadable[i].name = claims[unreadable[i].id]?.sorted().first ?? "" }
+        }
+        return (readable.sorted { $0.0.created > $1.0.created }, unreadable)
     }
 
     // MARK: exec
@@ -572,6 +630,9 @@ public struct Engine: Sendable {
             process.user = .init(uid: uid, gid: gid, additionalGids: groups.isEmpty ? nil : groups)
         }
         process.terminal = false
-        return try runtime().exec(id: id, process: process, options: .init(bundle: "."), detach: detach)
+        // Pipes (or /dev/null), never this command's own descriptors (ExecStreams).
+        let runtime = runtime()
+        let launch = { try runtime.exec(id: id, process: process, options: .init(bundle: "."), detach: detach) }
+        return try detach ? ExecStreams.detached(launch) : ExecStreams.attached(launch)
     }
 }

@@ -26,6 +26,8 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     public var privileged: Bool
     public var capAdd: [String]
     public var capDrop: [String]
+    /// --device: host nodes made available in the container (nil: none).
+    public var devices: [DeviceMapping]?
     /// Later additions are optional so records written by older versions still load.
     public var initProcess: Bool?
     /// nil: the default profile; "unconfined"; or a profile's JSON.
@@ -74,7 +76,8 @@ public struct EngineContainer: Codable, Equatable, Sendable {
 }
 
 public struct EngineState: Codable, Equatable, Sendable {
-    public enum Status: String, Codable, Sendable { case created, running, restarting, exited, dead }
+    /// `unknown`: state.json could not be read (EngineStore.state; `error` says why).
+    public enum Status: String, Codable, Sendable { case created, running, restarting, exited, dead, unknown }
     public var status: Status
     public var pid: Int32 = 0
     public var monitorPid: Int32 = 0

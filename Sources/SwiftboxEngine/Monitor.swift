@@ -49,11 +49,19 @@ public struct Monitor {
             }
             if let network { engine.tearDownNetwork(id, network) }
             engine.unmountRootfs(id)
+            engine.removeSockets(id)
             ready("error \(code) \(error)\n")
             exit(1)
         }
 
         let config = try? store.config(id)
+        // Health probes enter the running container from this process, for its whole
+        // life: run from a sealed executable (SealedExecutable). A forked monitor starts
+        // over as `swiftbox monitor`; fd 3 is its ready pipe in both.
+        if config?.healthcheck != nil {
+            _ = fcntl(readyFD, F_SETFD, 0)
+            do { try SealedExecutable.ensure(rerun: [engine.executable, "monitor", "--root", engine.root, id]) } catch { fail(error) }
+        }
         let tty = config?.tty == true
         let interactive = config?.interactive == true
         // -i/-t: serve attach, and wait for the first client before starting, so it sees
@@ -61,11 +69,23 @@ public struct Monitor {
         var listener: Int32 = -1
         var clients: [Int32] = []
         if tty || interactive {
-            do { listener = try UnixSocket.listen(Engine.attachAddress(id)) } catch { fail(error) }
+            do {
+                try engine.makeRunDirectory()
+                listener = try UnixSocket.listen(path: engine.attachPath(id))
+            } catch { fail(error) }
             if store.state(id).attached {
                 _ = "attach\n".withCString { write(readyFD, $0, strlen($0)) }
-                var p = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-                if poll(&p, 1, 10_000) > 0 { let c = UnixSocket.accept(listener); if c >= 0 { clients.append(c) } }
+                // (A peer refused by accept does not count: wait on for the real client.)
+                let deadline = WallTime.monotonic() + 10 * GoDuration.second
+                while clients.isEmpty {
+                    let left = deadline - WallTime.monotonic()
+                    if left <= 0 { break }
+                    var p = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
+                    if poll(&p, 1, Int32(left / GoDuration.millisecond) + 1) > 0 {
+                        let c = UnixSocket.accept(listener)
+                        if c >= 0 { clients.append(c) }
+                    }
+                }
             }
         }
         var restarts = RestartTracker(policy: config?.restartPolicy ?? .no, restartCount: store.state(id).restartCount ?? 0)
@@ -142,11 +162,11 @@ public struct Monitor {
                 guard status == .unhealthy, let c = config, let action = c.healthOnFailure, action != .none else { return }
                 forceRestart = self.onUnhealthy(action, config: c, health: health)
             }
-            let resizer = tty ? ((try? UnixSocket.listen(Engine.resizeAddress(id))) ?? -1) : -1
+            let resizer = tty ? ((try? UnixSocket.listen(path: engine.resizePath(id))) ?? -1) : -1
             relay(outputs: tty ? [(master, "stdout")] : [(out[0], "stdout"), (err[0], "stderr")],
                   input: tty ? master : input[1], writer: writer, listener: listener, clients: clients, resizer: resizer, health: health)
             clients = []
-            if resizer >= 0 { close(resizer) }
+            if resizer >= 0 { close(resizer); unlink(engine.resizePath(id)) }
             health?.cancel()   // the kernel killed it with the container's pid namespace: reap it first
             let code = reap(pid)
             lastCode = code
@@ -180,6 +200,7 @@ public struct Monitor {
             guard let delay, state != nil, waitBeforeRestart(delay) else { break }
             engine.event("restart", id: id)
         }
+        if listener >= 0 { close(listener); engine.removeSockets(id) }
         // A --rm container is removed here, as Docker's daemon does, whoever is attached:
         // a foreground `run` reads the rest of the log through its descriptor and the
         // code from our exit status. The removal empties the trash afterwards; otherwise
@@ -311,7 +332,7 @@ public struct Monitor {
         }
         writer.flush()
         for cl in clients { close(cl) }
-        if listener >= 0 { close(listener) }
+        // The listener stays open: a restart by the policy serves attach on it again.
     }
 
     /// One resize request: "ROWS COLUMNS\n" → TIOCSWINSZ on the pty master (the kernel

@@ -187,11 +187,7 @@ extension ResourceFlags.Host {
         return .init(cpuCount: n, cpus: cpus, mems: mems) { path in
             var st = stat()
             guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFBLK else { return nil }
-            let dev = UInt64(st.st_rdev)
-            // glibc's gnu_dev_major/minor: 12 bits of major and 20 of minor, split.
-            let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))
-            let minor = (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))
-            return (Int64(major), Int64(minor))
+            return DeviceMapping.split(UInt64(st.st_rdev))
         }
     }
 }

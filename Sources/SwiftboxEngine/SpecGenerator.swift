@@ -38,6 +38,7 @@ public enum SpecGenerator {
         }
         spec.linux?.cgroupsPath = "/swiftbox/\(c.id)"
         spec.linux?.resources = c.resources
+        try applyDevices(&spec, c)
         spec.linux?.maskedPaths = c.privileged ? [] : DockerDefaults.maskedPaths
         spec.linux?.readonlyPaths = c.privileged ? [] : DockerDefaults.readonlyPaths
         var mounts = spec.mounts ?? []
@@ -53,6 +54,26 @@ public enum SpecGenerator {
         spec.annotations = ["org.swiftbox.container.name": c.name, "org.swiftbox.image": c.image]
         if c.initProcess == true { spec.annotations?[PlanBuilder.initAnnotation] = "true" }
         return spec
+    }
+
+    /// The device cgroup (DeviceMapping.swift): Docker's rules, or none for --privileged;
+    /// each --device as a node the runtime creates plus an allow rule, after the
+    /// defaults. Host nodes are looked up at every start (numbers may change with a reboot).
+    static func applyDevices(_ spec: inout RuntimeSpec, _ c: EngineContainer) throws {
+        var rules = c.privileged ? [] : DockerDefaults.deviceRules
+        var nodes = spec.linux?.devices ?? []
+        for mapping in c.devices ?? [] {
+            let (device, rule) = try mapping.resolve()
+            nodes.removeAll { $0.path == device.path }
+            nodes.append(device)
+            rules.append(rule)
+        }
+        spec.linux?.devices = nodes.isEmpty ? nil : nodes
+        if !rules.isEmpty {
+            var resources = spec.linux?.resources ?? .init()
+            resources.devices = rules
+            spec.linux?.resources = resources
+        }
     }
 
     /// The network namespace the container joins (a prepared one, another container's)

@@ -5,8 +5,15 @@
 //                                       decided under it, as is saving a container that
 //                                       references volumes, so `volume rm` never races a
 //                                       `run -v`.
-// A volume directory without volume.json is a create that was interrupted: it is not
-// listed, and creating the name again completes it.
+//   <root>/volumes/.creating-<name>-<pid>  a create in progress: made whole there (the
+//                                       _data directory, volume.json), then renamed to
+//                                       <name> in one step, so a killed create leaves no
+//                                       half volume under the name. A staging (or
+//                                       .trash-) directory whose process is gone is
+//                                       deleted by the next list (ls, prune, inspect).
+// A volume directory without volume.json (a create interrupted before creates were
+// atomic) is not listed; an empty one is deleted like a staging directory, and
+// creating the name again replaces it.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -82,7 +89,24 @@ public struct VolumeStore: Sendable {
     }
 
     public func list() -> [Volume] {
-        FileSystem.listDirectory(dir).filter { !$0.hasPrefix(".") }.compactMap(get)
+        let entries = FileSystem.listDirectory(dir)
+        removeIncomplete(entries)
+        return entries.filter { !$0.hasPrefix(".") }.compactMap(get)
+    }
+
+    /// What killed creates and removals left: staging and trash directories of processes
+    /// that are gone, and (from older versions) empty volume directories that never got
+    /// their volume.json. Needs no lock: no live process owns any of them.
+    func removeIncomplete(_ entries: [String]) {
+        for entry in entries {
+            if entry.hasPrefix(".creating-") || entry.hasPrefix(".trash-") {
+                guard let pid = entry.split(separator: "-").last.flatMap({ Int32($0) }), !Processes.isAlive(pid, startTime: nil) else { continue }
+                try? FileSystem.removeTree(dir + "/" + entry)
+            } else if !entry.hasPrefix("."), !FileSystem.exists(volumeDir(entry) + "/volume.json"),
+                      FileSystem.listDirectory(dataDir(entry)).isEmpty, !MountTable.isMountPoint(dataDir(entry)) {
+                try? FileSystem.removeTree(volumeDir(entry))
+            }
+        }
     }
 
     /// Create (or return the existing) volume. Call under `withLock`.
@@ -91,12 +115,30 @@ public struct VolumeStore: Sendable {
         try VolumeName.validate(name)
         if let existing = get(name) { return existing }
         try VolumeOptions.validate(options)
-        try FileSystem.makeDirectories(dataDir(name))
         let volume = Volume(Name: name, Mountpoint: dataDir(name), CreatedAt: Clock.rfc3339(), Labels: labels, Options: options)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // volume.json last, atomically: its presence is what makes the volume exist.
-        try FileSystem.writeAtomically(volumeDir(name) + "/volume.json", Array(try encoder.encode(volume)))
+        // Made whole aside, then renamed into place: the name exists complete or not at all.
+        let staging = dir + "/.creating-\(name)-\(getpid())"
+        try? FileSystem.removeTree(staging)
+        do {
+            try FileSystem.makeDirectories(staging + "/_data")
+            try FileSystem.writeAtomically(staging + "/volume.json", Array(try encoder.encode(volume)))
+            // An incomplete directory of an older version's killed create: an empty one is
+            // replaced; one holding files is completed in place, as that version did.
+            if FileSystem.exists(volumeDir(name)) {
+                if !FileSystem.listDirectory(dataDir(name)).isEmpty || MountTable.isMountPoint(dataDir(name)) {
+                    try FileSystem.writeAtomically(volumeDir(name) + "/volume.json", Array(try encoder.encode(volume)))
+                    try? FileSystem.removeTree(staging)
+                    return volume
+                }
+                try FileSystem.removeTree(volumeDir(name))
+            }
+            guard rename(staging, volumeDir(name)) == 0 else { throw KernelError("rename", [staging, volumeDir(name)]) }
+        } catch {
+            try? FileSystem.removeTree(staging)
+            throw error
+        }
         return volume
     }
 

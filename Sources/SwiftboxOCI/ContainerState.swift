@@ -1,9 +1,10 @@
 // The state of a container as the OCI runtime spec defines it (runtime.md, "State"),
 // printed by `swiftbox oci state`.
 
-/// The lifecycle: creating → created → running → stopped.
+/// The lifecycle: creating → created → running → stopped; a running container may be
+/// paused (frozen) and resumed (runc's extension of the spec's states).
 public enum ContainerStatus: String, Codable, Sendable {
-    case creating, created, running, stopped
+    case creating, created, running, stopped, paused
 }
 
 public struct ContainerState: Codable, Equatable, Sendable {

@@ -9,14 +9,39 @@ extension RuntimeSpec.Linux {
         public var blockIO: BlockIO?
         /// cgroup v2 only: file name → value, written as given ("memory.high": "64M").
         public var unified: [String: String]?
+        /// The device allowlist, applied in the listed order (config-linux.md "Allowed
+        /// Device list"): v1 devices.allow/deny, a cgroup v2 BPF device program.
+        public var devices: [DeviceCgroup]?
+        public var hugepageLimits: [HugepageLimit]?
+        public var network: Network?
+        /// Device name → limits.
+        public var rdma: [String: Rdma]?
 
         public init(memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil, blockIO: BlockIO? = nil,
-                    unified: [String: String]? = nil) {
+                    unified: [String: String]? = nil, devices: [DeviceCgroup]? = nil) {
             self.memory = memory
             self.cpu = cpu
             self.pids = pids
             self.blockIO = blockIO
             self.unified = unified
+            self.devices = devices
+        }
+
+        /// One entry of linux.resources.devices. type: "a" (all), "c" or "b" (absent: "a");
+        /// major/minor absent: any; access: letters of "rwm" (absent: "rwm").
+        public struct DeviceCgroup: Codable, Equatable, Sendable {
+            public var allow: Bool
+            public var type: String?
+            public var major: Int64?
+            public var minor: Int64?
+            public var access: String?
+            public init(allow: Bool, type: String? = nil, major: Int64? = nil, minor: Int64? = nil, access: String? = nil) {
+                self.allow = allow
+                self.type = type
+                self.major = major
+                self.minor = minor
+                self.access = access
+            }
         }
 
         /// Bytes; -1 means unlimited. `swap` is memory+swap (v1 semantics, as Docker's --memory-swap).
@@ -25,6 +50,8 @@ extension RuntimeSpec.Linux {
             public var reservation: Int64?
             public var swap: Int64?
             public var kernel: Int64?
+            /// Kernel TCP buffer memory (cgroup v1 memory.kmem.tcp.limit_in_bytes).
+            public var kernelTCP: Int64?
             public var swappiness: UInt64?
             public var disableOOMKiller: Bool?
             public init(limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil, swappiness: UInt64? = nil,

@@ -13,6 +13,7 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
     public var mounts: [Mount]?
     public var annotations: [String: String]?
     public var linux: Linux?
+    public var hooks: Hooks?
 
     public init(ociVersion: String = "1.0.2", process: Process? = nil, root: Root? = nil,
                 hostname: String? = nil, domainname: String? = nil, mounts: [Mount]? = nil,
@@ -156,6 +157,11 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
         public var containerID: UInt32
         public var hostID: UInt32
         public var size: UInt32
+        public init(containerID: UInt32, hostID: UInt32, size: UInt32) {
+            self.containerID = containerID
+            self.hostID = hostID
+            self.size = size
+        }
     }
 
     public struct Device: Codable, Equatable, Sendable {

@@ -69,7 +69,7 @@ public enum SpecLoader {
         return out
     }
 
-    static func describe(_ error: DecodingError, file: String) -> SpecError {
+    public static func describe(_ error: DecodingError, file: String) -> SpecError {
         switch error {
         case .typeMismatch(let type, let ctx):
             return .malformed(file: file, key: path(ctx.codingPath), reason: "expected \(typeName(type))")

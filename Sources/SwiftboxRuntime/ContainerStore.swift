@@ -33,6 +33,15 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     /// Set once `start` has released the container (or for `run`).
     public var started: Bool
     public var exitStatus: Int32?
+    /// Set by `pause`, cleared by `resume`: the container's cgroup is frozen.
+    public var paused: Bool?
+    /// config.json's poststart and poststop hooks, kept for `start` and `delete` (the
+    /// bundle may have changed or be gone by then, and start need not read it again).
+    public var poststart: [RuntimeSpec.Hook]?
+    public var poststop: [RuntimeSpec.Hook]?
+    /// The rootfs, when the container had no mount namespace: its mounts are the host's,
+    /// and delete detaches them (LaunchPlan.hostMountRoot).
+    public var hostMountRoot: String?
 }
 
 public enum StoreError: Error, Equatable, CustomStringConvertible {
@@ -109,6 +118,7 @@ public struct ContainerStore: Sendable {
     public func status(of record: ContainerRecord) -> ContainerStatus {
         if record.pid == 0 { return .creating }
         guard Processes.isAlive(record.pid, startTime: record.pidStartTime) else { return .stopped }
+        if record.paused == true { return .paused }
         return FileSystem.exists(execFifo(record.id)) && !record.started ? .created : .running
     }
 }

@@ -26,8 +26,10 @@ extension PlanBuilder {
         }
         if kinds.contains(.pid) { joinPid = "/proc/\(initPid)/ns/pid" }
         ops += try processOps(process, program: program, args: args, waitForStart: false)
-        return LaunchPlan(cloneNamespaces: [], joinPidNamespace: joinPid, cgroupPath: cgroupPath,
-                          cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint,
-                          preserveFDs: preserveFDs, ops: ops)
+        var plan = LaunchPlan(cloneNamespaces: [], joinPidNamespace: joinPid, cgroupPath: cgroupPath,
+                              cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint,
+                              preserveFDs: preserveFDs, ops: ops)
+        plan.joinsRunningContainer = true
+        return plan
     }
 }

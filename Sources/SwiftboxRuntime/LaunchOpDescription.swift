@@ -9,6 +9,7 @@ extension LaunchOp: CustomStringConvertible {
         case .waitParent: return "wait for the parent (cgroup placed)"
         case .unshare(let kind): return "unshare(\(kind.flagName))"
         case .setPropagation(_, let name): return "mount(NULL, /, NULL, \(name))"
+        case .chrootRootfs: return "fchdir(<rootfs>); chroot(.); chdir(/) (no mount namespace: the host's mounts stay)"
         case .makeParentMountPrivate(let path): return "mount(NULL, <the mount \(path) is on>, NULL, MS_PRIVATE)"
         case .bindRootfs(let path): return "mount(\(path), \(path), NULL, MS_BIND|MS_REC); open it as the root"
         case .mount(let m):

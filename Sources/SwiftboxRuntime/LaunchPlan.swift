@@ -2,6 +2,7 @@
 // container performs between clone(2) and execve(2), plus what the parent does around
 // them. `swiftbox oci run --dry-run` prints it; the C executor (CShim) runs it.
 import SwiftboxCgroup
+import SwiftboxOCI
 import SwiftboxSecurity
 
 public enum LaunchOp: Equatable, Sendable {
@@ -46,6 +47,8 @@ public enum LaunchOp: Equatable, Sendable {
     /// a new root whose parent mount is shared, which it is after rootfsPropagation
     /// "shared" made / rshared.
     case makeParentMountPrivate(path: String)
+    /// No mount namespace of the container's own: chroot(2) into the rootfs.
+    case chrootRootfs
     /// `ip link set lo up` in a network namespace the clone created: a new namespace's
     /// loopback is down (runc and crun bring it up too; Docker has it up in every mode).
     case loopbackUp
@@ -116,9 +119,22 @@ public struct LaunchPlan: Equatable, Sendable {
     public var cgroupV2Mount: String?
     /// fds 3 … 3+preserveFDs-1 of the caller are passed on to the container (runc's --preserve-fds).
     public var preserveFDs: Int32 = 0
+    /// linux.uidMappings/gidMappings of a new user namespace: written by the parent to
+    /// /proc/PID/uid_map and gid_map while the child waits (user_namespaces(7)).
+    public var uidMappings: [RuntimeSpec.IDMapping] = []
+    public var gidMappings: [RuntimeSpec.IDMapping] = []
+    /// Set when the config has no mount namespace: the rootfs path on the host, under
+    /// which the container's mounts are made in the host's namespace (unmounted on delete).
+    public var hostMountRoot: String?
     public var ops: [LaunchOp]
     /// linux.resources as cgroup file writes, done by the parent before the clone.
     public var resources = ResourcePlan()
+    /// `exec`: the child joins a container that is already running.
+    public var joinsRunningContainer = false
+
+    /// Will the child be visible to a running container's processes before its execve?
+    /// Then /proc/PID/exe must not lead to the host's binary (SealedExecutable).
+    public var entersRunningContainer: Bool { joinsRunningContainer || joinPidNamespace != nil }
 
     public var cloneFlags: UInt { cloneNamespaces.reduce(0) { $0 | $1.cloneFlag } }
 
@@ -137,7 +153,11 @@ public struct LaunchPlan: Equatable, Sendable {
             flags.append("SIGCHLD")
             out.append("parent: clone(\(flags.joined(separator: "|")))")
         }
-        if ops.contains(.waitParent) { out.append("parent: release the child (sync pipe)") }
+        if !uidMappings.isEmpty || !gidMappings.isEmpty {
+            out.append("parent: write(/proc/PID/gid_map, \"\(IDMap.text(gidMappings).split(separator: "\n").joined(separator: "\\n"))\")")
+            out.append("parent: write(/proc/PID/uid_map, \"\(IDMap.text(uidMappings).split(separator: "\n").joined(separator: "\\n"))\")")
+        }
+        if ops.contains(.waitParent) { out.append("parent: release the child (sync pipe) at each wait") }
         for (i, op) in ops.enumerated() { out.append("child[\(i)]: \(op.description)") }
         return out
     }

@@ -45,11 +45,10 @@ public final class LaunchedChild {
     }
 
     /// Let the child go past SB_OP_WAIT_PARENT.
+    /// Called once per SB_OP_WAIT_PARENT in the plan, in order.
     public func release() throws {
         var byte: UInt8 = 1
         guard write(syncFD, &byte, 1) == 1 else { throw KernelError("write", ["sync pipe"]) }
-        close(syncFD)
-        syncFD = -1
     }
 
     public enum Outcome: Equatable { case created, executed }
@@ -82,6 +81,8 @@ public enum Launcher {
     /// Clone the child. It runs the plan up to SB_OP_WAIT_PARENT and waits for `release`.
     public static func launch(_ plan: LaunchPlan, traceFD: Int32 = -1, cgroupTaskFDs: [Int32] = [],
                               cgroupDirectoryFD: Int32 = -1) throws -> LaunchedChild {
+        // A child that joins a running container must not lead it to our binary.
+        if plan.entersRunningContainer { try SealedExecutable.require() }
         let arena = CArena()
         arena.cgroupTaskFDs = cgroupTaskFDs
         var ops: [sb_op] = plan.ops.map { arena.convert($0) }
@@ -102,7 +103,8 @@ public enum Launcher {
                 envp.withUnsafeMutableBufferPointer { envBuf in
                     var cplan = sb_plan(ops: opsBuf.baseAddress, count: opsBuf.count,
                                         argv: argvBuf.baseAddress, envp: envBuf.baseAddress, trace_fd: traceFD,
-                                        preserve_fds: plan.preserveFDs)
+                                        preserve_fds: plan.preserveFDs,
+                                        nondumpable: plan.entersRunningContainer ? 1 : 0)
                     return sb_launch(&cplan, plan.cloneFlags, pidnsFD, cgroupDirectoryFD)
                 }
             }
@@ -148,6 +150,7 @@ final class CArena {
         case .setPropagation(let flags, _): c.kind = Int32(SB_OP_SET_PROPAGATION.rawValue); c.n1 = Int64(flags)
         case .bindRootfs(let path): c.kind = Int32(SB_OP_BIND_ROOTFS.rawValue); c.a = s(path)
         case .makeParentMountPrivate(let path): c.kind = Int32(SB_OP_PARENT_PRIVATE.rawValue); c.a = s(path)
+        case .chrootRootfs: c.kind = Int32(SB_OP_CHROOT.rawValue)
         case .mount(let m):
             c.kind = Int32(SB_OP_MOUNT.rawValue)
             c.a = s(m.source); c.b = s(m.destination)

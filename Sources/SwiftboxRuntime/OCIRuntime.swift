@@ -21,6 +21,7 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
     case notCreated(String, ContainerStatus)
     case notRunning(String, ContainerStatus)
     case notStopped(String, ContainerStatus)
+    case notPaused(String, ContainerStatus)
     case unknownSignal(String)
     case consoleSocket(String, String)
     case consoleSocketRequired
@@ -30,6 +31,7 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
         case .notCreated(let id, let s): return "cannot start container \(id): it is \(s.rawValue), not created"
         case .notRunning(let id, let s): return "container \(id) is not running (it is \(s.rawValue))"
         case .notStopped(let id, let s): return "cannot delete container \(id) that is \(s.rawValue); stop it first or use --force"
+        case .notPaused(let id, let s): return "container \(id) is not paused (it is \(s.rawValue))"
         case .unknownSignal(let s): return "unknown signal \"\(s)\""
         case .consoleSocket(let p, let e): return "console socket \(p): \(e)"
         case .consoleSocketRequired: return "process.terminal is true: --console-socket is required"
@@ -44,11 +46,24 @@ public struct OCIRuntime {
     /// A capability this runtime does not hold itself: an error naming it (true, for
     /// `swiftbox oci`, as runc) or dropped with a warning (false, the engine's choice).
     public var strictCapabilities = true
+    /// The command line that may start this process over: set by the CLI, so that a
+    /// container created into another's pid namespace is launched from a sealed
+    /// executable (SealedExecutable). Nil: such a create fails instead.
+    public var rerunCommandLine: [String]?
 
     public init(root: String, log: Diagnostics) {
         self.store = ContainerStore(root: root)
         self.log = log
         self.cgroups = CgroupManager.shared
+    }
+
+    /// A container whose pid namespace is another's (linux.namespaces pid with a path)
+    /// is visible there from its clone: re-run from a sealed executable first, before any
+    /// side effect (SealedExecutable).
+    func sealIfJoiningPidNamespace(_ spec: RuntimeSpec) throws {
+        guard let args = rerunCommandLine,
+              spec.linux?.namespaces?.contains(where: { $0.type == "pid" && !($0.path ?? "").isEmpty }) == true else { return }
+        try SealedExecutable.ensure(rerun: args)
     }
 
     // MARK: loading a bundle
@@ -84,8 +99,10 @@ public struct OCIRuntime {
         builder.warnings().forEach(log.warning)
         // Resolved now, so a limit on a controller this host lacks fails before anything exists.
         if let path = plan.cgroupPath {
-            plan.resources = try cgroups.resourcePlan(spec.linux?.resources)
-            if !plan.resources.steps.isEmpty { try cgroups.refuseOwnCgroup(plan.resources, path: path) }
+            // linux.resources.devices as given, plus what the runtime itself creates.
+            let devices = try DeviceRules.forContainer(spec.linux?.resources?.devices, devices: spec.linux?.devices ?? [])
+            plan.resources = try cgroups.resourcePlan(spec.linux?.resources, devices: devices)
+            if !plan.resources.containerMountPoints.isEmpty { try cgroups.refuseOwnCgroup(plan.resources, path: path) }
         }
         return plan
     }
@@ -117,12 +134,19 @@ public struct OCIRuntime {
     /// `create`: everything up to the user's process, which waits for `start`.
     public func create(id: String, options: CreateOptions) throws {
         let (spec, bundle) = try OCIRuntime.bundleSpec(options)
+        try sealIfJoiningPidNamespace(spec)
         try store.reserve(id)
         var cleanup = Cleanup(store: store, id: id)
         defer { cleanup.run() }
 
         let fifo = store.execFifo(id)
         guard sb_mkfifo(fifo, 0o600) == 0 else { throw KernelError("mkfifo", [fifo]) }
+        // In a user namespace the container's root is another host user: it must still
+        // open the fifo (runc chowns it the same way).
+        if spec.linux?.namespaces?.contains(where: { $0.type == "user" && ($0.path ?? "").isEmpty }) == true,
+           let uid = IDMap.hostID(0, in: spec.linux?.uidMappings ?? []), let gid = IDMap.hostID(0, in: spec.linux?.gidMappings ?? []) {
+            guard chown(fifo, uid, gid) == 0 else { throw KernelError("chown", [fifo, "\(uid):\(gid)"]) }
+        }
         let consoleFD = try connectConsole(spec: spec, path: options.consoleSocket)
         defer { if let consoleFD { close(consoleFD) } }
         let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .create(execFifo: fifo), consoleFD: consoleFD,
@@ -131,9 +155,12 @@ public struct OCIRuntime {
                                      hierarchies: [], lastCap: 0).rootfs, pid: 0, pidStartTime: nil, created: Clock.rfc3339Nano(),
                                      annotations: spec.annotations, cgroupPath: plan.cgroupPath, cgroupDirectories: [],
                                      started: false, exitStatus: nil)
+        record.poststart = spec.hooks?.poststart
+        record.poststop = spec.hooks?.poststop
+        cleanup.poststop = poststopRunner(record)
         try store.save(record)
 
-        let child = try start(plan: plan, record: &record, cleanup: &cleanup)
+        let child = try start(plan: plan, record: &record, cleanup: &cleanup, hooks: spec.hooks)
         guard try child.awaitOutcome() == .created else {
             throw LaunchError(op: "launch plan ended before waiting for start", errno: EINVAL, isExec: false)
         }
@@ -144,7 +171,10 @@ public struct OCIRuntime {
     }
 
     /// Create the cgroups, clone the child into them, and record it.
-    func start(plan: LaunchPlan, record: inout ContainerRecord, cleanup: inout Cleanup) throws -> LaunchedChild {
+    func start(plan: LaunchPlan, record: inout ContainerRecord, cleanup: inout Cleanup,
+               hooks: RuntimeSpec.Hooks? = nil) throws -> LaunchedChild {
+        record.hostMountRoot = plan.hostMountRoot
+        cleanup.hostMountRoot = plan.hostMountRoot
         // Only when traced: describing every op of the plan costs ~0.1 ms.
         if log.level >= .trace { for line in plan.lines where line.hasPrefix("parent") { log.trace(line) } }
         var prepared: CgroupManager.Prepared?
@@ -173,7 +203,24 @@ public struct OCIRuntime {
         record.pid = child.pid
         record.pidStartTime = Processes.stat(child.pid)?.startTime
         try store.save(record)
-        if plan.ops.contains(.waitParent) { try child.release() }
+        // The child waits before pivot_root while prestart and createRuntime hooks run
+        // here, in the runtime's namespaces, with its pid (a network hook finds the
+        // namespace at /proc/PID/ns/net). A failure ends the create. The status they read
+        // is "created": runtime.md has "creating" end with step 2, where the environment
+        // exists, and these hooks come after (runtime-tools' hooks_stdin checks it).
+        let creating = ContainerState(id: record.id, status: .created, pid: child.pid, bundle: record.bundle,
+                                      annotations: record.annotations)
+        // Each SB_OP_WAIT_PARENT of the plan is released once, in order: first the user
+        // namespace's maps, then (before pivot_root) the hooks.
+        var waits = plan.ops.filter { $0 == .waitParent }.count
+        if !plan.uidMappings.isEmpty || !plan.gidMappings.isEmpty {
+            try IDMap.write(pid: child.pid, uid: plan.uidMappings, gid: plan.gidMappings)
+            try child.release()
+            waits -= 1
+        }
+        try HookRunner.run(hooks?.prestart ?? [], stage: "prestart", state: creating)
+        try HookRunner.run(hooks?.createRuntime ?? [], stage: "createRuntime", state: creating)
+        for _ in 0..<max(waits, 0) { try child.release() }
         return child
     }
 
@@ -204,6 +251,7 @@ public struct OCIRuntime {
     public func run(id: String, options: CreateOptions, detach: Bool) throws -> Int32 {
         log.trace("run \(id): loading the bundle")
         let (spec, bundle) = try OCIRuntime.bundleSpec(options)
+        try sealIfJoiningPidNamespace(spec)
         try store.reserve(id)
         var cleanup = Cleanup(store: store, id: id)
         defer { cleanup.run() }
@@ -214,16 +262,20 @@ public struct OCIRuntime {
         var record = ContainerRecord(id: id, bundle: bundle, rootfs: spec.root?.path ?? "rootfs", pid: 0, pidStartTime: nil,
                                      created: Clock.rfc3339Nano(), annotations: spec.annotations, cgroupPath: plan.cgroupPath,
                                      cgroupDirectories: [], started: true, exitStatus: nil)
+        record.poststop = spec.hooks?.poststop
+        cleanup.poststop = poststopRunner(record)
         // Forward signals from before the clone, not only once execve is confirmed:
         // the program may already run (and its caller signal us) while we still save
         // its state, and a SIGTERM then would kill us and orphan the container. Until
         // the child exists, signals are held (CShim helpers.c); before its execve one
         // ends the child, and the run fails.
         if !detach { sb_forward_signals(0) }
-        let child = try start(plan: plan, record: &record, cleanup: &cleanup)
+        let child = try start(plan: plan, record: &record, cleanup: &cleanup, hooks: spec.hooks)
         if !detach { sb_forward_signals(child.pid) }
         try options.whileChildStarts?()
         _ = try child.awaitOutcome()
+        record.poststart = spec.hooks?.poststart
+        runPoststart(record)
         log.trace("run \(id): execve succeeded in pid \(child.pid)")
         if let pidFile = options.pidFile { try FileSystem.writeAtomically(OCIRuntime.absolutePath(pidFile), Array("\(child.pid)".utf8), fsync: false) }
         if detach { cleanup.disarm(); return 0 }
@@ -302,6 +354,22 @@ public struct OCIRuntime {
         record.started = true
         try store.save(record)
         unlink(fifo)
+        runPoststart(record)
+    }
+
+    /// poststart hooks: after the user's process started; a failure is a warning only.
+    func runPoststart(_ record: ContainerRecord) {
+        guard let hooks = record.poststart, !hooks.isEmpty else { return }
+        let state = ContainerState(id: record.id, status: .running, pid: record.pid, bundle: record.bundle, annotations: record.annotations)
+        for failure in HookRunner.runAll(hooks, stage: "poststart", state: state) { log.warning("\(failure)") }
+    }
+
+    /// poststop hooks: after the container is deleted; a failure is a warning only.
+    func poststopRunner(_ record: ContainerRecord) -> (() -> Void)? {
+        guard let hooks = record.poststop, !hooks.isEmpty else { return nil }
+        let state = ContainerState(id: record.id, status: .stopped, pid: 0, bundle: record.bundle, annotations: record.annotations)
+        let log = self.log
+        return { for failure in HookRunner.runAll(hooks, stage: "poststop", state: state) { log.warning("\(failure)") } }
     }
 
     public func state(id: String) throws -> ContainerState {
@@ -315,29 +383,33 @@ public struct OCIRuntime {
         guard let sig = Processes.signalNumber(signal) else { throw RuntimeError.unknownSignal(signal) }
         let record = try store.load(id)
         let status = store.status(of: record)
-        guard status == .created || status == .running else { throw RuntimeError.notRunning(id, status) }
+        guard status == .created || status == .running || status == .paused else { throw RuntimeError.notRunning(id, status) }
         if all, let path = record.cgroupPath {
             for pid in cgroups.processes(at: path) { _ = Glibc.kill(pid, sig) }
         }
         guard Glibc.kill(record.pid, sig) == 0 else { throw KernelError("kill", ["\(record.pid)", "\(signal)"]) }
+        if sig == SIGKILL { thawAfterKill(record) }
     }
 
     public func delete(id: String, force: Bool) throws {
         let record = try store.load(id)
         let status = store.status(of: record)
-        if status == .running && !force { throw RuntimeError.notStopped(id, status) }
+        if (status == .running || status == .paused) && !force { throw RuntimeError.notStopped(id, status) }
         if status != .stopped { _ = Glibc.kill(record.pid, SIGKILL) }
         // Anything else still in the container's cgroup (no pid namespace, or escaped
         // children) goes too.
         if let path = record.cgroupPath, force || status == .created {
             for pid in cgroups.processes(at: path) { _ = Glibc.kill(pid, SIGKILL) }
         }
+        thawAfterKill(record)
         _ = Processes.waitUntil(timeoutMs: 10_000) { !Processes.isAlive(record.pid, startTime: record.pidStartTime) }
         if let path = record.cgroupPath {
             _ = Processes.waitUntil(timeoutMs: 10_000) { cgroups.processes(at: path).isEmpty }
         }
+        if let root = record.hostMountRoot { MountTable.unmountAll(root) }
         try CgroupManager.remove(created: record.cgroupDirectories)
         try store.remove(id)
+        poststopRunner(record)?()
     }
 
     public func list() -> [(ContainerRecord, ContainerStatus)] {
@@ -352,6 +424,10 @@ struct Cleanup {
     var pid: Int32?
     var cgroupDirectories: [String] = []
     var armed = true
+    /// poststop hooks, run after the rest is removed (a failed create continues the
+    /// lifecycle at delete, and so at poststop, config.md says).
+    var poststop: (() -> Void)?
+    var hostMountRoot: String?
 
     init(store: ContainerStore, id: String) { self.store = store; self.id = id }
 
@@ -364,9 +440,11 @@ struct Cleanup {
             var status: Int32 = 0
             _ = waitpid(pid, &status, 0)
         }
+        if let hostMountRoot { MountTable.unmountAll(hostMountRoot) }
         try? CgroupManager.remove(created: cgroupDirectories)
         try? store.remove(id)
         armed = false
+        poststop?()
     }
 }
 

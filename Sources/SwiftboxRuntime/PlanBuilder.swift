@@ -20,10 +20,12 @@ public enum PlanError: Error, Equatable, CustomStringConvertible {
     case noArgs
     case unknownNamespace(String)
     case duplicateNamespace(String)
-    case mountNamespaceRequired
     case hostnameWithoutUTS
     case unsupportedVersion(String)
     case capabilityUnavailable(String, set: String)
+    case unsupportedHook(String)
+    case userNamespaceWithoutMappings
+    case mappingsWithoutUserNamespace
     case mountSourceMissing(destination: String, source: String)
     case mountDestinationNotAbsolute(String)
     case mountEscapes(destination: String, link: String, target: String)
@@ -39,10 +41,15 @@ public enum PlanError: Error, Equatable, CustomStringConvertible {
         case .noArgs: return "process.args must name a program"
         case .unknownNamespace(let t): return "linux.namespaces: unknown namespace type \"\(t)\" (expected pid, network, mount, ipc, uts, user, cgroup or time)"
         case .duplicateNamespace(let t): return "linux.namespaces: namespace \"\(t)\" is listed twice"
-        case .mountNamespaceRequired: return "linux.namespaces: a mount namespace is required to set up the rootfs"
         case .hostnameWithoutUTS: return "hostname is set but linux.namespaces has no uts namespace (new or joined by path): it would rename the host"
         case .unsupportedVersion(let v):
             return "ociVersion \"\(v)\": this runtime implements runtime-spec \(OCIVersion.minimum) to \(OCIVersion.maximum)"
+        case .userNamespaceWithoutMappings:
+            return "linux.namespaces: a new user namespace needs linux.uidMappings and linux.gidMappings"
+        case .mappingsWithoutUserNamespace:
+            return "linux.uidMappings/gidMappings are set but linux.namespaces creates no user namespace"
+        case .unsupportedHook(let stage):
+            return "hooks.\(stage): not supported by this runtime (prestart, createRuntime, poststart and poststop are)"
         case .capabilityUnavailable(let name, let set):
             return "process.capabilities.\(set): \(name) is not in this runtime's own bounding set, so no process it starts can have it"
         case .mountSourceMissing(let d, let s): return "mounts: \(d): bind source \(s) does not exist"
@@ -108,13 +115,29 @@ public struct PlanBuilder {
 
         var ops: [LaunchOp] = []
         let (created, joined, joinPid) = try namespaces()
-        guard created.contains(.mount) || joined.contains(where: { $0.type == .mount }) else {
-            throw PlanError.mountNamespaceRequired
-        }
+        // No mount namespace in the config means the host's (config-linux.md): the
+        // mounts are then made under the rootfs in the host's namespace, the container
+        // is chroot'ed instead of pivot_root'ed, and delete unmounts what it made.
+        let ownMountNS = created.contains(.mount) || joined.contains(where: { $0.type == .mount })
         // A hostname goes to a uts namespace of the container's own: a new one, or one
         // joined by path (setns comes first, so sethostname lands there).
         let hasUTS = created.contains(.uts) || joined.contains { $0.type == .uts }
         if (spec.hostname != nil || spec.domainname != nil) && !hasUTS { throw PlanError.hostnameWithoutUTS }
+
+        // A new user namespace: the child waits, first thing, for the parent to write
+        // its uid_map and gid_map; until then it has no identity there, and the
+        // namespaces created with it (owned by it) would refuse its mounts.
+        let newUser = created.contains(.user)
+        let uidMaps = spec.linux?.uidMappings ?? [], gidMaps = spec.linux?.gidMappings ?? []
+        if newUser && (uidMaps.isEmpty || gidMaps.isEmpty) { throw PlanError.userNamespaceWithoutMappings }
+        if !newUser && (!uidMaps.isEmpty || !gidMaps.isEmpty) { throw PlanError.mappingsWithoutUserNamespace }
+        if newUser {
+            ops.append(.waitParent)
+            // Become the namespace's root: until now our ids are the parent's (host root,
+            // unmapped here), and files we create would fail with EOVERFLOW.
+            ops.append(.setresgid(0))
+            ops.append(.setresuid(0))
+        }
 
         // Join namespaces given by path first (a user namespace before the others,
         // since it decides what the later setns calls are allowed to do).
@@ -140,9 +163,11 @@ public struct PlanBuilder {
         let propName = spec.linux?.rootfsPropagation ?? "rslave"
         guard let prop = MountFlags.propagation(propName) else { throw PlanError.unknownPropagation(propName) }
         let propText = "MS_" + propName.uppercased().replacingREC()
-        // An unbindable tree cannot give us the bind of the rootfs below: start private,
-        // and make the container's "/" unbindable once it is the root.
-        if prop & MountFlags.UNBINDABLE != 0 {
+        // The host's tree is never touched: without a namespace of our own, no propagation.
+        if !ownMountNS {
+        } else if prop & MountFlags.UNBINDABLE != 0 {
+            // An unbindable tree cannot give us the bind of the rootfs below: start
+            // private, and make the container's "/" unbindable once it is the root.
             ops.append(.setPropagation(flags: MountFlags.PRIVATE | MountFlags.REC, name: "MS_PRIVATE|MS_REC"))
         } else {
             ops.append(.setPropagation(flags: prop, name: propText))
@@ -150,7 +175,7 @@ public struct PlanBuilder {
         // pivot_root(2) fails with EINVAL when the new root's parent mount is shared. It
         // is, after "shared"/"rshared" above: make just that one mount private (the bind
         // below then copies a private mount, so the new root is not shared either).
-        if prop & MountFlags.SHARED != 0 { ops.append(.makeParentMountPrivate(path: rootfs)) }
+        if ownMountNS && prop & MountFlags.SHARED != 0 { ops.append(.makeParentMountPrivate(path: rootfs)) }
         // pivot_root needs the new root to be a mount point: bind it onto itself.
         ops.append(.bindRootfs(path: rootfs))
 
@@ -166,12 +191,20 @@ public struct PlanBuilder {
             // followed with the rootfs as "/" (the child checks again with RESOLVE_IN_ROOT).
             var inside = m
             inside.destination = resolution.resolved
-            ops += try mountOps(inside)
+            ops += try mountOps(inside, inUserNamespace: newUser, ownNetwork: created.contains(.network))
         }
-        if devIsTmpfs { ops += defaultDevices() }
-        ops += try configDevices()
+        // mknod(2) is refused in a user namespace: device nodes are bound from the host.
+        if devIsTmpfs { ops += defaultDevices(bindFromHost: newUser) }
+        ops += try configDevices(bindFromHost: newUser)
 
-        ops.append(.pivotRoot)
+        // prestart and createRuntime hooks run in the parent once the namespaces and
+        // mounts exist but before pivot_root (config.md): the child waits here for them.
+        if let hooks = spec.hooks {
+            if hooks.createContainer?.isEmpty == false { throw PlanError.unsupportedHook("createContainer") }
+            if hooks.startContainer?.isEmpty == false { throw PlanError.unsupportedHook("startContainer") }
+            if hooks.prestart?.isEmpty == false || hooks.createRuntime?.isEmpty == false { ops.append(.waitParent) }
+        }
+        ops.append(ownMountNS ? .pivotRoot : .chrootRootfs)
 
         // sysctls through the container's own /proc, in its own namespaces, and before
         // readonlyPaths makes /proc/sys read-only.
@@ -187,7 +220,7 @@ public struct PlanBuilder {
         // The propagation the config asked for, on the container's own "/" now that it is
         // the root (the first setPropagation applied to the host's tree, copied), and
         // after the masks: a bind of /dev/null from an unbindable tree would fail.
-        if spec.linux?.rootfsPropagation != nil { ops.append(.setPropagation(flags: prop, name: propText)) }
+        if ownMountNS && spec.linux?.rootfsPropagation != nil { ops.append(.setPropagation(flags: prop, name: propText)) }
 
         if let h = spec.hostname { ops.append(.sethostname(h)) }
         if let d = spec.domainname { ops.append(.setdomainname(d)) }
@@ -195,9 +228,15 @@ public struct PlanBuilder {
                               initProcess: spec.annotations?[PlanBuilder.initAnnotation] == "true")
 
         let cgroupPath = try CgroupManager.resolvePath(spec.linux?.cgroupsPath, id: id)
-        return LaunchPlan(cloneNamespaces: NamespaceKind.allCases.filter { cloneNamespaces.contains($0) },
-                          joinPidNamespace: joinPid, cgroupPath: cgroupPath,
-                          cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint, preserveFDs: preserveFDs, ops: ops)
+        var plan = LaunchPlan(cloneNamespaces: NamespaceKind.allCases.filter { cloneNamespaces.contains($0) },
+                              joinPidNamespace: joinPid, cgroupPath: cgroupPath,
+                              cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint, preserveFDs: preserveFDs, ops: ops)
+        if !ownMountNS { plan.hostMountRoot = rootfs }
+        if newUser {
+            plan.uidMappings = uidMaps
+            plan.gidMappings = gidMaps
+        }
+        return plan
     }
 
     /// The steps that turn the (still privileged) child into the process config.json
@@ -288,6 +327,10 @@ public struct PlanBuilder {
                                            ("inheritable", caps.inheritable), ("ambient", caps.ambient)]
         var masks: [String: UInt64] = [:]
         for (name, list) in sets {
+            let unknown = Capabilities.unknownToKernel(list, lastCap: lastCap)
+            if !unknown.isEmpty {
+                out.append("process.capabilities.\(name): leaving out \(unknown.joined(separator: ", ")): unknown to this kernel (its last capability is \(Capabilities.name(lastCap)))")
+            }
             let asked = (try? Capabilities.mask(list, set: name, lastCap: lastCap)) ?? 0
             masks[name] = asked & capabilityLimit
             let missing = asked & ~capabilityLimit
@@ -321,8 +364,17 @@ public struct PlanBuilder {
         return (created, joined, joinPid)
     }
 
-    func mountOps(_ m: RuntimeSpec.Mount) throws -> [LaunchOp] {
-        let parsed = MountFlags.parse(m.options ?? [])
+    func mountOps(_ m: RuntimeSpec.Mount, inUserNamespace: Bool = false, ownNetwork: Bool = true) throws -> [LaunchOp] {
+        var parsed = MountFlags.parse(m.options ?? [])
+        var m = m
+        // sysfs may be mounted in a user namespace only by the owner of the network
+        // namespace (sysfs(5)): without a network namespace of its own, the container
+        // gets the host's /sys bound instead, as runc does.
+        if inUserNamespace && !ownNetwork && m.type == "sysfs" {
+            m.type = "bind"
+            m.source = "/sys"
+            parsed.flags |= MountFlags.BIND | MountFlags.REC
+        }
         let type = m.type ?? ""
         let isBind = type == "bind" || parsed.flags & MountFlags.BIND != 0
         if type == "cgroup" || type == "cgroup2" { return cgroupMountOps(m, flags: parsed.flags) }
@@ -371,10 +423,13 @@ public struct PlanBuilder {
 
     /// The devices every container gets (OCI runtime spec, "Default Devices") and the
     /// conventional symlinks, when /dev is a fresh tmpfs.
-    func defaultDevices() -> [LaunchOp] {
+    func defaultDevices(bindFromHost: Bool = false) -> [LaunchOp] {
         let devices: [(String, Int64, Int64)] = [("null", 1, 3), ("zero", 1, 5), ("full", 1, 7),
                                                  ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0)]
-        var ops: [LaunchOp] = devices.map { .mknod(path: "/dev/" + $0.0, type: "c", major: $0.1, minor: $0.2, mode: 0o666, uid: 0, gid: 0) }
+        var ops: [LaunchOp] = devices.map {
+            bindFromHost ? bindDevice("/dev/" + $0.0)
+                : .mknod(path: "/dev/" + $0.0, type: "c", major: $0.1, minor: $0.2, mode: 0o666, uid: 0, gid: 0)
+        }
         ops.append(.symlink(target: "/proc/self/fd", path: "/dev/fd"))
         ops.append(.symlink(target: "/proc/self/fd/0", path: "/dev/stdin"))
         ops.append(.symlink(target: "/proc/self/fd/1", path: "/dev/stdout"))
@@ -383,7 +438,12 @@ public struct PlanBuilder {
         return ops
     }
 
-    func configDevices() throws -> [LaunchOp] {
+    /// The host's node at the same path, bound onto an empty file in the container.
+    func bindDevice(_ path: String) -> LaunchOp {
+        .mount(MountOp(source: path, destination: path, fsType: "", flags: MountFlags.BIND, data: "", propagation: 0, targetIsFile: true))
+    }
+
+    func configDevices(bindFromHost: Bool = false) throws -> [LaunchOp] {
         try (spec.linux?.devices ?? []).map { d in
             guard d.path.hasPrefix("/dev/") || d.path.hasPrefix("/") else { throw PlanError.invalidDevice("\(d.path): path must be absolute") }
             let type: Character
@@ -394,6 +454,7 @@ public struct PlanBuilder {
             default: throw PlanError.invalidDevice("\(d.path): unknown type \"\(d.type)\"")
             }
             if type != "p" && (d.major == nil || d.minor == nil) { throw PlanError.invalidDevice("\(d.path): major and minor are required") }
+            if bindFromHost { return bindDevice(d.path) }
             return .mknod(path: d.path, type: type, major: d.major ?? 0, minor: d.minor ?? 0,
                           mode: (d.fileMode ?? 0o666) & 0o7777, uid: d.uid ?? 0, gid: d.gid ?? 0)
         }

@@ -1,5 +1,6 @@
-// Linux capabilities by name (capabilities(7)). The numbers are the kernel's ABI
-// (include/uapi/linux/capability.h).
+// Linux capabilities by name (capabilities(7)), through libcap: the names and numbers
+// of the installed library and the running kernel's count, not a table of our own.
+import CCap
 import SwiftboxKernel
 
 public enum SecurityError: Error, Equatable, CustomStringConvertible {
@@ -15,36 +16,47 @@ public enum SecurityError: Error, Equatable, CustomStringConvertible {
 }
 
 public enum Capabilities {
-    public static let numbers: [String: Int] = [
-        "CAP_CHOWN": 0, "CAP_DAC_OVERRIDE": 1, "CAP_DAC_READ_SEARCH": 2, "CAP_FOWNER": 3, "CAP_FSETID": 4,
-        "CAP_KILL": 5, "CAP_SETGID": 6, "CAP_SETUID": 7, "CAP_SETPCAP": 8, "CAP_LINUX_IMMUTABLE": 9,
-        "CAP_NET_BIND_SERVICE": 10, "CAP_NET_BROADCAST": 11, "CAP_NET_ADMIN": 12, "CAP_NET_RAW": 13,
-        "CAP_IPC_LOCK": 14, "CAP_IPC_OWNER": 15, "CAP_SYS_MODULE": 16, "CAP_SYS_RAWIO": 17,
-        "CAP_SYS_CHROOT": 18, "CAP_SYS_PTRACE": 19, "CAP_SYS_PACCT": 20, "CAP_SYS_ADMIN": 21,
-        "CAP_SYS_BOOT": 22, "CAP_SYS_NICE": 23, "CAP_SYS_RESOURCE": 24, "CAP_SYS_TIME": 25,
-        "CAP_SYS_TTY_CONFIG": 26, "CAP_MKNOD": 27, "CAP_LEASE": 28, "CAP_AUDIT_WRITE": 29,
-        "CAP_AUDIT_CONTROL": 30, "CAP_SETFCAP": 31, "CAP_MAC_OVERRIDE": 32, "CAP_MAC_ADMIN": 33,
-        "CAP_SYSLOG": 34, "CAP_WAKE_ALARM": 35, "CAP_BLOCK_SUSPEND": 36, "CAP_AUDIT_READ": 37,
-        "CAP_PERFMON": 38, "CAP_BPF": 39, "CAP_CHECKPOINT_RESTORE": 40,
-    ]
+    /// The highest capability the running kernel knows: libcap's cap_max_bits() - 1
+    /// (it reads /proc/sys/kernel/cap_last_cap, or probes PR_CAPBSET_READ where that is
+    /// missing), so a newer kernel's capabilities are counted, not cut at a table's end.
+    public static func lastCap() -> Int { Int(cap_max_bits()) - 1 }
 
-    /// The highest capability this kernel knows (/proc/sys/kernel/cap_last_cap).
-    public static func lastCap() -> Int {
-        (try? FileSystem.readString("/proc/sys/kernel/cap_last_cap")).flatMap { Int($0.trimmed()) } ?? 40
+    /// A capability's number by name, as libcap knows it: "CAP_KILL", "kill" and
+    /// "cap_kill" alike; "CAP_41" for a number libcap has no name for yet.
+    public static func number(_ raw: String) -> Int? {
+        var name = raw.lowercased()
+        if name.hasPrefix("cap_") { name.removeFirst(4) }
+        if let n = Int(name), n >= 0, n < 64 { return n }
+        var value: cap_value_t = 0
+        guard cap_from_name("cap_" + name, &value) == 0, value >= 0, value < 64 else { return nil }
+        return Int(value)
+    }
+
+    /// The name libcap gives capability `n`, in the spec's spelling ("CAP_KILL"); a
+    /// number it has no name for is "CAP_<n>" (never another capability's name).
+    public static func name(_ n: Int) -> String {
+        guard let text = cap_to_name(cap_value_t(n)) else { return "CAP_\(n)" }
+        defer { cap_free(text) }
+        let name = String(cString: text).uppercased()
+        return name.hasPrefix("CAP_") ? name : "CAP_" + name
     }
 
     /// A set of names as a 64-bit mask. Names are accepted with or without the CAP_
-    /// prefix, in any case. Capabilities the running kernel does not know are dropped
-    /// (as runc does) so a newer config still runs on an older kernel.
+    /// prefix, in any case. A name libcap does not know is an error; a capability the
+    /// running kernel does not know (above lastCap) is left out, as runc does, so a
+    /// newer config still runs on an older kernel — unknownToKernel tells which.
     public static func mask(_ names: [String]?, set: String, lastCap: Int) throws -> UInt64 {
         var mask: UInt64 = 0
         for raw in names ?? [] {
-            var name = raw.uppercased()
-            if !name.hasPrefix("CAP_") { name = "CAP_" + name }
-            guard let n = numbers[name] else { throw SecurityError.unknownCapability(raw, set: set) }
+            guard let n = number(raw) else { throw SecurityError.unknownCapability(raw, set: set) }
             if n <= lastCap { mask |= 1 << UInt64(n) }
         }
         return mask
+    }
+
+    /// The names in `names` that the running kernel does not know (left out by mask).
+    public static func unknownToKernel(_ names: [String]?, lastCap: Int) -> [String] {
+        (names ?? []).filter { number($0).map { $0 > lastCap } ?? false }
     }
 
     /// The bounding set of this process (/proc/self/status CapBnd): a container cannot get
@@ -59,6 +71,6 @@ public enum Capabilities {
     }
 
     public static func names(_ mask: UInt64) -> [String] {
-        numbers.filter { mask & (1 << UInt64($0.value)) != 0 }.sorted { $0.value < $1.value }.map(\.key)
+        (0..<64).filter { mask & (1 << UInt64($0)) != 0 }.map(name)
     }
 }

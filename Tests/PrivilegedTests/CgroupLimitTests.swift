@@ -29,7 +29,7 @@ final class CgroupLimitTests: EngineTestCase {
 
     /// The cgroup mounts of this mount namespace (the topmost at each mount point).
     static let hierarchies: [Hierarchy] = {
-        let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        let text = PrivilegedTestCase.mountinfo()
         var byPoint: [String: Hierarchy?] = [:]
         var order: [String] = []
         for line in text.split(separator: "\n") {

@@ -14,7 +14,7 @@ final class CgroupV2GuestTests: PrivilegedTestCase {
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        let mounts = PrivilegedTestCase.mountinfo()
         let types = mounts.split(separator: "\n").compactMap { line -> (String, String)? in
             let f = line.split(separator: " ")
             guard let dash = f.firstIndex(of: "-"), dash + 1 < f.count, f.count > 4 else { return nil }
@@ -30,7 +30,7 @@ final class CgroupV2GuestTests: PrivilegedTestCase {
     }
 
     func testHierarchyIsPureV2WithTheControllersLimitsNeed() throws {
-        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        let mounts = PrivilegedTestCase.mountinfo()
         XCTAssertFalse(mounts.contains(" - cgroup "), "a cgroup v1 hierarchy is mounted:\n\(mounts)")
         let controllers = Set(read(Self.root + "/cgroup.controllers").split(separator: " ").map(String.init))
         for c in ["memory", "pids", "cpu"] { XCTAssertTrue(controllers.contains(c), "\(c) missing from \(controllers)") }
@@ -51,6 +51,9 @@ final class CgroupV2GuestTests: PrivilegedTestCase {
         XCTAssertEqual(sb(["delete", "--force", id]).status, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir), "\(dir) left behind")
     }
+
+    /// The freezer is cgroup.freeze here (no v1 freezer hierarchy).
+    func testPauseResumeWithCgroupFreeze() throws { try checkPauseResumePsEvents() }
 
     func testEngineContainerLandsInItsCgroupAndRmRemovesIt() throws {
         let engineRoot = work + "/engine"

@@ -42,7 +42,7 @@ class EngineTestCase: PrivilegedTestCase {
             eventually("the trash is emptied") { self.entries(self.engineRoot + "/trash").isEmpty }
             // Volumes last: a volume with driver options is a mount on the host until removed.
             for name in sbx(["volume", "ls", "-q"]).out.split(separator: "\n") { _ = sbx(["volume", "rm", String(name)]) }
-            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+            let mounts = PrivilegedTestCase.mountinfo()
             XCTAssertFalse(mounts.contains(engineRoot), "an overlay of \(engineRoot) is still mounted")
         }
         try super.tearDownWithError()

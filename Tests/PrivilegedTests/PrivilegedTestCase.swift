@@ -50,7 +50,7 @@ class PrivilegedTestCase: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified/swiftbox/\(id)"), "cgroup of \(id) left behind")
             XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/swiftbox/\(id)"), "cgroup of \(id) left behind")
         }
-        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        let mounts = PrivilegedTestCase.mountinfo()
         XCTAssertFalse(mounts.contains(work), "a mount under \(work) was left on the host")
         try? FileManager.default.removeItem(atPath: work)
     }
@@ -109,6 +109,15 @@ class PrivilegedTestCase: XCTestCase {
         let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         let code: Int32 = sb_wifexited(status) != 0 ? sb_wexitstatus(status) : 128 + sb_wtermsig(status)
         return (code, out, err)
+    }
+
+    /// The whole mount table. Not String(contentsOfFile:): procfs files report a size of
+    /// 0, and Foundation then read only the first page — a leak check that reads a page
+    /// of a long table sees nothing and cannot fail.
+    static func mountinfo() -> String {
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/mountinfo") else { return "" }
+        defer { try? handle.close() }
+        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     }
 
     /// Poll for a condition with a deadline instead of sleeping a fixed time.

@@ -188,7 +188,7 @@ final class VolumeTests: EngineTestCase {
         XCTAssertEqual(sbx(["volume", "ls", "-q"]).out, "fast\n")
         XCTAssertEqual(sbx(["volume", "prune", "-a", "-f"]).status, 0)
         XCTAssertEqual(sbx(["volume", "ls", "-q"]).out, "")
-        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        let mounts = PrivilegedTestCase.mountinfo()
         XCTAssertFalse(mounts.contains(engineRoot + "/volumes"), "the tmpfs volume was unmounted")
     }
 

@@ -56,6 +56,7 @@ final class ServiceParsingTests: XCTestCase {
             secrets: [token, {source: cert, target: /etc/cert.pem, mode: 0440}]
             labels: [a=b]
             shm_size: 64m
+            devices: ["/dev/fuse", "/dev/kvm:/dev/kvm:rw"]
           db:
             image: busybox
           cache:
@@ -101,6 +102,7 @@ final class ServiceParsingTests: XCTestCase {
         XCTAssertEqual(w.secrets[1].mode, 0o440)
         XCTAssertEqual(w.labels["a"], "b")
         XCTAssertEqual(w.unsupported, ["shm_size"])
+        XCTAssertEqual(w.devices, ["/dev/fuse", "/dev/kvm:/dev/kvm:rw"])
         XCTAssertEqual(p.networks["front"]?.name, "demo_front")
         XCTAssertEqual(p.networks["back"]?.name, "back", "external networks keep their name")
         XCTAssertEqual(p.networks["default"]?.name, "demo_default", "db joins the default network")
@@ -177,6 +179,8 @@ final class ServiceParsingTests: XCTestCase {
         s.image = "busybox"
         let h = ConfigHash.of(s)
         XCTAssertEqual(h.count, 64)
+        // A service without devices hashes as before devices existed: nil is not encoded.
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(s), as: UTF8.self).contains("devices"))
         s.scale = 3
         XCTAssertEqual(ConfigHash.of(s), h, "scale does not change the hash")
         s.command = ["true"]

@@ -66,10 +66,10 @@ final class CgroupResourceTests: XCTestCase {
     func testMissingControllerIsAnErrorOnlyWhenALimitNeedsIt() throws {
         let r = LinuxResources(memory: .init(limit: 64 << 20))
         XCTAssertThrowsError(try ResourcePlan.make(r, hierarchies: Self.v2Host, v2Controllers: ["cpu", "pids"])) {
-            XCTAssertEqual("\($0)", "memory: controller not available on this host")
+            XCTAssertEqual("\($0)", "memory (linux.resources.memory): controller not available on this host")
         }
         XCTAssertThrowsError(try ResourcePlan.make(r, hierarchies: [], v2Controllers: [])) {
-            XCTAssertEqual("\($0)", "memory: controller not available on this host")
+            XCTAssertEqual("\($0)", "memory (linux.resources.memory): controller not available on this host")
         }
         // Present but empty sections, or zero values, ask for nothing.
         let empty = LinuxResources(memory: .init(), cpu: .init(shares: 0))
@@ -77,7 +77,7 @@ final class CgroupResourceTests: XCTestCase {
         XCTAssertTrue(try ResourcePlan.make(nil, hierarchies: [], v2Controllers: []).isEmpty)
         XCTAssertThrowsError(try ResourcePlan.make(.init(pids: .init(limit: 5)), hierarchies: Self.hybridHost.filter { !$0.controllers.contains("pids") },
                                                    v2Controllers: ["hugetlb"])) {
-            XCTAssertEqual("\($0)", "pids: controller not available on this host")
+            XCTAssertEqual("\($0)", "pids (linux.resources.pids): controller not available on this host")
         }
     }
 

@@ -50,6 +50,15 @@ final class PiecesTests: XCTestCase {
         XCTAssertEqual(try Capabilities.mask(["CAP_CHECKPOINT_RESTORE"], set: "x", lastCap: 39), 0, "unknown to this kernel: dropped")
         XCTAssertThrowsError(try Capabilities.mask(["CAP_NOPE"], set: "bounding", lastCap: 40))
         XCTAssertEqual(Capabilities.names((1 << 5) | (1 << 21)), ["CAP_KILL", "CAP_SYS_ADMIN"])
+        // libcap's names and the running kernel's count, not a table of ours.
+        let kernelLast = try String(contentsOfFile: "/proc/sys/kernel/cap_last_cap", encoding: .utf8)
+        XCTAssertEqual(Capabilities.lastCap(), Int(kernelLast.trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertEqual(Capabilities.number("cap_sys_admin"), 21)
+        XCTAssertEqual(Capabilities.number("CAP_CHECKPOINT_RESTORE"), 40)
+        XCTAssertEqual(Capabilities.number("CAP_63"), 63, "a capability libcap has no name for is named by its number")
+        XCTAssertEqual(Capabilities.name(63), "CAP_63", "never another capability's name")
+        XCTAssertNil(Capabilities.number("CAP_64"))
+        XCTAssertEqual(Capabilities.unknownToKernel(["CAP_KILL", "CAP_63"], lastCap: 40), ["CAP_63"])
     }
 
     func testSignals() {

@@ -40,6 +40,20 @@ final class PlanBuilderTests: XCTestCase {
                        "plan changed; if intended, re-run with UPDATE_GOLDEN=1 and review the diff")
     }
 
+    /// Which launches are visible to a running container before their execve, and so
+    /// must come from a sealed executable (SealedExecutable; CVE-2019-5736).
+    func testLaunchesIntoRunningContainersAreMarked() throws {
+        var spec = DefaultSpec.make()
+        XCTAssertFalse(try builder(spec).build().entersRunningContainer, "a new container has a pid namespace of its own")
+        let exec = try builder(spec).buildExec(process: spec.process!, initPid: 42, cgroupPath: nil)
+        XCTAssertTrue(exec.entersRunningContainer)
+        let namespaces = spec.linux?.namespaces?.map { $0.type == "pid" ? .init(type: "pid", path: "/proc/42/ns/pid") : $0 }
+        spec.linux?.namespaces = namespaces
+        let joined = try builder(spec).build()
+        XCTAssertEqual(joined.joinPidNamespace, "/proc/42/ns/pid")
+        XCTAssertTrue(joined.entersRunningContainer)
+    }
+
     func testOrderingConstraints() throws {
         var spec = DefaultSpec.make()
         spec.linux?.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW")
@@ -185,6 +199,22 @@ final class PlanBuilderTests: XCTestCase {
         XCTAssertThrowsError(try builder(spec).build()) { XCTAssertEqual($0 as? PlanError, .hostnameWithoutUTS) }
     }
 
+    /// No mount namespace means the host's: nothing changes the host's propagation, the
+    /// container is chroot'ed, and the plan names the root whose mounts delete detaches.
+    func testNoMountNamespaceChrootsAndNeverTouchesTheHostsPropagation() throws {
+        var spec = DefaultSpec.make()
+        spec.linux?.namespaces = nil
+        spec.hostname = nil
+        let plan = try builder(spec).build()
+        XCTAssertFalse(plan.ops.contains { if case .setPropagation = $0 { return true }; return false })
+        XCTAssertFalse(plan.ops.contains(.pivotRoot))
+        XCTAssertTrue(plan.ops.contains(.chrootRootfs))
+        XCTAssertEqual(plan.hostMountRoot, bundle + "/rootfs")
+        XCTAssertEqual(plan.cloneNamespaces, [])
+        spec.linux?.namespaces = [.init(type: "mount")]
+        XCTAssertNil(try builder(spec).build().hostMountRoot)
+    }
+
     func testOCIVersionIsChecked() throws {
         var spec = DefaultSpec.make()
         for good in ["1.0.0", "1.0.2", "1.0.2-dev", "1.1.0-rc.1", "1.2.0", "1.2.1+build.5"] {
@@ -220,8 +250,6 @@ final class PlanBuilderTests: XCTestCase {
         expect({ $0.linux?.namespaces?.append(.init(type: "bogus")) },
                "linux.namespaces: unknown namespace type \"bogus\" (expected pid, network, mount, ipc, uts, user, cgroup or time)")
         expect({ $0.linux?.namespaces?.append(.init(type: "pid")) }, "linux.namespaces: namespace \"pid\" is listed twice")
-        expect({ $0.linux?.namespaces?.removeAll { $0.type == "mount" } },
-               "linux.namespaces: a mount namespace is required to set up the rootfs")
         expect({ $0.linux?.namespaces?.removeAll { $0.type == "uts" } },
                "hostname is set but linux.namespaces has no uts namespace (new or joined by path): it would rename the host")
         expect({ $0.root = .init(path: "nope") }, "root.path \(bundle)/nope: no such directory")

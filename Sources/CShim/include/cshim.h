@@ -60,6 +60,7 @@ typedef enum {
     SB_OP_JOIN_CGROUPS,       // blob: int[] of open cgroup v1 `tasks` files; write "0" to each
     SB_OP_INIT,               // fork: the child goes on to exec; we stay as a minimal init (--init)
     SB_OP_PARENT_PRIVATE,     // a: rootfs path; make the mount it lives on MS_PRIVATE (for pivot_root)
+    SB_OP_CHROOT,             // no mount namespace of our own: chroot(2) into the root fd instead of pivot_root
     SB_OP_LOOPBACK_UP,        // set IFF_UP on "lo" of a new network namespace (ioctl SIOCSIFFLAGS)
 } sb_op_kind;
 
@@ -85,6 +86,8 @@ typedef struct {
     char *const *envp;          // NULL-terminated
     int trace_fd;               // >= 0: write one line per op as it runs (--log-level trace)
     int preserve_fds;           // fds 3 .. 3+preserve_fds-1 are passed to the container
+    int nondumpable;            // 1: the child is not dumpable until its execve (it enters a
+                                // running container: its /proc/PID/exe must stay closed there)
 } sb_plan;
 
 /// What the child reports over the error pipe.
@@ -110,6 +113,15 @@ typedef struct {
 /// `cgroup_fd` >= 0: a cgroup v2 directory to start the child in (clone3 with
 /// CLONE_INTO_CGROUP); if the kernel lacks clone3, res.err is ENOSYS and nothing ran.
 sb_launch_result sb_launch(const sb_plan *plan, unsigned long clone_flags, int pidns_fd, int cgroup_fd);
+
+/// Is /proc/self/exe safe to show a container (sealed_exe.c): 1 when it is on a read-only
+/// mount or file system, or a memfd sealed against writes; else 0.
+int sb_exe_is_sealed(void);
+
+/// Re-execute our own executable from a sealed view of it (sealed_exe.c): a detached
+/// read-only bind mount, else a sealed memfd copy (*method: 1 or 2). Returns only on
+/// failure, -1 with errno.
+int sb_exec_sealed(char *const argv[], char *const envp[], int *method);
 
 /// Status helpers (the W* macros are not importable into Swift).
 int sb_wifexited(int status);

@@ -73,6 +73,7 @@ extension Engine {
     /// an unused default network, so nothing swiftbox made stays behind.
     public func pruneNetworks(includingDefault: Bool = false) throws -> [String] {
         let nets = networks
+        try nets.pruneIncomplete()
         dropStaleEndpoints()
         var removed: [String] = []
         for n in nets.store.all() where n.endpoints.isEmpty && (includingDefault || !n.isDefault) {

@@ -18,6 +18,11 @@ public struct NetworkRecord: Codable, Equatable, Sendable {
     /// true when the user chose the subnet (then --ip is allowed, as Docker requires).
     public var userSubnet: Bool
     public var endpoints: [String: Endpoint]
+    /// Set while `network create` builds the bridge: the record is written first, so a
+    /// create killed half-way leaves a record naming the link it may have made. Creates
+    /// hold the store's lock throughout, so whoever holds the lock and sees this flag
+    /// knows its creator died (Networks.reapIncomplete).
+    public var creating: Bool?
 
     public var shortID: String { String(id.prefix(12)) }
     /// The default network (`bridge`) resolves names only through /etc/hosts, as

@@ -33,7 +33,11 @@ public struct NetworkStore: Sendable {
         return try body()
     }
 
-    public func all() -> [NetworkRecord] {
+    /// The networks, without the records of creates still under way or killed half-way.
+    public func all() -> [NetworkRecord] { allRecords().filter { $0.creating != true } }
+
+    /// Every record, those of unfinished creates too.
+    public func allRecords() -> [NetworkRecord] {
         FileSystem.listDirectory(dir).filter { $0.hasSuffix(".json") && $0 != "ports.json" }.compactMap { file in
             guard let bytes = try? FileSystem.read(dir + "/" + file) else { return nil }
             return try? JSONDecoder().decode(NetworkRecord.self, from: Data(bytes))

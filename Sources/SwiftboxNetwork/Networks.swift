@@ -59,6 +59,7 @@ public struct Networks {
         // `bridge` exists from the start on Docker (ours from its first container).
         if r.name == "bridge" { throw NetworkError.nameExists(r.name) }
         return try store.withLock {
+            reapIncomplete()
             let existing = store.all()
             if existing.contains(where: { $0.name == r.name }) { throw NetworkError.nameExists(r.name) }
             return try withHostLock { try makeNetwork(r, existing: existing, bridge: nil) }
@@ -69,6 +70,7 @@ public struct Networks {
     public func ensureDefault() throws -> NetworkRecord {
         if let n = store.all().first(where: { $0.name == "bridge" }), (try? NetlinkSocket().linkIndex(n.bridge)) != nil { return n }
         return try store.withLock {
+            reapIncomplete()
             let existing = store.all()
             if let n = existing.first(where: { $0.name == "bridge" }) {
                 // The record survived but the bridge did not (a reboot): make it again.
@@ -104,13 +106,19 @@ public struct Networks {
         // The default network's ID is derived from the root: `network ls` shows it before
         // the bridge exists (PredefinedNetworks.swift).
         let id = bridge != nil ? predefinedID("bridge") : NetworkStore.newID()
-        let n = NetworkRecord(id: id, name: r.name, created: Clock.rfc3339Nano(), subnet: subnet, gateway: gateway, ipRange: range,
+        var n = NetworkRecord(id: id, name: r.name, created: Clock.rfc3339Nano(), subnet: subnet, gateway: gateway, ipRange: range,
                               isInternal: r.isInternal, labels: r.labels, bridge: bridge ?? "br-" + id.prefix(12), userSubnet: r.subnet != nil)
         if try host.linkIndex(n.bridge) != nil {
             throw NetworkError.failed("a link named \(n.bridge) already exists on this host and swiftbox did not create it")
         }
-        try setUpBridge(n)
+        // The record first, marked as being created: a create killed after this line
+        // leaves a record that names the bridge, and the next holder of the lock removes
+        // both (reapIncomplete). Killed before it, nothing exists yet.
+        n.creating = true
+        try store.save(n)
         do {
+            try setUpBridge(n)
+            n.creating = nil
             try store.save(n)
             try applyFirewall()
         } catch {
@@ -120,6 +128,21 @@ public struct Networks {
             throw error
         }
         return n
+    }
+
+    /// `network prune`: what killed creates left, under the lock.
+    public func pruneIncomplete() throws { try store.withLock { reapIncomplete() } }
+
+    /// Store lock held: remove what creates killed half-way left — the bridge their record
+    /// names (made by that create: the link did not exist when the record was written),
+    /// and the record.
+    func reapIncomplete() {
+        let incomplete = store.allRecords().filter { $0.creating == true }
+        guard !incomplete.isEmpty, let host = try? NetlinkSocket() else { return }
+        for n in incomplete {
+            _ = try? host.deleteLink(n.bridge)
+            store.remove(n.id)
+        }
     }
 
     func setUpBridge(_ n: NetworkRecord) throws {

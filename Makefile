@@ -75,10 +75,12 @@ test-cgroup2: build
 # The demo runs in a throw-away root; then the fixture images go into swiftbox's own
 # store under Docker's names (busybox, alpine:3.23, alpine:latest, debian:bookworm), so
 # `swiftbox run -it alpine sh` works offline afterwards, as typed.
-demo: release fixtures
+# It also installs swiftbox (make install: $(PREFIX)/bin and the man pages), so the two
+# commands it prints can be typed as they are.
+demo: install fixtures
 	@bash rootfs-fixtures/demo.sh $(RELEASE_BIN) $(FIXTURES)
 	@rootfs-fixtures/load-fixtures.sh $(RELEASE_BIN) $(FIXTURES)
-	@echo; echo "Now try (swiftbox is $(RELEASE_BIN); make install puts it on PATH):"
+	@echo; echo "Now try (installed as $(PREFIX)/bin/swiftbox; man swiftbox-run):"
 	@echo "  swiftbox run --network bridge alpine sh"
 	@echo "  swiftbox run -it alpine sh"
 

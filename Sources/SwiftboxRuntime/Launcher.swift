@@ -19,7 +19,9 @@ public struct LaunchError: Error, CustomStringConvertible {
     public var description: String {
         if isExec {
             if errno == ENOENT { return "exec \(op): executable file not found in $PATH or no such file" }
-            return "exec \(op): \(Errno.message(errno))"
+            // Lower case, as Go prints errnos: dockerd picks the exit code by substring
+            // ("permission denied" → 126), and runc's messages are what it expects.
+            return "exec \(op): \(Errno.message(errno).lowercased())"
         }
         return "\(op): \(Errno.name(errno)) (\(Errno.message(errno)))"
     }

@@ -11,7 +11,7 @@ final class DepsAuditTests: XCTestCase {
         .deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Files the tests themselves put inside a container's rootfs (not host programs).
-    static let insideContainers: Set<String> = ["/bin/probe", "/bin/udp-echo", "/bin/swiftbox-oci"]
+    static let insideContainers: Set<String> = ["/bin/probe", "/bin/udp-echo", "/bin/swiftbox-oci", "/bin/exe-scan"]
 
     /// The packages the Makefile's lists (APT_PACKAGES, BENCH_PACKAGES, …) install.
     func makefilePackages() throws -> Set<String> {

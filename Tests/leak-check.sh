@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run by `make test` after the suite: nothing the tests made may be left on the host —
-# no live container process, no mount, no cgroup directory of a test container.
+# no live container process or engine daemon, no mount, no cgroup directory of a test
+# container, no network namespace.
 set -uo pipefail
 fail=0
 procs=$(ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' | grep -E "swiftbox-test-|swiftbox oci --root /tmp/swiftbox-test" | grep -v -E "grep|leak-check" || true)
@@ -12,5 +13,11 @@ for h in /sys/fs/cgroup/*/swiftbox /sys/fs/cgroup/swiftbox; do
   left=$(find "$h" -mindepth 1 -maxdepth 1 -type d \( -name 'c-*' -o -name 'net-*' -o -name 'dup-*' \) 2>/dev/null)
   if [ -n "$left" ]; then echo "leak: cgroups:"; echo "$left"; fail=1; fi
 done
+# The private dockerd/containerd of the engine tests (PrivateEngine): their cgroup
+# parents and ctr namespaces, and their network namespaces, are named swiftbox-test-*.
+left=$(find /sys/fs/cgroup /sys/fs/cgroup/* -mindepth 1 -maxdepth 1 -type d -name 'swiftbox-test-*' 2>/dev/null)
+if [ -n "$left" ]; then echo "leak: cgroups of the engine tests:"; echo "$left"; fail=1; fi
+left=$(ls /run/netns 2>/dev/null | grep '^swiftbox-test-' || true)
+if [ -n "$left" ]; then echo "leak: network namespaces:"; echo "$left"; fail=1; fi
 if [ "$fail" = 0 ]; then echo "leak check: no container processes, mounts or cgroups left behind"; fi
 exit $fail

@@ -122,6 +122,11 @@ final class ContainerdRuntimeTests: PrivilegedTestCase {
         ok(["tasks", "resume", c])
         XCTAssertEqual(taskStatus(c), "RUNNING")
 
+        // No CRIU: the error says so, and the task runs on.
+        let checkpoint = ctr(["tasks", "checkpoint", c])
+        XCTAssertTrue(checkpoint.err.contains("checkpoint is not supported by swiftbox"), checkpoint.err)
+        XCTAssertEqual(taskStatus(c), "RUNNING")
+
         ok(["tasks", "kill", c])   // SIGTERM, trapped: exit 9
         eventually("the task stops") { self.taskStatus(c) == "STOPPED" }
         ok(["tasks", "delete", c])

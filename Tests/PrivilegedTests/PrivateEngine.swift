@@ -154,7 +154,7 @@ final class PrivateEngine {
         for (_, pid) in daemons.reversed() { Self.terminate(pid) }
         daemons = []
         // Shims outlive a killed containerd: theirs name our socket on their command line.
-        for pid in Self.processes(mentioning: dir) { kill(pid, SIGKILL) }
+        for pid in Self.processes(mentioning: dir + "/") { kill(pid, SIGKILL) }
         for m in mounts().reversed() { umount2(m, Int32(MNT_DETACH)) }
         for root in cgroupDirectories() { Self.removeTree(root) }
         _ = PrivilegedTestCase.shell(["/usr/sbin/ip", "netns", "del", name])
@@ -165,7 +165,7 @@ final class PrivateEngine {
 
     func leftovers() -> [String] {
         var left = mounts().map { "mount \($0)" } + cgroupDirectories().map { "cgroup \($0)" }
-        left += Self.processes(mentioning: dir).map { "process \($0)" }
+        left += Self.processes(mentioning: dir + "/").map { "process \($0)" }
         if FileManager.default.fileExists(atPath: "/run/netns/" + name) { left.append("network namespace \(name)") }
         if FileManager.default.fileExists(atPath: dir) { left.append("directory \(dir)") }
         return left
@@ -178,7 +178,7 @@ final class PrivateEngine {
             let fields = line.split(separator: " ")
             guard fields.count > 4 else { return nil }
             let point = fields[4].replacingOccurrences(of: "\\040", with: " ")
-            return point.hasPrefix(dir) ? point : nil
+            return point == dir || point.hasPrefix(dir + "/") ? point : nil
         }
     }
 

@@ -51,6 +51,7 @@ typedef struct {
     int report_fd;   // write end: failures and "created"; closes on execve (O_CLOEXEC)
     int root_fd;     // O_PATH fd of the bind-mounted rootfs, before pivot_root
     int fifo_fd;     // the exec fifo, for create/start
+    int cwd_done;    // the working directory was entered before the user switch
 } exec_state;
 
 static void report(exec_state *st, int kind, int index, int err, int detail) {
@@ -529,7 +530,17 @@ static void run_plan(exec_state *st) {
         case SB_OP_CAPSET: rc = op_capset(op); break;
         case SB_OP_AMBIENT: rc = op_ambient(op); break;
         case SB_OP_UMASK: umask((mode_t)op->n1); break;
-        case SB_OP_CHDIR: rc = chdir(op->a); break;
+        case SB_OP_CHDIR:
+            if (op->n1 == 1) {
+                // As the runtime's user first (runc does the same): if the container's
+                // user could not search the path, the later chdir would fail.
+                rc = chdir(op->a);
+                if (rc == 0) st->cwd_done = 1;
+                else if (errno == EACCES || errno == EPERM) rc = 0;
+            } else if (!st->cwd_done) {
+                rc = chdir(op->a);
+            }
+            break;
         case SB_OP_CLOSE_FDS:
             rc = (int)syscall(SYS_close_range, (unsigned int)op->n1, ~0U, CLOSE_RANGE_CLOEXEC);
             break;

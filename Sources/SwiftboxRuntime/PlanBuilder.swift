@@ -279,6 +279,7 @@ public struct PlanBuilder {
         // permitted set KEEPCAPS saved) until the filter is in, then set the final sets.
         let sysAdmin: UInt64 = 1 << 21
         let holdSysAdmin = seccomp != nil && !nnp && effective & sysAdmin == 0
+        ops.append(.chdirBeforeUser(process.cwd))
         ops.append(.dropBounding(keep: bounding, lastCap: lastCap))
         ops.append(.keepCaps(true))
         ops.append(.setgroups(process.user.additionalGids ?? []))

@@ -96,6 +96,9 @@ final class DockerdRuntimeTests: PrivilegedTestCase {
         let notExecutable = docker(["run", "--rm", "--runtime", "swiftbox", image, "/etc/passwd"])
         XCTAssertEqual(notExecutable.status, 126, notExecutable.err)
         XCTAssertTrue(notExecutable.err.contains("exec /etc/passwd: permission denied"), notExecutable.err)
+        // The working directory is entered before the user switch, as runc does: uid
+        // 1000 gets /root/app (dockerd creates it) although it may not search /root.
+        XCTAssertEqual(ok(["run", "--rm", "--runtime", "swiftbox", "-u", "1000", "-w", "/root/app", image, "pwd"]), "/root/app\n")
     }
 
     func testDetachedContainerThroughItsLifecycle() throws {

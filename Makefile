@@ -15,13 +15,15 @@ DEBUG_BIN := .build/debug/swiftbox
 RELEASE_BIN := .build/release/swiftbox
 FIXTURES := fixtures-out
 
-APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev libicu-dev pkg-config busybox-static jq python3 python3-cryptography python3-pip curl qemu-utils e2fsprogs zstd runc crun podman skopeo umoci docker-registry apache2-utils nftables gcc libc6-dev iproute2 procps python3-minimal
+# docker.io and containerd: the privileged tests run swiftbox under a private dockerd and
+# containerd (Tests/PrivilegedTests/PrivateEngine.swift), as `make bench` compares with one.
+APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev libicu-dev pkg-config busybox-static jq python3 python3-cryptography python3-pip curl qemu-utils e2fsprogs zstd runc crun podman skopeo umoci docker-registry apache2-utils nftables gcc libc6-dev iproute2 procps python3-minimal docker.io containerd
 # nftables is driven through the nft CLI, not libnftables in-process: Debian 12 ships
 # libnftables-dev without a static archive (no libnftables.a, nor libnftnl.a, libmnl.a
 # or libjansson.a), and linking it dynamically would make the whole release binary
 # dynamic, which costs every start the dynamic loader (see docs/networking.md).
-# Only `make bench` needs these: the peers it compares with (a private dockerd, compose).
-BENCH_PACKAGES := docker.io docker-compose
+# Only `make bench` needs these: the peers it compares with (compose).
+BENCH_PACKAGES := docker-compose
 # Only `make conformance` needs this: Go for runtime-tools 260e151 (newer commits need 1.21).
 CONFORMANCE_PACKAGES := golang-1.19-go
 
@@ -30,11 +32,15 @@ CONFORMANCE_PACKAGES := golang-1.19-go
 all: build
 
 # Install what the build and tests need; idempotent, and apt-get update runs only
-# when something is missing.
+# when something is missing. The packages' services are not started (a policy-rc.d
+# for the duration of the install, unless the machine has one): the tests start
+# private daemons, and a host dockerd would add docker0 and set iptables' FORWARD
+# policy to DROP under the network tests.
 deps:
 	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
+	  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; trap 'rm -f /usr/sbin/policy-rc.d' EXIT; fi; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 

@@ -52,6 +52,7 @@ typedef struct {
     int report_fd;   // write end: failures and "created"; closes on execve (O_CLOEXEC)
     int root_fd;     // O_PATH fd of the bind-mounted rootfs, before pivot_root
     int fifo_fd;     // the exec fifo, for create/start
+    int cwd_done;    // the working directory was entered before the user switch
 } exec_state;
 
 static void report(exec_state *st, int kind, int index, int err, int detail) {
@@ -404,12 +405,24 @@ static int op_seccomp(const sb_op *op) {
     return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int)op->n1, &prog);
 }
 
-/// execve(2), searching PATH from the *container's* environment like execvp(3).
-static int op_exec(exec_state *st, const sb_op *op) {
+/// One candidate of the PATH search: execve(2) it, or (probe) only check that execve
+/// would find a regular file there that this process may execute — faccessat(2) with
+/// AT_EACCESS, so the check uses the credentials the program will run with.
+static int exec_candidate(const char *path, char *const *argv, char *const *envp, int probe) {
+    if (!probe) { execve(path, argv, envp); return -1; }
+    struct stat sb;
+    if (stat(path, &sb) < 0) return -1;
+    if (!S_ISREG(sb.st_mode)) { errno = EACCES; return -1; }
+    return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS);
+}
+
+/// execve(2), searching PATH from the *container's* environment like execvp(3); with
+/// `probe`, the same search without the execve (0 when it would find the program).
+static int op_exec(exec_state *st, const sb_op *op, int probe) {
     const char *file = op->a;
     char *const *argv = st->plan->argv;
     char *const *envp = st->plan->envp;
-    if (strchr(file, '/')) { execve(file, argv, envp); return -1; }
+    if (strchr(file, '/')) return exec_candidate(file, argv, envp, probe);
     const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     for (char *const *e = envp; *e; e++)
         if (strncmp(*e, "PATH=", 5) == 0) { path = *e + 5; break; }
@@ -422,7 +435,7 @@ static int op_exec(exec_state *st, const sb_op *op) {
         int n = dlen ? snprintf(buf, sizeof buf, "%.*s/%s", (int)dlen, p, file)
                      : snprintf(buf, sizeof buf, "%s", file);
         if (n > 0 && (size_t)n < sizeof buf) {
-            execve(buf, argv, envp);
+            if (exec_candidate(buf, argv, envp, probe) == 0) return 0;   // only a probe returns 0
             if (errno == EACCES) saved = EACCES;
             else if (errno != ENOENT && errno != ENOTDIR) saved = errno;
         }
@@ -543,11 +556,27 @@ static void run_plan(exec_state *st) {
         case SB_OP_CAPSET: rc = op_capset(op); break;
         case SB_OP_AMBIENT: rc = op_ambient(op); break;
         case SB_OP_UMASK: umask((mode_t)op->n1); break;
-        case SB_OP_CHDIR: rc = chdir(op->a); break;
+        case SB_OP_CHDIR:
+            if (op->n1 == 1) {
+                // As the runtime's user first (runc does the same): if the container's
+                // user could not search the path, the later chdir would fail.
+                rc = chdir(op->a);
+                if (rc == 0) st->cwd_done = 1;
+                else if (errno == EACCES || errno == EPERM) rc = 0;
+            } else if (!st->cwd_done) {
+                rc = chdir(op->a);
+            }
+            break;
         case SB_OP_CLOSE_FDS:
             rc = (int)syscall(SYS_close_range, (unsigned int)op->n1, ~0U, CLOSE_RANGE_CLOEXEC);
             break;
         case SB_OP_WAIT_START: {
+            // Look the program up now, as runc does, so a missing or non-executable
+            // program fails `create` with its name (engines show create's error, and
+            // Docker turns it into exit code 127 or 126) instead of a silent 127 after
+            // `start`. The plan's last op is the execve.
+            const sb_op *last = &plan->ops[plan->count - 1];
+            if (last->kind == SB_OP_EXEC && op_exec(st, last, 1) < 0) fail(st, (int)plan->count - 1, errno, 0);
             report(st, SB_REPORT_CREATED, (int)i, 0, 0);
             char c;
             ssize_t n;
@@ -556,7 +585,7 @@ static void run_plan(exec_state *st) {
             close(st->fifo_fd);
             break;
         }
-        case SB_OP_EXEC: rc = op_exec(st, op); break;
+        case SB_OP_EXEC: rc = op_exec(st, op, 0); break;
         case SB_OP_INIT: rc = op_init(st); break;
         case SB_OP_PARENT_PRIVATE: rc = op_parent_private(op); break;
         case SB_OP_CHROOT:

@@ -53,7 +53,8 @@ struct OCI: ParsableCommand {
         version: SwiftboxVersion.ociVersionText,
         subcommands: [OCICreate.self, OCIStart.self, OCIState.self, OCIKill.self, OCIDelete.self, OCIRun.self, OCIExec.self,
                       OCIList.self, OCISpec.self, OCIFeatures.self,
-                      OCIUpdate.self, OCIPause.self, OCIResume.self, OCIPs.self, OCIEvents.self])
+                      OCIUpdate.self, OCIPause.self, OCIResume.self, OCIPs.self, OCIEvents.self,
+                      OCICheckpoint.self, OCIRestore.self])
     @OptionGroup var globals: OCIGlobals
 }
 

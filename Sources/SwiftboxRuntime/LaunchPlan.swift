@@ -34,6 +34,10 @@ public enum LaunchOp: Equatable, Sendable {
     case capset(effective: UInt64, permitted: UInt64, inheritable: UInt64)
     case ambient(UInt64)
     case umask(UInt32)
+    /// The working directory while still the runtime's user, as runc does: a directory
+    /// the container's user may not reach (`-u 1000 -w /root/x`) works; on EACCES or
+    /// EPERM the later `chdir` tries again as that user, else it is skipped.
+    case chdirBeforeUser(String)
     case chdir(String)
     case closeFDs(from: Int32)
     case waitStart

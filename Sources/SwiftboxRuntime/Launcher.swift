@@ -19,7 +19,9 @@ public struct LaunchError: Error, CustomStringConvertible {
     public var description: String {
         if isExec {
             if errno == ENOENT { return "exec \(op): executable file not found in $PATH or no such file" }
-            return "exec \(op): \(Errno.message(errno))"
+            // Lower case, as Go prints errnos: dockerd picks the exit code by substring
+            // ("permission denied" → 126), and runc's messages are what it expects.
+            return "exec \(op): \(Errno.message(errno).lowercased())"
         }
         return "\(op): \(Errno.name(errno)) (\(Errno.message(errno)))"
     }
@@ -200,6 +202,7 @@ final class CArena {
         case .ambient(let a):
             c.kind = Int32(SB_OP_AMBIENT.rawValue); c.n1 = Int64(a & 0xffff_ffff); c.n2 = Int64(a >> 32)
         case .umask(let m): c.kind = Int32(SB_OP_UMASK.rawValue); c.n1 = Int64(m)
+        case .chdirBeforeUser(let d): c.kind = Int32(SB_OP_CHDIR.rawValue); c.a = s(d); c.n1 = 1
         case .chdir(let d): c.kind = Int32(SB_OP_CHDIR.rawValue); c.a = s(d)
         case .closeFDs(let from): c.kind = Int32(SB_OP_CLOSE_FDS.rawValue); c.n1 = Int64(from)
         case .waitStart: c.kind = Int32(SB_OP_WAIT_START.rawValue)

@@ -179,6 +179,8 @@ public struct PlanBuilder {
         // pivot_root needs the new root to be a mount point: bind it onto itself.
         ops.append(.bindRootfs(path: rootfs))
 
+        let cgroupPath = try CgroupManager.resolvePath(spec.linux?.cgroupsPath, id: id)
+        let hasCgroupNS = created.contains(.cgroup) || joined.contains { $0.type == .cgroup }
         var devIsTmpfs = false
         for m in spec.mounts ?? [] {
             guard m.destination.hasPrefix("/") else { throw PlanError.mountDestinationNotAbsolute(m.destination) }
@@ -191,7 +193,8 @@ public struct PlanBuilder {
             // followed with the rootfs as "/" (the child checks again with RESOLVE_IN_ROOT).
             var inside = m
             inside.destination = resolution.resolved
-            ops += try mountOps(inside, inUserNamespace: newUser, ownNetwork: created.contains(.network))
+            ops += try mountOps(inside, inUserNamespace: newUser, ownNetwork: created.contains(.network),
+                                hostCgroupPath: hasCgroupNS ? nil : cgroupPath)
         }
         // mknod(2) is refused in a user namespace: device nodes are bound from the host.
         if devIsTmpfs { ops += defaultDevices(bindFromHost: newUser) }
@@ -227,7 +230,6 @@ public struct PlanBuilder {
         ops += try processOps(process, program: program, args: args, waitForStart: { if case .create = mode { return true }; return false }(),
                               initProcess: spec.annotations?[PlanBuilder.initAnnotation] == "true")
 
-        let cgroupPath = try CgroupManager.resolvePath(spec.linux?.cgroupsPath, id: id)
         var plan = LaunchPlan(cloneNamespaces: NamespaceKind.allCases.filter { cloneNamespaces.contains($0) },
                               joinPidNamespace: joinPid, cgroupPath: cgroupPath,
                               cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint, preserveFDs: preserveFDs, ops: ops)
@@ -280,6 +282,7 @@ public struct PlanBuilder {
         // permitted set KEEPCAPS saved) until the filter is in, then set the final sets.
         let sysAdmin: UInt64 = 1 << 21
         let holdSysAdmin = seccomp != nil && !nnp && effective & sysAdmin == 0
+        ops.append(.chdirBeforeUser(process.cwd))
         ops.append(.dropBounding(keep: bounding, lastCap: lastCap))
         ops.append(.keepCaps(true))
         ops.append(.setgroups(process.user.additionalGids ?? []))
@@ -364,7 +367,8 @@ public struct PlanBuilder {
         return (created, joined, joinPid)
     }
 
-    func mountOps(_ m: RuntimeSpec.Mount, inUserNamespace: Bool = false, ownNetwork: Bool = true) throws -> [LaunchOp] {
+    func mountOps(_ m: RuntimeSpec.Mount, inUserNamespace: Bool = false, ownNetwork: Bool = true,
+                  hostCgroupPath: String? = nil) throws -> [LaunchOp] {
         var parsed = MountFlags.parse(m.options ?? [])
         var m = m
         // sysfs may be mounted in a user namespace only by the owner of the network
@@ -377,7 +381,7 @@ public struct PlanBuilder {
         }
         let type = m.type ?? ""
         let isBind = type == "bind" || parsed.flags & MountFlags.BIND != 0
-        if type == "cgroup" || type == "cgroup2" { return cgroupMountOps(m, flags: parsed.flags) }
+        if type == "cgroup" || type == "cgroup2" { return cgroupMountOps(m, flags: parsed.flags, hostCgroupPath: hostCgroupPath) }
         var source = m.source ?? type
         var isFile = false
         if isBind {
@@ -396,11 +400,20 @@ public struct PlanBuilder {
     /// A "cgroup" mount: on a pure v2 host, the cgroup2 file system; on v1 and hybrid
     /// hosts, a tmpfs with one cgroup v1 mount per hierarchy (plus cgroup2 at
     /// "unified"). Inside a cgroup namespace each shows the container's own cgroup as
-    /// its root.
-    func cgroupMountOps(_ m: RuntimeSpec.Mount, flags: UInt) -> [LaunchOp] {
+    /// its root. Without one (`hostCgroupPath`: Docker's default on cgroup v1 hosts), a
+    /// new cgroup mount would show the host's whole tree: the container's own directory
+    /// of each hierarchy is bound there instead, as runc does, so that
+    /// /sys/fs/cgroup/memory/memory.limit_in_bytes is the container's limit.
+    func cgroupMountOps(_ m: RuntimeSpec.Mount, flags: UInt, hostCgroupPath: String? = nil) -> [LaunchOp] {
         let base = flags & (MountFlags.NOSUID | MountFlags.NODEV | MountFlags.NOEXEC | MountFlags.RELATIME | MountFlags.RDONLY)
         let layout = Mountinfo.layout(hierarchies)
+        func own(_ h: CgroupHierarchy, at dest: String) -> LaunchOp? {
+            guard let path = hostCgroupPath else { return nil }
+            return .mount(MountOp(source: h.mountPoint + path, destination: dest, fsType: "", flags: base | MountFlags.BIND,
+                                  data: "", propagation: 0, targetIsFile: false))
+        }
         if layout == .v2 || layout == .none {
+            if let h = hierarchies.first, let bind = own(h, at: m.destination) { return [bind] }
             return [.mount(MountOp(source: "cgroup2", destination: m.destination, fsType: "cgroup2", flags: base,
                                    data: "", propagation: 0, targetIsFile: false))]
         }
@@ -410,7 +423,9 @@ public struct PlanBuilder {
         for h in hierarchies {
             let name = h.mountPoint.split(separator: "/").last.map(String.init) ?? "unified"
             let dest = m.destination + "/" + name
-            if h.version == .v2 {
+            if let bind = own(h, at: dest) {
+                ops.append(bind)
+            } else if h.version == .v2 {
                 ops.append(.mount(MountOp(source: "cgroup2", destination: dest, fsType: "cgroup2", flags: base,
                                           data: "", propagation: 0, targetIsFile: false)))
             } else {

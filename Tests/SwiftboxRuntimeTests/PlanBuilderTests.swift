@@ -241,6 +241,29 @@ final class PlanBuilderTests: XCTestCase {
         XCTAssertEqual(mounts[1].data, "memory")
     }
 
+    /// Without a cgroup namespace (dockerd's default on cgroup v1) a new cgroup mount
+    /// would show the host's whole tree: the container's own directories are bound.
+    func testCgroupMountWithoutCgroupNamespaceBindsTheContainersCgroup() throws {
+        let hybrid = [CgroupHierarchy(version: .v1, mountPoint: "/sys/fs/cgroup/memory", controllers: ["memory"]),
+                      CgroupHierarchy(version: .v2, mountPoint: "/sys/fs/cgroup/unified", controllers: [])]
+        var spec = DefaultSpec.make()
+        spec.linux?.namespaces?.removeAll { $0.type == "cgroup" }
+        spec.linux?.cgroupsPath = "/engine/abc"
+        func cgroupMounts(_ hierarchies: [CgroupHierarchy]) throws -> [MountOp] {
+            try builder(spec, hierarchies: hierarchies).build().ops
+                .compactMap { op -> MountOp? in if case .mount(let m) = op { return m }; return nil }
+                .filter { $0.destination.hasPrefix("/sys/fs/cgroup") }
+        }
+        let mounts = try cgroupMounts(hybrid)
+        XCTAssertEqual(mounts.map(\.destination), ["/sys/fs/cgroup", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified"])
+        XCTAssertEqual(mounts.map(\.source), ["tmpfs", "/sys/fs/cgroup/memory/engine/abc", "/sys/fs/cgroup/unified/engine/abc"])
+        XCTAssertEqual(mounts.dropFirst().map { $0.flags & MountFlags.BIND }, [MountFlags.BIND, MountFlags.BIND])
+        XCTAssertEqual(mounts.dropFirst().map { $0.flags & MountFlags.RDONLY }, [MountFlags.RDONLY, MountFlags.RDONLY])
+        let v2 = try cgroupMounts(Self.v2)
+        XCTAssertEqual(v2.map(\.source), ["/sys/fs/cgroup/engine/abc"])
+        XCTAssertEqual(v2.map(\.destination), ["/sys/fs/cgroup"])
+    }
+
     func testBadInputErrors() throws {
         func expect(_ mutate: (inout RuntimeSpec) -> Void, _ message: String, line: UInt = #line) {
             var spec = DefaultSpec.make()

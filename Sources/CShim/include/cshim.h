@@ -53,7 +53,7 @@ typedef enum {
     SB_OP_CAPSET,             // blob: 6 x uint32 {eff lo, perm lo, inh lo, eff hi, perm hi, inh hi}
     SB_OP_AMBIENT,            // n1: low 32 bits, n2: high 32 bits of ambient caps to raise
     SB_OP_UMASK,              // n1: mask
-    SB_OP_CHDIR,              // a: directory
+    SB_OP_CHDIR,              // a: directory; n1 = 1: before the user switch, EACCES/EPERM tolerated
     SB_OP_CLOSE_FDS,          // n1: first fd to mark close-on-exec (3 + preserved fds)
     SB_OP_WAIT_START,         // report "created" to the parent, then block on the exec fifo
     SB_OP_EXEC,               // a: program  argv/envp in the plan; PATH lookup like execvp

@@ -122,7 +122,7 @@ public struct ImageLoader {
                     tags.append(ref)
                 }
             }
-            let record = try store.register(manifestDigest: manifestDigest, tags: tags)
+            let record = try store.register(manifestDigest: manifestDigest, tags: tags, unpack: true)
             loaded.append(tags.first?.familiar ?? record.id.description)
         }
         return loaded
@@ -178,7 +178,7 @@ public struct ImageLoader {
             enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let manifestDigest = try store.content.write(Array(try enc.encode(manifest)))
             let tags = try (e.RepoTags ?? []).map { try ImageReference.parse($0) }
-            let record = try store.register(manifestDigest: manifestDigest, tags: tags)
+            let record = try store.register(manifestDigest: manifestDigest, tags: tags, unpack: true)
             loaded.append(tags.first?.familiar ?? record.id.description)
         }
         return loaded

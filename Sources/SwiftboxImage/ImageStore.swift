@@ -75,7 +75,11 @@ public struct ImageStore: Sendable {
     /// (checked: the config lists one diff_id per layer, every layer is present), and point
     /// `tags` at it. Each layer's content is checked against its diff_id when unpacked.
     @discardableResult
-    public func register(manifestDigest: Digest, tags: [ImageReference]) throws -> ImageRecord {
+    /// `unpack`: unpack every layer now (into its snapshot, once per chain ID) and refuse
+    /// the image if one cannot be — a hostile entry (`..`, a link or whiteout out of the
+    /// root), a diff ID that does not match — so `load` never reports "Loaded" for an
+    /// image the first `run` would refuse.
+    public func register(manifestDigest: Digest, tags: [ImageReference], unpack: Bool = false) throws -> ImageRecord {
         let manifestBytes = try content.read(manifestDigest)
         let manifest = try JSONDecoder().decode(Manifest.self, from: Data(manifestBytes))
         let configBytes = try content.read(manifest.config.digest)
@@ -89,6 +93,7 @@ public struct ImageStore: Sendable {
                                  manifestMediaType: manifest.mediaType ?? MediaType.ociManifest,
                                  layers: manifest.layers, diffIDs: config.rootfs.diff_ids, created: config.created,
                                  stored: Clock.rfc3339(nanoseconds: false), size: size, repoDigests: nil)
+        if unpack { _ = try snapshots.prepare(record) }
         try update { index in
             var r = record
             if let old = index.images[record.id.hex] { r.stored = old.stored; r.repoDigests = old.repoDigests }

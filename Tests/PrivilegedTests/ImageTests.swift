@@ -120,12 +120,17 @@ final class ImageTests: PrivilegedTestCase {
         ]
         for (name, rejected) in expectations.sorted(by: { $0.key < $1.key }) {
             let load = engine(["load", "-i", fixtures + "/hostile/hostile-\(name)"])
-            XCTAssertEqual(load.status, 0, "\(name): \(load.err)")
-            let snap = engine(["image", "snapshot", "hostile-\(name):hostile-\(name)"])
             if rejected {
-                XCTAssertNotEqual(snap.status, 0, "\(name) should be rejected")
-                XCTAssertTrue(snap.err.contains("layer"), "\(name): \(snap.err)")
+                // Refused at load (the layers are unpacked there), not at the first run:
+                // no "Loaded", and no image left to run.
+                XCTAssertNotEqual(load.status, 0, "\(name) should be rejected by load: \(load.out)")
+                XCTAssertFalse(load.out.contains("Loaded"), "\(name): \(load.out)")
+                XCTAssertTrue(load.err.contains("layer"), "\(name): \(load.err)")
+                XCTAssertNotEqual(engine(["image", "inspect", "hostile-\(name):hostile-\(name)"]).status, 0,
+                                  "\(name): a refused image is not in the store")
             } else {
+                XCTAssertEqual(load.status, 0, "\(name): \(load.err)")
+                let snap = engine(["image", "snapshot", "hostile-\(name):hostile-\(name)"])
                 XCTAssertEqual(snap.status, 0, "\(name) should be contained: \(snap.err)")
                 let found = Self.shell(["/usr/bin/find", engineRoot, "-name", "*sbxfixture7c1e-\(name)*"])
                 XCTAssertFalse(found.out.isEmpty, "\(name): the entry should land inside the snapshot")
@@ -162,6 +167,7 @@ final class ImageTests: PrivilegedTestCase {
         XCTAssertEqual(engine(["images", "-q"]).out, "")
     }
 
+    /// Caught by load itself, which unpacks every layer before it registers the image.
     func testWrongDiffIDIsCaughtWhenTheLayerIsUnpacked() throws {
         let copy = work + "/wrong-diffid"
         XCTAssertEqual(Self.shell(["/bin/cp", "-a", fixtures + "/layered", copy]).status, 0)
@@ -180,10 +186,10 @@ final class ImageTests: PrivilegedTestCase {
         """
         try script.write(toFile: work + "/rewrite.py", atomically: true, encoding: .utf8)
         XCTAssertEqual(Self.shell(["/usr/bin/python3", work + "/rewrite.py", copy]).status, 0)
-        XCTAssertEqual(engine(["load", "-i", copy]).status, 0)
-        let snap = engine(["image", "snapshot", "wrong-diffid:layered"])
-        XCTAssertNotEqual(snap.status, 0)
-        XCTAssertTrue(snap.err.contains("does not match the image's diff_id"), snap.err)
+        let load = engine(["load", "-i", copy])
+        XCTAssertNotEqual(load.status, 0, load.out)
+        XCTAssertTrue(load.err.contains("does not match the image's diff_id"), load.err)
+        XCTAssertNotEqual(engine(["image", "inspect", "wrong-diffid:layered"]).status, 0, "the image was not registered")
         let dirs = (try? FileManager.default.contentsOfDirectory(atPath: engineRoot + "/images/snapshots")) ?? []
         XCTAssertEqual(dirs.filter { $0.hasPrefix("tmp-") }, [], "the half-unpacked layer is removed")
         XCTAssertEqual(dirs.count, 1, "only the verified first layer stays: \(dirs)")

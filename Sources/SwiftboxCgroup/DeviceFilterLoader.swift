@@ -6,7 +6,8 @@
 // On a hybrid host the container is in the v1 devices hierarchy *and* in a cgroup2
 // directory; the kernel asks both: devcgroup_check_permission() runs the task's
 // cgroup2 device programs first, then the v1 devices controller's list
-// (security/device_cgroup.c). So swiftbox installs the rules in both.
+// (security/device_cgroup.c). Either alone enforces the rules, so swiftbox uses the v1
+// list there and loads a program only on pure cgroup v2 hosts (ResourcePlan.make).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

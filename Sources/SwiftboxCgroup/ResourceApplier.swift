@@ -71,14 +71,8 @@ extension CgroupManager {
         if let m = d.v1MountPoint {
             for w in d.rules.flatMap(\.v1Writes) { try CgroupManager.writeFile(m + path + "/" + w.file, w.value) }
         }
-        if let m = d.v2MountPoint {
-            do {
-                try DeviceFilterLoader.attach(d.rules, directory: m + path)
-            } catch let e as KernelError where d.v1MountPoint != nil {
-                // A hybrid host whose kernel lacks cgroup BPF: the v1 list alone enforces the rules.
-                warnings.append("device rules enforced by the v1 devices controller only: \(e)")
-            }
-        }
+        // Only on a host without a v1 devices controller (ResourcePlan.make): a pure v2 host.
+        if let m = d.v2MountPoint { try DeviceFilterLoader.attach(d.rules, directory: m + path) }
     }
 
     /// Limits on the runtime's own cgroup (or an ancestor) would apply to the caller

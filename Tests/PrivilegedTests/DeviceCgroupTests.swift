@@ -140,22 +140,22 @@ final class DeviceCgroupTests: EngineTestCase {
         XCTAssertTrue(sb(["exec", id, "sh", "-c", "true < /dev/null && echo null-ok"]).out == "null-ok\n", "the defaults stay after an update")
     }
 
-    // MARK: both mechanisms on a hybrid host
+    // MARK: one mechanism per host
 
-    func testOnAHybridHostTheBPFProgramAloneStillRefuses() throws {
-        // Open the v1 list wide from the host: what still refuses is the cgroup v2 program.
+    /// A hybrid host enforces with the v1 list alone: the list holds the rules, and the
+    /// container's cgroup2 directory has no device program (loading one cost 0.46 ms
+    /// of each start for nothing; the guest tier runs the program on pure v2).
+    func testOnAHybridHostTheV1ListEnforces() throws {
         let v1 = "/sys/fs/cgroup/devices"
-        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        let mounts = PrivilegedTestCase.mountinfo()
         guard mounts.contains(" \(v1) "), mounts.contains(" - cgroup2 ") else {
             throw XCTSkip("not a hybrid host (needs the v1 devices controller and a cgroup2 mount)")
         }
         let d = run(["-d", image, "sleep", "100"])
         XCTAssertEqual(d.status, 0, d.err)
         let id = d.out.trimmingCharacters(in: .whitespacesAndNewlines)
-        let list = v1 + "/swiftbox/\(id)/devices.list"
-        XCTAssertTrue(((try? String(contentsOfFile: list, encoding: .utf8)) ?? "").contains("c 136:* rwm"), "the v1 list holds the rules")
-        try "a".write(toFile: v1 + "/swiftbox/\(id)/devices.allow", atomically: false, encoding: .utf8)
-        XCTAssertEqual(((try? String(contentsOfFile: list, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines), "a *:* rwm")
+        let list = (try? String(contentsOfFile: v1 + "/swiftbox/\(id)/devices.list", encoding: .utf8)) ?? ""
+        XCTAssertTrue(list.contains("c 136:* rwm") && !list.contains("a *:* rwm"), "the v1 list holds the rules: \(list)")
         let e = sbx(["exec", id, "sh", "-c", "mknod /tmp/k c 1 11; true > /tmp/k && echo open-c; true > /dev/null && echo null-ok"])
         XCTAssertEqual(e.out, "null-ok\n", e.err)
         XCTAssertTrue(e.err.contains("can't create /tmp/k: \(Self.denied)"), e.err)

@@ -31,7 +31,9 @@ public struct ImageImporter {
                                 layers: [Descriptor(mediaType: mediaType,
                                                     digest: layerDigest, size: store.content.size(layerDigest) ?? 0)])
         let manifestDigest = try store.content.write(Array(try enc.encode(manifest)))
-        return try store.register(manifestDigest: manifestDigest, tags: reference.map { [$0] } ?? [])
+        // Unpacked before it is registered, as load does: a tarball with a hostile entry is
+        // refused by import itself.
+        return try store.register(manifestDigest: manifestDigest, tags: reference.map { [$0] } ?? [], unpack: true)
     }
 
     /// One Dockerfile instruction, e.g. `CMD ["sh", "-c", "x"]`, `CMD echo hi`, `ENV A=b C=d`.

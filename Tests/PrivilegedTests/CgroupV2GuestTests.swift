@@ -65,6 +65,9 @@ final class CgroupV2GuestTests: PrivilegedTestCase {
         XCTAssertEqual(sbx(["load", "-i", layout]).status, 0)
         defer {
             for c in sbx(["ps", "-aq", "--no-trunc"]).out.split(separator: "\n") { _ = sbx(["rm", "-f", String(c)]) }
+            // The container was on the default bridge: system prune removes the root's
+            // bridge and nft table with it (the guest's leak check looks for both).
+            _ = sbx(["system", "prune", "-f"])
         }
         let d = sbx(["run", "-d", "busybox-image:latest", "sleep", "100"])
         XCTAssertEqual(d.status, 0, d.err)

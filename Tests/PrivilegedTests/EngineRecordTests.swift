@@ -313,4 +313,64 @@ final class EngineRecordTests: EngineTestCase {
         XCTAssertEqual(entries(engineRoot + "/names"), [])
         XCTAssertEqual(entries(engineRoot + "/containers"), [])
     }
+
+    // MARK: fault injection: run -d and rm -f killed at random points
+
+    /// `run -d` and then `rm -f` killed at random points of their run, a dozen times each:
+    /// afterwards `ps -a` tells the truth (a container is listed, or its name is free),
+    /// `rm -f` and prune remove everything, and no mount, cgroup directory or name claim
+    /// of any of them is left (issue #15).
+    func testRunAndRmKilledAtRandomPointsLeaveNothing() throws {
+        func timed(_ args: [String]) -> Double {
+            let began = Date()
+            XCTAssertEqual(sbx(args).status, 0, "\(args)")
+            return max(1000, Date().timeIntervalSince(began) * 1_000_000)
+        }
+        let runMicros = timed(["run", "-d", "--name", "timed", "busybox-image", "sleep", "30"])
+        let rmMicros = timed(["rm", "-f", "timed"])
+        func spawnAndKill(_ args: [String], afterMicros: Double) {
+            var pid: pid_t = 0
+            let argv = [Self.binary] + [args[0], "--root", engineRoot] + args.dropFirst()
+            var cargs = argv.map { strdup($0) } + [nil]
+            defer { cargs.forEach { free($0) } }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            XCTAssertEqual(posix_spawn(&pid, Self.binary, &actions, nil, &cargs, environ), 0)
+            posix_spawn_file_actions_destroy(&actions)
+            usleep(UInt32(afterMicros * Double.random(in: 0.3...1.2)))
+            Glibc.kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        var ids = Set<String>()
+        for i in 0..<12 {
+            let name = "rk\(i)"
+            spawnAndKill(["run", "-d", "--name", name, "busybox-image", "sleep", "30"], afterMicros: runMicros)
+            let listed = sbx(["ps", "-a", "--no-trunc", "--filter", "name=\(name)", "-q"]).out
+                .split(separator: "\n").map(String.init)
+            ids.formUnion(listed)
+            if listed.isEmpty {
+                // Not listed: the name must be free.
+                let again = sbx(["run", "-d", "--name", name, "busybox-image", "sleep", "30"])
+                XCTAssertEqual(again.status, 0, "try \(i): the name of an unlisted container is free: \(again.err)")
+                ids.formUnion(sbx(["ps", "-a", "--no-trunc", "--filter", "name=\(name)", "-q"]).out.split(separator: "\n").map(String.init))
+            }
+            spawnAndKill(["rm", "-f", name], afterMicros: rmMicros)
+            let rm = sbx(["rm", "-f", name])
+            XCTAssertTrue(rm.status == 0 || rm.err.contains("No such container"), "try \(i): \(rm.err)")
+            XCTAssertEqual(sbx(["ps", "-a", "--filter", "name=\(name)", "-q"]).out, "", "try \(i): removed for good")
+        }
+        XCTAssertEqual(sbx(["container", "prune", "-f"]).status, 0)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+        XCTAssertEqual(entries(engineRoot + "/names"), [])
+        XCTAssertEqual(entries(engineRoot + "/containers"), [])
+        eventually("no mount of the killed containers is left") { !PrivilegedTestCase.mountinfo().contains(self.engineRoot + "/") }
+        for id in ids {
+            for hierarchy in ["memory", "pids", "cpu", "unified"] {
+                XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/\(hierarchy)/swiftbox/\(id)"), "cgroup \(hierarchy) of \(id) left")
+            }
+        }
+    }
 }

@@ -67,7 +67,8 @@ final class CgroupV2GuestTests: PrivilegedTestCase {
             for c in sbx(["ps", "-aq", "--no-trunc"]).out.split(separator: "\n") { _ = sbx(["rm", "-f", String(c)]) }
             // The container was on the default bridge: system prune removes the root's
             // bridge and nft table with it (the guest's leak check looks for both).
-            _ = sbx(["system", "prune", "-f"])
+            let prune = Self.shell([Self.binary, "system", "prune", "--root", engineRoot, "-f"])
+            XCTAssertEqual(prune.status, 0, prune.err)
         }
         let d = sbx(["run", "-d", "busybox-image:latest", "sleep", "100"])
         XCTAssertEqual(d.status, 0, d.err)

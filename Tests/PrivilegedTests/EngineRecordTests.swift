@@ -202,15 +202,8 @@ final class EngineRecordTests: EngineTestCase {
 
         // Killed at random points (bounded: 12 tries).
         for i in 0..<12 {
-            var pid: pid_t = 0
-            let argv = [Self.binary, "volume", "create", "--root", engineRoot, "killed\(i)"]
-            var cargs = argv.map { strdup($0) } + [nil]
-            defer { cargs.forEach { free($0) } }
-            XCTAssertEqual(posix_spawn(&pid, Self.binary, nil, nil, &cargs, environ), 0)
-            usleep(UInt32.random(in: 0...150_000))
-            Glibc.kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+            Self.spawnAndKill([Self.binary, "volume", "create", "--root", engineRoot, "killed\(i)"],
+                              afterMicros: UInt32.random(in: 0...150_000))
             let listed = Set(sbx(["volume", "ls", "-q"]).out.split(separator: "\n").map(String.init))
             let onDisk = Set(entries(volumes).filter { !$0.hasPrefix(".") })
             XCTAssertEqual(listed, onDisk, "a volume directory ls does not show (try \(i))")
@@ -291,15 +284,8 @@ final class EngineRecordTests: EngineTestCase {
         XCTAssertEqual(sbx(["rm", "-f", "timed"]).status, 0)
         for i in 0..<24 {
             let name = "killed\(i)"
-            var pid: pid_t = 0
-            let argv = [Self.binary, "create", "--root", engineRoot, "--name", name, "busybox-image", "true"]
-            var cargs = argv.map { strdup($0) } + [nil]
-            defer { cargs.forEach { free($0) } }
-            XCTAssertEqual(posix_spawn(&pid, Self.binary, nil, nil, &cargs, environ), 0)
-            usleep(UInt32(micros * Double.random(in: 0.4...1.1)))
-            Glibc.kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+            Self.spawnAndKill([Self.binary, "create", "--root", engineRoot, "--name", name, "busybox-image", "true"],
+                              afterMicros: UInt32(micros * Double.random(in: 0.4...1.1)))
             // Either a container by that name exists, or the name is free.
             let listed = sbx(["ps", "-a", "--filter", "name=\(name)", "-q"]).out
             if listed.isEmpty {
@@ -329,20 +315,8 @@ final class EngineRecordTests: EngineTestCase {
         let runMicros = timed(["run", "-d", "--name", "timed", "busybox-image", "sleep", "30"])
         let rmMicros = timed(["rm", "-f", "timed"])
         func spawnAndKill(_ args: [String], afterMicros: Double) {
-            var pid: pid_t = 0
-            let argv = [Self.binary] + [args[0], "--root", engineRoot] + args.dropFirst()
-            var cargs = argv.map { strdup($0) } + [nil]
-            defer { cargs.forEach { free($0) } }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            XCTAssertEqual(posix_spawn(&pid, Self.binary, &actions, nil, &cargs, environ), 0)
-            posix_spawn_file_actions_destroy(&actions)
-            usleep(UInt32(afterMicros * Double.random(in: 0.3...1.2)))
-            Glibc.kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+            Self.spawnAndKill([Self.binary, args[0], "--root", engineRoot] + args.dropFirst(),
+                              afterMicros: UInt32(afterMicros * Double.random(in: 0.3...1.2)))
         }
         var ids = Set<String>()
         for i in 0..<12 {

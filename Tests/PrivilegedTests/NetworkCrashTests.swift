@@ -39,20 +39,8 @@ final class NetworkCrashTests: NetworkTestCase {
         var rounds = 0
         while rounds < 25 && Date() < deadline {
             rounds += 1
-            var pid: pid_t = 0
-            let argv = [Self.binary, "network", "create", "--root", engineRoot, "killed\(rounds)"]
-            var cargs = argv.map { strdup($0) } + [nil]
-            defer { cargs.forEach { free($0) } }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            XCTAssertEqual(posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ), 0)
-            posix_spawn_file_actions_destroy(&actions)
-            usleep(UInt32.random(in: 0...60_000))
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+            Self.spawnAndKill([Self.binary, "network", "create", "--root", engineRoot, "killed\(rounds)"],
+                              afterMicros: UInt32.random(in: 0...60_000))
         }
         XCTAssertEqual(net(["prune", "-f"]).status, 0)
         XCTAssertTrue(networkRecords().filter { ($0["name"] as? String)?.hasPrefix("killed") == true }.isEmpty,

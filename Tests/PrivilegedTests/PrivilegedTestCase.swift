@@ -120,6 +120,24 @@ class PrivilegedTestCase: XCTestCase {
         return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     }
 
+    /// Fault injection: start `argv` (output to /dev/null), SIGKILL it after `micros`
+    /// microseconds, and reap it.
+    static func spawnAndKill(_ argv: [String], afterMicros micros: UInt32) {
+        var pid: pid_t = 0
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        guard posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ) == 0 else { return XCTFail("cannot start \(argv[0])") }
+        usleep(micros)
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
+
     /// Poll for a condition with a deadline instead of sleeping a fixed time.
     func eventually(_ what: String, seconds: Double = 10, _ condition: () -> Bool) {
         let deadline = Date().addingTimeInterval(seconds)

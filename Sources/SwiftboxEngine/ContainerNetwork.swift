@@ -153,7 +153,17 @@ extension Engine {
         setup.namespacePath = "/proc/\(getpid())/fd/\(fd)"
         do {
             let nets = networks
-            let endpoints = nets.endpoints(of: c.id)
+            var endpoints = nets.endpoints(of: c.id)
+            // A create killed after its record but before allocateEndpoints left no
+            // address: the record says which networks the container is on, so take the
+            // addresses now rather than refuse to start.
+            if (c.networks ?? []).contains(where: { endpoints[$0.networkID] == nil }) {
+                for (i, a) in (c.networks ?? []).enumerated() where endpoints[a.networkID] == nil {
+                    _ = try nets.connect(a.networkID, containerID: c.id, name: c.name, ip: i == 0 ? c.requestedIP : nil,
+                                         aliases: a.aliases, exists: { FileSystem.exists(store.dir($0)) })
+                }
+                endpoints = nets.endpoints(of: c.id)
+            }
             let host = try NetlinkSocket()
             let driver = BridgeDriver(host: host)
             for (i, a) in (c.networks ?? []).enumerated() {

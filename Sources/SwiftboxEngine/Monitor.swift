@@ -62,6 +62,24 @@ public struct Monitor {
             _ = fcntl(readyFD, F_SETFD, 0)
             do { try SealedExecutable.ensure(rerun: [engine.executable, "monitor", "--root", engine.root, id]) } catch { fail(error) }
         }
+        // One monitor per container at a time: the lock is held for this monitor's whole
+        // life (released by the kernel when it exits). A second monitor — a `start`
+        // racing one whose command was killed while its monitor went on starting the
+        // container (compose up -d killed half-way, then up again) — waits: once the
+        // first has the container running it has nothing to do and says so; if the
+        // first dies, it takes over. Without this both reached the runtime and the
+        // second failed with "container <id> already exists".
+        let lock = open(store.dir(id) + "/monitor.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if lock >= 0 {
+            let deadline = WallTime.monotonic() + 30 * GoDuration.second
+            while flock(lock, LOCK_EX | LOCK_NB) != 0 {
+                if store.state(id).status == .running && engine.isRunning(id) { ready("ok\n"); exit(0) }
+                if WallTime.monotonic() > deadline {
+                    fail(EngineError.failed("container \(id.prefix(12)) is being started by another monitor that did not finish within 30 s"))
+                }
+                usleep(10_000)
+            }
+        }
         let tty = config?.tty == true
         let interactive = config?.interactive == true
         // -i/-t: serve attach, and wait for the first client before starting, so it sees

@@ -47,6 +47,48 @@ final class ComposeTests: EngineTestCase {
 
     // MARK: tests
 
+    /// `compose up -d` killed at random points, several times: each following `up -d`
+    /// converges on the project (three services running, named as Compose names them),
+    /// and `down` leaves no container, network or mount of it (issue #15's fault
+    /// injection; it found a container that could never start and a race of monitors).
+    func testUpKilledAtRandomPointsConvergesAndDownLeavesNothing() throws {
+        try write("""
+        services:
+          a:
+            image: \(Self.image)
+            command: sleep 300
+          b:
+            image: \(Self.image)
+            command: sleep 300
+            depends_on: [a]
+          c:
+            image: \(Self.image)
+            command: sleep 300
+        """)
+        let began = Date()
+        XCTAssertEqual(compose(["up", "-d"]).status, 0)
+        let micros = max(1000, Date().timeIntervalSince(began) * 1_000_000)
+        XCTAssertEqual(compose(["down", "-t", "0"]).status, 0)
+        for i in 0..<8 {
+            Self.spawnAndKill([Self.binary, "compose", "--project-directory", projectDir, "-p", "ct", "up", "--root", engineRoot, "-d"],
+                              afterMicros: UInt32(micros * Double.random(in: 0.2...1.0)))
+            let up = compose(["up", "-d"])
+            XCTAssertEqual(up.status, 0, "try \(i): \(up.err)")
+            XCTAssertEqual(names(false), ["ct-a-1", "ct-b-1", "ct-c-1"], "try \(i)")
+            if i % 2 == 1 {
+                // And a down killed half-way, finished by the next down.
+                Self.spawnAndKill([Self.binary, "compose", "--project-directory", projectDir, "-p", "ct", "down", "--root", engineRoot, "-t", "0"],
+                                  afterMicros: UInt32(micros * Double.random(in: 0.1...0.6)))
+                XCTAssertEqual(compose(["down", "-t", "0"]).status, 0, "try \(i)")
+                XCTAssertEqual(names(), [], "try \(i): down removed every container")
+            }
+        }
+        XCTAssertEqual(compose(["down", "-t", "0"]).status, 0)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+        XCTAssertFalse(sbx(["network", "ls"]).out.contains("ct_default"), "the project's network is gone")
+        eventually("no overlay of the project is mounted") { !PrivilegedTestCase.mountinfo().contains(self.engineRoot + "/") }
+    }
+
     func testUpPsLogsRecreateScaleDown() throws {
         try write("""
         services:

@@ -130,8 +130,16 @@ public struct Networks {
         return n
     }
 
-    /// `network prune`: what killed creates left, under the lock.
-    public func pruneIncomplete() throws { try store.withLock { reapIncomplete() } }
+    /// `network prune`: what killed creates left, under the lock — and the nft table made
+    /// again from the records (or removed when none is left): a `network rm` killed
+    /// between removing its record and rewriting the table left rules for a bridge
+    /// that is gone, and with no network left nothing else rewrites it.
+    public func pruneIncomplete() throws {
+        try store.withLock {
+            reapIncomplete()
+            try applyFirewall()
+        }
+    }
 
     /// Store lock held: remove what creates killed half-way left — the bridge their record
     /// names (made by that create: the link did not exist when the record was written),

@@ -97,6 +97,7 @@ bench: release
 	SWIFTBOX=$(RELEASE_BIN) bench/engine.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/compose.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/network.sh
+	SWIFTBOX=$(RELEASE_BIN) bench/userns-remap.sh
 
 # opencontainers/runtime-tools' validation tests against runc and swiftbox in one run,
 # totals side by side (bench/conformance.sh; docs/oci-runtime.md). RTOOLS is a checkout

@@ -56,6 +56,7 @@ struct ContainerOptions: ParsableArguments {
     @Flag(help: "Run a minimal init as PID 1 that forwards signals and reaps zombies.") var `init` = false
     @Option(name: .customLong("security-opt"), help: "seccomp=unconfined|PROFILE.json, no-new-privileges; repeatable.") var securityOpt: [String] = []
     @Option(help: "NAME=SOFT[:HARD], e.g. nofile=1024:2048; repeatable.") var ulimit: [String] = []
+    @Option(name: .customLong("userns-remap"), help: "Run as an unprivileged host ID range: default, NAME[:GROUP], UID:GID:COUNT, or host (none; overrides the root's daemon.json).") var usernsRemap: String?
     @Option(name: .customLong("log-opt"), help: "json-file options: max-size=10m, max-file=3.") var logOpt: [String] = []
     @Option(name: .customLong("cidfile"), help: "Write the container ID to this file.") var cidfile: String?
     @Flag(name: [.short, .long], help: "Keep stdin open and send it to the container.") var interactive = false
@@ -77,6 +78,7 @@ struct ContainerOptions: ParsableArguments {
         o.devices = try device.map(DeviceMapping.parse)
         o.securityOpt = securityOpt
         o.ulimits = ulimit
+        o.usernsRemap = usernsRemap
         o.logOpts = logOpt
         try resources.apply(to: &o)
         try mounts.apply(to: &o)

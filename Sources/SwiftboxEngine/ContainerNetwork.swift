@@ -148,7 +148,7 @@ extension Engine {
             setup.namespacePath = "/proc/\(store.state(other).pid)/ns/net"
             return setup
         }
-        let (fd, inside) = try NetworkNamespace.create()
+        let (fd, inside) = try NetworkNamespace.create(sysctls: DockerDefaults.networkSysctls)
         setup.namespaceFD = fd
         setup.namespacePath = "/proc/\(getpid())/fd/\(fd)"
         do {

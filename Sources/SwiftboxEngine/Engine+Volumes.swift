@@ -105,6 +105,7 @@ extension Engine {
             var changed = false
             for i in mounts.indices where mounts[i].type == .volume {
                 let data = try volumes.prepareForUse(mounts[i].source)
+                defer { if let remap = c.usernsRemap { try? giveEmptyVolume(data, to: remap) } }
                 guard mounts[i].copyUpPending == true else { continue }
                 if TreeCopy.isEmptyDirectory(data) {
                     try TreeCopy.copy(rootfs: rootfs, path: mounts[i].target, to: data)

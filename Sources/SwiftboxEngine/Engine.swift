@@ -65,6 +65,10 @@ public struct RunOptions: Sendable {
     public var dnsSearch: [String] = []
     public var dnsOptions: [String] = []
     public var addHosts: [String] = []
+    // MARK: user namespace
+    /// --userns-remap default|NAME[:GROUP]|UID:GID:COUNT|host; nil: the root's default
+    /// (daemon.json, EngineConfig).
+    public var usernsRemap: String?
     public init(image: String) { self.image = image }
 }
 
@@ -148,6 +152,7 @@ public struct Engine: Sendable {
             default: throw EngineError.failed("invalid --security-opt: \"\(opt)\"")
             }
         }
+        let remap = try usernsRemap(o)
         for u in o.ulimits { _ = try Ulimit.parse(u) }
         for d in o.devices { _ = try d.resolve() }   // a missing node fails now, not at start
         var logMaxSize: Int64?
@@ -190,6 +195,7 @@ public struct Engine: Sendable {
         c.resources = resources
         c.devices = o.devices.isEmpty ? nil : o.devices
         c.nanoCPUs = o.resources?.nanoCPUs
+        c.usernsRemap = remap
         do {
             try resolveNetworking(o, exposed: Array((config.ExposedPorts ?? [:]).keys), into: &c)
             // Under the volumes lock: `volume rm` either sees this container as a user
@@ -250,6 +256,7 @@ public struct Engine: Sendable {
             var c = try store.config(id)
             let dir = store.dir(id)
             let rootfs = dir + "/rootfs"
+            try grantRemapAccess(c)
             try mountRootfs(c)
             c = try prepareMounts(c, rootfs: rootfs)
             let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: rootfs)
@@ -260,6 +267,7 @@ public struct Engine: Sendable {
             try FileSystem.writeAtomically(dir + "/hostname", Array((c.hostname + "\n").utf8), fsync: false)
             try FileSystem.writeAtomically(dir + "/hosts", Array(hostsFile(c, network).utf8), fsync: false)
             try FileSystem.writeAtomically(dir + "/resolv.conf", Array(resolvConf(c, network).utf8), fsync: false)
+            try chownForRemap(c, ["hostname", "hosts", "resolv.conf"].map { dir + "/" + $0 })
             SpecGenerator.applyNetwork(&spec, network, containerDir: dir)
             try FileSystem.makeDirectories(dir + "/bundle")
             return (network, (dir + "/bundle", spec))
@@ -297,8 +305,18 @@ public struct Engine: Sendable {
         let rootfs = dir + "/rootfs"
         if MountTable.isMountPoint(rootfs) { return }
         let record = try images.resolve(c.imageID)
-        let layers = try images.snapshots.prepare(record)
+        var layers = try images.snapshots.prepare(record)
+        let freshUpper = !FileSystem.exists(dir + "/upper")
         for d in ["upper", "work", "rootfs"] { try FileSystem.makeDirectories(dir + "/" + d) }
+        // --userns-remap: the layers shown owned by the container's range (LayerRemapper);
+        // idmapped ones are detached once the overlay holds its own clones of them.
+        var detach: [String] = []
+        defer { LayerRemapper.detach(detach) }
+        if let remap = c.usernsRemap {
+            let remapper = LayerRemapper(remap: remap, mode: try EngineConfig.load(root: root).remapLayers)
+            if freshUpper { try remapper.prepareUpper(dir + "/upper", topLayer: layers.last) }
+            (layers, detach) = try remapper.lowerdirs(layers, containerDir: dir)
+        }
         // A volatile mount leaves work/work/incompat/volatile behind, and overlayfs then
         // refuses every later mount of that layer (it may have lost writes in a crash).
         // Only a restarted --rm container mounts its layer again, in the same boot (a

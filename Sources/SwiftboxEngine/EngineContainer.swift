@@ -71,6 +71,9 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     public var dnsOptions: [String]?
     /// --add-host NAME:IP
     public var extraHosts: [String]?
+    // MARK: user namespace
+    /// --userns-remap (or the root's default when created): the host range its IDs are.
+    public var usernsRemap: UsernsRemap?
 
     public var shortID: String { String(id.prefix(12)) }
 }

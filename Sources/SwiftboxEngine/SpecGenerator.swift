@@ -36,6 +36,23 @@ public enum SpecGenerator {
         case "unconfined"?: spec.linux?.seccomp = nil
         case let json?: spec.linux?.seccomp = try SpecLoader.decodeSeccomp(Array(json.utf8), file: "--security-opt seccomp")
         }
+        if let remap = c.usernsRemap {
+            // --userns-remap: a user namespace of its own, created with the others in one
+            // clone so that it owns them; the runtime writes the maps while the child waits.
+            let namespaces = spec.linux?.namespaces ?? []
+            spec.linux?.namespaces = namespaces + [.init(type: "user")]
+            spec.linux?.uidMappings = remap.uidMappings
+            spec.linux?.gidMappings = remap.gidMappings
+        }
+        // --network none: the runtime makes the namespace, so it writes Docker's sysctls
+        // there (a bridge's namespace gets them from the engine, NetworkNamespace.create).
+        // In a remapped container it writes them from inside its user namespace, where
+        // a gid past the range does not exist (EINVAL): the range's last gid ends it.
+        if c.networkMode == nil || c.networkMode == "none" {
+            var sysctls = DockerDefaults.networkSysctls
+            if let remap = c.usernsRemap { sysctls["net.ipv4.ping_group_range"] = "0 \(remap.count - 1)" }
+            spec.linux?.sysctl = sysctls
+        }
         spec.linux?.cgroupsPath = "/swiftbox/\(c.id)"
         spec.linux?.resources = c.resources
         try applyDevices(&spec, c)

@@ -40,27 +40,34 @@ public struct SnapshotStore: Sendable {
         let chains = SnapshotStore.chainIDs(record.diffIDs)
         var dirs: [String] = []
         for ((layer, chain), diffID) in zip(zip(record.layers, chains), record.diffIDs) {
-            let final = root + "/" + chain.hex
-            if !FileSystem.isDirectory(final) {
-                let tmp = root + "/tmp-\(chain.short)-\(getpid())"
-                try? FileSystem.removeTree(tmp)
+            try FileSystem.makeWhole(root + "/" + chain.hex, tmp: root + "/tmp-\(chain.short)-\(getpid())") { tmp in
                 try FileSystem.makeDirectories(tmp + "/fs", mode: 0o755)
-                do {
-                    _ = try LayerUnpacker.unpack(layer: content.path(layer.digest), into: tmp + "/fs", diffID: diffID)
-                } catch {
-                    try? FileSystem.removeTree(tmp)
-                    throw error
-                }
-                if rename(tmp, final) != 0 {
-                    let e = errno
-                    try? FileSystem.removeTree(tmp)
-                    // Another process unpacked the same layer first: theirs is as good.
-                    if e != EEXIST && e != ENOTEMPTY { throw KernelError("rename", [tmp, final], errno: e) }
-                }
+                _ = try LayerUnpacker.unpack(layer: content.path(layer.digest), into: tmp + "/fs", diffID: diffID)
             }
             dirs.append(directory(chain))
         }
         return dirs
+    }
+
+    /// Make `directory` (a build step's upper directory, whose layer was just written:
+    /// LayerWriter) the snapshot of `chain`, by renaming it: it already holds the layer
+    /// in the form overlayfs stacks. When the snapshot exists already, `directory` is
+    /// removed instead.
+    public func adopt(_ directory: String, chain: Digest) throws {
+        try FileSystem.makeDirectories(root, mode: 0o700)
+        try FileSystem.makeWhole(root + "/" + chain.hex, tmp: root + "/tmp-\(chain.short)-\(getpid())") { tmp in
+            try FileSystem.makeDirectories(tmp, mode: 0o755)
+            guard rename(directory, tmp + "/fs") == 0 else { throw KernelError("rename", [directory, tmp + "/fs"]) }
+        }
+        if FileSystem.exists(directory) { try? FileSystem.removeTree(directory) }
+    }
+
+    /// An empty directory, the only lower layer of a container (or build step) on an
+    /// image with no layers at all (`FROM scratch`): overlayfs needs one.
+    public func emptyLower() throws -> String {
+        let dir = root + "/empty"
+        try FileSystem.makeDirectories(dir, mode: 0o755)
+        return dir
     }
 
     /// overlayfs lowerdir option: top layer first.

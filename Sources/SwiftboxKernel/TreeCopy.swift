@@ -17,7 +17,7 @@ public enum TreeCopy {
     /// `destination`. Returns false, copying nothing, when the image has no directory
     /// there.
     @discardableResult
-    public static func copy(rootfs: String, path: String, to destination: String) throws -> Bool {
+    public static func copy(rootfs: String, path: String, to destination: String, shift: OwnerShift? = nil) throws -> Bool {
         let rootFD = open(rootfs, SB_O_PATH | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { throw KernelError("open", [rootfs, "O_PATH|O_DIRECTORY"]) }
         defer { close(rootFD) }
@@ -30,12 +30,12 @@ public enum TreeCopy {
         let dst = open(destination, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard dst >= 0 else { throw KernelError("open", [destination, "O_DIRECTORY|O_NOFOLLOW"]) }
         defer { close(dst) }
-        var walk = Walk(destinationRoot: dst)
+        var walk = Walk(destinationRoot: dst, shift: shift)
         try walk.copyDirectory(src, dst, relative: "")
         // The volume's top directory takes the owner and mode of the image's directory
         // (a volume on /var/lib/postgresql stays owned by the postgres user).
         var st = stat()
-        if fstat(src, &st) == 0 { try applyAttributes(st, fd: dst, what: destination) }
+        if fstat(src, &st) == 0 { try walk.applyAttributes(st, fd: dst, what: destination) }
         return true
     }
 
@@ -46,6 +46,8 @@ public enum TreeCopy {
 
     struct Walk {
         let destinationRoot: Int32
+        /// Owners added to every copied entry, and xattrs copied (TreeCopy+Shift).
+        let shift: OwnerShift?
         /// (device, inode) of files with several links → their first copy's relative path.
         var links: [String: String] = [:]
 
@@ -73,7 +75,8 @@ public enum TreeCopy {
                     guard d >= 0 else { throw KernelError("openat", [rel, "O_DIRECTORY|O_NOFOLLOW"]) }
                     defer { close(d) }
                     try copyDirectory(s, d, relative: rel)
-                    try TreeCopy.applyAttributes(st, fd: d, what: rel)
+                    try applyAttributes(st, fd: d, what: rel)
+                    try copyXattrs(src, dst, name, what: rel)
                 case S_IFREG:
                     let s = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
                     guard s >= 0 else { throw KernelError("openat", [rel, "O_RDONLY|O_NOFOLLOW"]) }
@@ -82,18 +85,23 @@ public enum TreeCopy {
                     guard d >= 0 else { throw KernelError("openat", [rel, "O_CREAT|O_EXCL"]) }
                     defer { close(d) }
                     try copyContents(s, d, what: rel)
-                    try TreeCopy.applyAttributes(st, fd: d, what: rel)
+                    try applyAttributes(st, fd: d, what: rel)
+                    try copyXattrs(src, dst, name, what: rel)
                 case S_IFLNK:
                     var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                     let n = readlinkat(src, name, &buf, buf.count - 1)
                     guard n >= 0 else { throw KernelError("readlinkat", [rel]) }
                     buf[n] = 0
                     guard symlinkat(buf, dst, name) == 0 else { throw KernelError("symlinkat", [rel]) }
-                    _ = fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW)
+                    let (uid, gid) = owner(st)
+                    _ = fchownat(dst, name, uid, gid, AT_SYMLINK_NOFOLLOW)
+                    try copyXattrs(src, dst, name, what: rel)
                 default:
                     // Device nodes, FIFOs and sockets: recreated, not opened.
                     guard mknodat(dst, name, st.st_mode, st.st_rdev) == 0 else { throw KernelError("mknodat", [rel]) }
-                    guard fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) == 0 else { throw KernelError("fchownat", [rel]) }
+                    let (uid, gid) = owner(st)
+                    guard fchownat(dst, name, uid, gid, AT_SYMLINK_NOFOLLOW) == 0 else { throw KernelError("fchownat", [rel]) }
+                    try copyXattrs(src, dst, name, what: rel)
                 }
             }
         }
@@ -113,10 +121,13 @@ public enum TreeCopy {
             }
         }
     }
+}
 
+extension TreeCopy.Walk {
     /// Owner first, then mode: chown(2) clears set-user-ID bits, so the mode must come after.
-    static func applyAttributes(_ st: stat, fd: Int32, what: String) throws {
-        guard fchown(fd, st.st_uid, st.st_gid) == 0 else { throw KernelError("fchown", [what, "\(st.st_uid):\(st.st_gid)"]) }
+    func applyAttributes(_ st: stat, fd: Int32, what: String) throws {
+        let (uid, gid) = owner(st)
+        guard fchown(fd, uid, gid) == 0 else { throw KernelError("fchown", [what, "\(uid):\(gid)"]) }
         guard fchmod(fd, st.st_mode & 0o7777) == 0 else { throw KernelError("fchmod", [what]) }
         var times = [st.st_atim, st.st_mtim]
         _ = futimens(fd, &times)

@@ -14,12 +14,17 @@ public enum NetworkNamespace {
     /// A new network namespace (with `lo` up): its fd (O_CLOEXEC) and a netlink
     /// socket inside it. The namespace lives as long as something holds the fd or a
     /// process is in it.
-    public static func create() throws -> (fd: Int32, socket: NetlinkSocket) {
+    /// `sysctls` ("net.ipv4.ping_group_range": "0 2147483647") are written in it: a
+    /// net.* file under /proc/sys is the one of the namespace of the thread that opens it.
+    public static func create(sysctls: [String: String] = [:]) throws -> (fd: Int32, socket: NetlinkSocket) {
         try onThread {
             guard sb_unshare(sb_clone_newnet()) == 0 else { throw KernelError("unshare", ["CLONE_NEWNET"]) }
             let fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw KernelError("open", ["/proc/thread-self/ns/net"]) }
             do {
+                for (key, value) in sysctls.sorted(by: { $0.key < $1.key }) {
+                    try FileSystem.write("/proc/sys/" + key.split(separator: ".").joined(separator: "/"), value)
+                }
                 let s = try NetlinkSocket()
                 try s.perform(RouteRequests.setLink(index: 1, up: true), "ip link set lo up")   // lo is always index 1
                 return (fd, s)

@@ -13,9 +13,13 @@ extension PlanBuilder {
         let v1 = hierarchies.filter { $0.version == .v1 }.map(\.mountPoint)
         if cgroupPath != nil && !v1.isEmpty { ops.append(.joinCgroups(hierarchies: v1)) }
 
-        // The user namespace first (it governs the rest); the mount namespace last,
-        // because after it the host's /proc — and so the other ns paths — is gone.
-        let order: [NamespaceKind] = [.user, .ipc, .uts, .network, .cgroup, .time, .mount]
+        // The user namespace late: the container's may own none of the others (a
+        // remapped container's network namespace was made by the engine and belongs to
+        // the host's), and once in it we hold no capability over those; the runtime,
+        // in the user namespace that owns the container's, may enter them all first.
+        // The mount namespace last, because after it the host's /proc — and so the
+        // other ns paths — is gone.
+        let order: [NamespaceKind] = [.ipc, .uts, .network, .cgroup, .time, .user, .mount]
         var joinPid: String?
         let kinds = try (spec.linux?.namespaces ?? []).map { ns -> NamespaceKind in
             guard let kind = NamespaceKind(rawValue: ns.type) else { throw PlanError.unknownNamespace(ns.type) }

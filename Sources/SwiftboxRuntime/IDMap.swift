@@ -25,18 +25,8 @@ public enum IDMap {
     /// Whether `id` inside the namespace is mapped.
     public static func maps(_ id: UInt32, in mappings: [Mapping]) -> Bool { hostID(id, in: mappings) != nil }
 
-    /// Write both maps of `pid` (gid first: a uid map alone does not let the child
-    /// change its gids). One write(2) each, as the kernel requires.
+    /// Write both maps of `pid` (UserNamespaceMaps: gid first, one write(2) each).
     public static func write(pid: Int32, uid: [Mapping], gid: [Mapping]) throws {
-        for (file, mappings) in [("gid_map", gid), ("uid_map", uid)] where !mappings.isEmpty {
-            let path = "/proc/\(pid)/\(file)"
-            let fd = open(path, O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw KernelError("open", [path]) }
-            defer { close(fd) }
-            let bytes = Array(text(mappings).utf8)
-            guard bytes.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
-                throw KernelError("write", [path, text(mappings)])
-            }
-        }
+        try UserNamespaceMaps.write(pid: pid, uidMap: text(uid), gidMap: text(gid))
     }
 }

@@ -112,11 +112,23 @@ public enum NamespaceKind: String, CaseIterable, Equatable, Sendable {
     }
 }
 
+public struct JoinedNamespace: Equatable, Sendable {
+    public var path: String
+    public var type: NamespaceKind
+    public init(path: String, type: NamespaceKind) { self.path = path; self.type = type }
+}
+
 public struct LaunchPlan: Equatable, Sendable {
     /// Namespaces created by clone(2).
     public var cloneNamespaces: [NamespaceKind]
     /// A pid namespace to join (setns in the parent's thread before clone).
     public var joinPidNamespace: String?
+    /// Namespaces joined by path while a new user namespace is created: the parent's
+    /// thread enters them for the clone and leaves them after (Launcher), because the
+    /// child, once in its new user namespace, holds no capability over namespaces the
+    /// host's user namespace owns (setns would fail with EPERM/EACCES). runc's nsexec
+    /// likewise joins first and unshares the user namespace after.
+    public var joinBeforeClone: [JoinedNamespace] = []
     /// The cgroup path (relative to each hierarchy's root) the parent places the child in.
     public var cgroupPath: String?
     /// The cgroup2 mount the child is cloned into (CLONE_INTO_CGROUP), if the host has one.
@@ -146,6 +158,7 @@ public struct LaunchPlan: Equatable, Sendable {
     public var lines: [String] {
         var out: [String] = []
         if let p = joinPidNamespace { out.append("parent: setns(\(p), CLONE_NEWPID)") }
+        for ns in joinBeforeClone { out.append("parent: setns(\(ns.path), \(ns.type.flagName)) for the clone, then back") }
         if let c = cgroupPath {
             out.append("parent: mkdir \(c) in each cgroup hierarchy")
             out += resources.lines(path: c)

@@ -100,6 +100,8 @@ public enum Launcher {
             guard pidnsFD >= 0 else { throw KernelError("open", [path]) }
         }
         defer { if pidnsFD >= 0 { close(pidnsFD) } }
+        let back = try Launcher.enter(plan.joinBeforeClone)
+        defer { Launcher.leave(back) }
         let result: sb_launch_result = ops.withUnsafeMutableBufferPointer { opsBuf in
             argv.withUnsafeMutableBufferPointer { argvBuf in
                 envp.withUnsafeMutableBufferPointer { envBuf in
@@ -221,4 +223,32 @@ final class CArena {
 /// makedev(3) as glibc encodes dev_t (the macro is not importable).
 func makedev(_ major: UInt64, _ minor: UInt64) -> UInt64 {
     ((major & 0xffff_f000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffff_ff00) << 12) | (minor & 0xff)
+}
+
+extension Launcher {
+    /// Put this thread into each namespace (LaunchPlan.joinBeforeClone); what to
+    /// setns back to afterwards: the thread's own namespaces, opened first.
+    static func enter(_ namespaces: [JoinedNamespace]) throws -> [(fd: Int32, flag: Int32)] {
+        var back: [(fd: Int32, flag: Int32)] = []
+        do {
+            for ns in namespaces {
+                let flag = Int32(ns.type.cloneFlag)
+                let own = open("/proc/thread-self/ns/\(ns.type.procName)", O_RDONLY | O_CLOEXEC)
+                guard own >= 0 else { throw KernelError("open", ["/proc/thread-self/ns/\(ns.type.procName)"]) }
+                back.append((own, flag))
+                let target = open(ns.path, O_RDONLY | O_CLOEXEC)
+                guard target >= 0 else { throw KernelError("open", [ns.path]) }
+                defer { close(target) }
+                guard sb_setns(target, flag) == 0 else { throw KernelError("setns", [ns.path, ns.type.flagName]) }
+            }
+        } catch {
+            leave(back)
+            throw error
+        }
+        return back
+    }
+
+    static func leave(_ back: [(fd: Int32, flag: Int32)]) {
+        for (fd, flag) in back.reversed() { _ = sb_setns(fd, flag); close(fd) }
+    }
 }

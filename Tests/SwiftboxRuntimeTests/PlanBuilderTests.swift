@@ -54,6 +54,37 @@ final class PlanBuilderTests: XCTestCase {
         XCTAssertTrue(joined.entersRunningContainer)
     }
 
+    /// A new user namespace with a network namespace joined by path (the engine's,
+    /// owned by the host's user namespace): the parent enters it for the clone, since
+    /// the child in its new user namespace could not; and exec enters the user
+    /// namespace after the ones it may not own, the mount namespace last.
+    func testNamespacesTheNewUserNamespaceDoesNotOwnAreJoinedFirst() throws {
+        var spec = DefaultSpec.make()
+        let namespaces = (spec.linux?.namespaces ?? []).map { $0.type == "network" ? .init(type: "network", path: "/run/netns/x") : $0 }
+        spec.linux?.namespaces = namespaces + [.init(type: "user")]
+        spec.linux?.uidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+        spec.linux?.gidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+        let plan = try builder(spec).build()
+        XCTAssertEqual(plan.joinBeforeClone, [JoinedNamespace(path: "/run/netns/x", type: .network)])
+        XCTAssertFalse(plan.ops.contains { if case .setns = $0 { return true }; return false }, "\(plan.ops)")
+        XCTAssertTrue(plan.cloneNamespaces.contains(.user))
+        XCTAssertTrue(plan.lines.contains("parent: setns(/run/netns/x, CLONE_NEWNET) for the clone, then back"))
+
+        let exec = try builder(spec).buildExec(process: spec.process!, initPid: 42, cgroupPath: nil)
+        let joins = exec.ops.compactMap { op -> NamespaceKind? in if case .setns(_, let type) = op { return type }; return nil }
+        XCTAssertEqual(joins.suffix(2), [.user, .mount], "\(joins)")
+        XCTAssertLessThan(joins.firstIndex(of: .network)!, joins.firstIndex(of: .user)!)
+
+        // Without a new user namespace nothing changes: the child joins it itself.
+        let withoutUser = spec.linux?.namespaces?.filter { $0.type != "user" }
+        spec.linux?.namespaces = withoutUser
+        spec.linux?.uidMappings = nil
+        spec.linux?.gidMappings = nil
+        let plain = try builder(spec).build()
+        XCTAssertEqual(plain.joinBeforeClone, [])
+        XCTAssertTrue(plain.ops.contains(.setns(path: "/run/netns/x", type: .network)))
+    }
+
     func testOrderingConstraints() throws {
         var spec = DefaultSpec.make()
         spec.linux?.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW")

@@ -39,6 +39,10 @@ let package = Package(
         // Go's text/template (parser, evaluator, Docker's functions and table formatter) over
         // a JSON-like value tree: pure, so its tests need neither root nor the engine.
         .target(name: "SwiftboxTemplate"),
+        // The Dockerfile frontend as BuildKit reads it: parser (directives, continuations,
+        // heredocs, flags, every instruction), its shell-word lexer and .dockerignore
+        // matching. Pure, so the builder and its tests need no engine.
+        .target(name: "SwiftboxDockerfile"),
         .target(name: "SwiftboxCLI", dependencies: [
             "SwiftboxEngine",
             "SwiftboxTemplate",
@@ -57,6 +61,7 @@ let package = Package(
         .testTarget(name: "SwiftboxNetworkTests", dependencies: ["SwiftboxNetwork"]),
         .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),
         .testTarget(name: "SwiftboxComposeTests", dependencies: ["SwiftboxCompose"]),
+        .testTarget(name: "SwiftboxDockerfileTests", dependencies: ["SwiftboxDockerfile"]),
         .testTarget(name: "PrivilegedTests", dependencies: ["CShim"]),
     ]
 )

@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "SwiftboxNetworkTests", dependencies: ["SwiftboxNetwork"]),
         .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),
         .testTarget(name: "SwiftboxComposeTests", dependencies: ["SwiftboxCompose"]),
-        .testTarget(name: "SwiftboxDockerfileTests", dependencies: ["SwiftboxDockerfile"]),
+        .testTarget(name: "SwiftboxDockerfileTests", dependencies: ["SwiftboxDockerfile"], exclude: ["Corpus"]),
         .testTarget(name: "PrivilegedTests", dependencies: ["CShim"]),
     ]
 )

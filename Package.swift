@@ -3,6 +3,7 @@
 // Targets are layered bottom-up (see docs/architecture.md); arrows point one way:
 //   swiftbox → SwiftboxCLI → SwiftboxRuntime → SwiftboxSecurity, SwiftboxCgroup, SwiftboxOCI
 //                                            → SwiftboxKernel → CShim
+//   SwiftboxDockerfile stands alone (no dependencies): the Dockerfile frontend the builder reads.
 import PackageDescription
 
 let package = Package(

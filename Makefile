@@ -98,6 +98,9 @@ bench: release
 	SWIFTBOX=$(RELEASE_BIN) bench/compose.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/network.sh
 	SWIFTBOX=$(RELEASE_BIN) bench/userns-remap.sh
+	@# The build bench wants the Debian fixture (a few minutes the first time; Alpine without it).
+	$(MAKE) fixtures-debian
+	SWIFTBOX=$(RELEASE_BIN) bench/build.sh
 
 # opencontainers/runtime-tools' validation tests against runc and swiftbox in one run,
 # totals side by side (bench/conformance.sh; docs/oci-runtime.md). RTOOLS is a checkout

@@ -43,8 +43,12 @@ let package = Package(
         // heredocs, flags, every instruction), its shell-word lexer and .dockerignore
         // matching. Pure, so the builder and its tests need no engine.
         .target(name: "SwiftboxDockerfile"),
+        // `swiftbox build`: Dockerfile stages executed on the engine (RUN as containers,
+        // COPY into overlays), each step's result cached as an intermediate image.
+        .target(name: "SwiftboxBuilder", dependencies: ["SwiftboxDockerfile", "SwiftboxEngine", "SwiftboxImage", "SwiftboxKernel", "CShim"]),
         .target(name: "SwiftboxCLI", dependencies: [
             "SwiftboxEngine",
+            "SwiftboxBuilder",
             "SwiftboxTemplate",
             "SwiftboxCompose",
             "SwiftboxNetwork",

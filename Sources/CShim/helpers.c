@@ -202,3 +202,19 @@ int sb_take_winch(void) {
 }
 
 int sb_setns_pid(int fd) { return setns(fd, CLONE_NEWPID); }
+
+static volatile sig_atomic_t interrupt_signal = 0;
+static void on_interrupt(int sig) { interrupt_signal = sig; }
+
+void sb_watch_interrupt(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+int sb_interrupted(void) { return interrupt_signal; }

@@ -10,6 +10,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import CShim
+import SwiftboxBuilder
 import SwiftboxEngine
 import SwiftboxKernel
 import SwiftboxRuntime
@@ -566,6 +567,8 @@ struct SystemPrune: ParsableCommand {
             let removed = try engine.pruneContainers().count
             let used = Set(engine.list().map(\.0.imageID))
             let images = try engine.images.prune(all: all, keep: used).count
+            // -a: the build cache too, as `builder prune` (Docker's system prune -a does).
+            if all { _ = try Builder(engine: engine) { _ in }.prune() }
             _ = try engine.pruneNetworks(includingDefault: true)
             let prunedVolumes = volumes ? try engine.pruneVolumes(all: false, labels: []).names.count : 0
             engine.trash.empty(waiting: true)   // what earlier removals left, and these

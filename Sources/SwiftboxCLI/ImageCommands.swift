@@ -24,7 +24,7 @@ struct ImageGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image", abstract: "Manage images.",
         subcommands: [ImageList.self, Pull.self, ImageInspect.self, ImageRemove.self, ImageTag.self, ImageLoad.self,
-                      ImageSave.self, ImageImport.self, ImagePrune.self, ImageSnapshot.self])
+                      ImageSave.self, ImageImport.self, ImagePrune.self, ImageSnapshot.self, Build.self])
 }
 
 struct ImageList: ParsableCommand {
@@ -45,7 +45,10 @@ struct ImageList: ParsableCommand {
             let repo = parsed.tag.map { familiar.hasSuffix(":" + $0) ? String(familiar.dropLast($0.count + 1)) : familiar } ?? familiar
             rows.append((repo, parsed.tag ?? "<none>", r))
         }
-        for r in index.images.values where !index.tags.values.contains(r.id.hex) { rows.append(("<none>", "<none>", r)) }
+        // The build cache's intermediate images are not listed (Docker hides its own too).
+        for r in index.images.values where !index.tags.values.contains(r.id.hex) && r.intermediate != true {
+            rows.append(("<none>", "<none>", r))
+        }
         if quiet {
             var seen = Set<String>()
             for r in rows where seen.insert(r.record.id.hex).inserted { print(noTrunc ? r.record.id.description : r.record.id.short) }

@@ -74,6 +74,8 @@ public struct EngineContainer: Codable, Equatable, Sendable {
     // MARK: user namespace
     /// --userns-remap (or the root's default when created): the host range its IDs are.
     public var usernsRemap: UsernsRemap?
+    /// A build step (RunOptions.buildStep).
+    public var buildStep: Bool?
 
     public var shortID: String { String(id.prefix(12)) }
 }

@@ -99,6 +99,12 @@ public struct ImageConfig: Codable, Equatable, Sendable {
         public var created_by: String?
         public var comment: String?
         public var empty_layer: Bool?
+        public init(created: String? = nil, created_by: String? = nil, comment: String? = nil, empty_layer: Bool? = nil) {
+            self.created = created
+            self.created_by = created_by
+            self.comment = comment
+            self.empty_layer = empty_layer
+        }
     }
 
     /// The runtime defaults a container inherits (Docker's names, capitalised).
@@ -113,10 +119,23 @@ public struct ImageConfig: Codable, Equatable, Sendable {
         public var Labels: [String: String]?
         public var StopSignal: String?
         public var Healthcheck: Healthcheck?
+        /// SHELL: the shell form's command prefix (default ["/bin/sh", "-c"]).
+        public var Shell: [String]?
+        /// ONBUILD triggers, run by a build FROM this image.
+        public var OnBuild: [String]?
         public init() {}
     }
 
     public struct Healthcheck: Codable, Equatable, Sendable {
+        public init(Test: [String]? = nil, Interval: Int64? = nil, Timeout: Int64? = nil, StartPeriod: Int64? = nil,
+                    StartInterval: Int64? = nil, Retries: Int? = nil) {
+            self.Test = Test
+            self.Interval = Interval
+            self.Timeout = Timeout
+            self.StartPeriod = StartPeriod
+            self.StartInterval = StartInterval
+            self.Retries = Retries
+        }
         public var Test: [String]?
         public var Interval: Int64?
         public var Timeout: Int64?

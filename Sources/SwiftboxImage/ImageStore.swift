@@ -24,6 +24,9 @@ public struct ImageRecord: Codable, Equatable, Sendable {
     public var stored: String
     public var size: Int64
     public var repoDigests: [String]?
+    /// A build step's result, kept as the build cache (never tagged): hidden from
+    /// `images`, left by `image prune`, removed by `builder prune` and `system prune -a`.
+    public var intermediate: Bool?
 }
 
 public struct ImageIndexFile: Codable, Equatable, Sendable {
@@ -79,7 +82,7 @@ public struct ImageStore: Sendable {
     /// the image if one cannot be — a hostile entry (`..`, a link or whiteout out of the
     /// root), a diff ID that does not match — so `load` never reports "Loaded" for an
     /// image the first `run` would refuse.
-    public func register(manifestDigest: Digest, tags: [ImageReference], unpack: Bool = false) throws -> ImageRecord {
+    public func register(manifestDigest: Digest, tags: [ImageReference], unpack: Bool = false, intermediate: Bool = false) throws -> ImageRecord {
         let manifestBytes = try content.read(manifestDigest)
         let manifest = try JSONDecoder().decode(Manifest.self, from: Data(manifestBytes))
         let configBytes = try content.read(manifest.config.digest)
@@ -92,11 +95,17 @@ public struct ImageStore: Sendable {
         let record = ImageRecord(id: manifest.config.digest, manifest: manifestDigest,
                                  manifestMediaType: manifest.mediaType ?? MediaType.ociManifest,
                                  layers: manifest.layers, diffIDs: config.rootfs.diff_ids, created: config.created,
-                                 stored: Clock.rfc3339(nanoseconds: false), size: size, repoDigests: nil)
+                                 stored: Clock.rfc3339(nanoseconds: false), size: size, repoDigests: nil,
+                                 intermediate: intermediate ? true : nil)
         if unpack { _ = try snapshots.prepare(record) }
         try update { index in
             var r = record
-            if let old = index.images[record.id.hex] { r.stored = old.stored; r.repoDigests = old.repoDigests }
+            if let old = index.images[record.id.hex] {
+                r.stored = old.stored
+                r.repoDigests = old.repoDigests
+                // A build's final image that was a cached step before is an image now.
+                if old.intermediate == nil || !intermediate { r.intermediate = intermediate ? old.intermediate : nil }
+            }
             index.images[record.id.hex] = r
             for t in tags { index.tags[t.description] = record.id.hex }
         }
@@ -170,10 +179,12 @@ public struct ImageStore: Sendable {
     /// `image prune` / `system prune`: remove untagged images (every image with `all`),
     /// except those in `keep` (images containers were created from), then collect the
     /// blobs and snapshots nothing refers to any more. Returns the removed images.
-    public func prune(all: Bool, keep: Set<String>) throws -> [ImageRecord] {
+    /// The build cache (intermediate records) only with `buildCache`.
+    public func prune(all: Bool, keep: Set<String>, buildCache: Bool = false) throws -> [ImageRecord] {
         var removed: [ImageRecord] = []
         try update { index in
-            for (hex, r) in index.images where !keep.contains(r.id.description) && (all || !index.tags.values.contains(hex)) {
+            for (hex, r) in index.images where !keep.contains(r.id.description) && (all || !index.tags.values.contains(hex))
+                && (buildCache || r.intermediate != true) {
                 index.images[hex] = nil
                 index.tags = index.tags.filter { $0.value != hex }
                 removed.append(r)

@@ -36,10 +36,15 @@ public struct SnapshotStore: Sendable {
     /// Make sure every layer of the image is unpacked; return the snapshot directories,
     /// bottom layer first.
     public func prepare(_ record: ImageRecord) throws -> [String] {
+        try prepare(layers: record.layers, diffIDs: record.diffIDs)
+    }
+
+    /// The same for layers that are not (yet) an image's (a build's state).
+    public func prepare(layers: [Descriptor], diffIDs: [Digest]) throws -> [String] {
         try FileSystem.makeDirectories(root, mode: 0o700)
-        let chains = SnapshotStore.chainIDs(record.diffIDs)
+        let chains = SnapshotStore.chainIDs(diffIDs)
         var dirs: [String] = []
-        for ((layer, chain), diffID) in zip(zip(record.layers, chains), record.diffIDs) {
+        for ((layer, chain), diffID) in zip(zip(layers, chains), diffIDs) {
             try FileSystem.makeWhole(root + "/" + chain.hex, tmp: root + "/tmp-\(chain.short)-\(getpid())") { tmp in
                 try FileSystem.makeDirectories(tmp + "/fs", mode: 0o755)
                 _ = try LayerUnpacker.unpack(layer: content.path(layer.digest), into: tmp + "/fs", diffID: diffID)

@@ -199,6 +199,12 @@ int sb_set_nonblock(int fd, int on);
 /// setns(fd, CLONE_NEWPID): set the pid namespace of our future children (pid_namespaces(7)).
 int sb_setns_pid(int fd);
 
+/// A long operation that must clean up when interrupted (a build): SIGINT, SIGTERM
+/// and SIGHUP only set a flag, which sb_interrupted returns (the signal's number, or 0)
+/// and the operation checks between its steps.
+void sb_watch_interrupt(void);
+int sb_interrupted(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,225 @@
+// The steps that make layers: WORKDIR (when the directory is missing), RUN and
+// COPY/ADD. See StageExecutor for the state and the cache around them.
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import SwiftboxDockerfile
+import SwiftboxEngine
+import SwiftboxImage
+import SwiftboxKernel
+
+extension StageExecutor {
+    var workingDir: String {
+        let w = state.container.WorkingDir ?? ""
+        return w.isEmpty ? "/" : w
+    }
+
+    /// An absolute, cleaned path; a relative one is below WORKDIR.
+    func absolute(_ path: String) -> String {
+        let joined = path.hasPrefix("/") ? path : workingDir + "/" + path
+        return "/" + (CopySources.clean(joined) ?? "")
+    }
+
+    // MARK: WORKDIR
+
+    func workdir(_ ins: Instruction, _ path: String) throws {
+        let dir = absolute(try expand(path))
+        try cachedStep(ins, key: ["WORKDIR", dir]) { state in
+            var c = state.container
+            c.WorkingDir = dir
+            state.container = c
+            let created = Clock.rfc3339(nanoseconds: false)
+            // Made when missing (BuildKit does), as a layer of its own; else config only.
+            let session = try LayerSession.open(images: images, layers: state.layers, diffIDs: state.diffIDs, under: builder.builderDir)
+            // Every descriptor into the overlay is closed before commit unmounts it.
+            let rootFD = open(session.merged, SB_O_PATH | O_DIRECTORY | O_CLOEXEC)
+            let existing = rootFD >= 0 ? sb_open_in_root(rootFD, dir, SB_O_PATH) : -1
+            if existing >= 0 {
+                close(existing)
+                close(rootFD)
+                session.discard()
+                state.config.history?.append(.init(created: created, created_by: "WORKDIR \(dir)", empty_layer: true))
+                return nil
+            }
+            let made = rootFD >= 0 ? sb_mkdir_all_in_root(rootFD, dir, 0) : -1
+            let e = errno
+            if rootFD >= 0 { close(rootFD) }
+            guard made >= 0 else { session.discard(); throw BuildError("WORKDIR \(dir): \(Errno.message(e))") }
+            close(made)
+            state.config.history?.append(.init(created: created, created_by: "WORKDIR \(dir)"))
+            return try session.commit(images: images, parentDiffIDs: state.diffIDs)
+        }
+    }
+
+    // MARK: RUN
+
+    /// The ARGs in scope that ENV does not set: RUN's extra environment.
+    var argEnvironment: [String] {
+        let envNames = Set((state.container.Env ?? []).map { String($0.split(separator: "=", maxSplits: 1)[0]) })
+        return args.compactMap { k, v in v.flatMap { envNames.contains(k) ? nil : "\(k)=\($0)" } }.sorted()
+    }
+
+    /// RUN's command: exec form as written; shell form through SHELL, with its heredocs
+    /// appended as the shell reads them (`cat <<EOF > f` then the body and EOF).
+    func runCommand(_ spec: RunSpec) -> [String] {
+        guard case .shell(var text) = spec.command else { return commandLine(spec.command) }
+        let bare = spec.heredocs.count == 1 && text == spec.heredocs[0].content
+        if !spec.heredocs.isEmpty && !bare {
+            for h in spec.heredocs {
+                text += "\n" + h.content + (h.content.hasSuffix("\n") || h.content.isEmpty ? "" : "\n") + h.name
+            }
+        }
+        return commandLine(.shell(text))
+    }
+
+    func runStep(_ ins: Instruction, _ spec: RunSpec) throws {
+        let argv = runCommand(spec)
+        let network = spec.network.map { $0 == "default" ? run.options.network : $0 } ?? run.options.network
+        guard ["bridge", "none", "host"].contains(network) else { throw BuildError("\(run.file.file):\(ins.line): RUN --network=\(network): expected default, none or host") }
+        let mounts = try runMounts(spec, line: ins.line)
+        let env = argEnvironment
+        let key = ["RUN", argv.joined(separator: "\u{0}"), "network=\(network)", "mounts=\(mounts.map { "\($0.type):\($0.source):\($0.target)" })"] + env
+        try cachedStep(ins, key: key) { state in
+            let record = try state.record ?? images.commit(config: state.config, layers: state.layers, intermediate: true)
+            state.record = record
+            let layer = try RunStep(engine: builder.engine, emit: builder.emit, vertex: currentVertex)
+                .run(image: record, argv: argv, env: env, workingDir: workingDir, user: state.container.User,
+                     network: network, mounts: mounts, parentDiffIDs: state.diffIDs)
+            state.config.history?.append(.init(created: Clock.rfc3339(nanoseconds: false), created_by: "RUN " + argv.joined(separator: " ")))
+            return layer
+        }
+    }
+
+    /// RUN --mount: cache directories kept under the builder's directory, the context
+    /// (or a part of it) read-only, tmpfs, and --secret files.
+    func runMounts(_ spec: RunSpec, line: Int) throws -> [ContainerMount] {
+        try spec.mounts.map { m in
+            let target = absolute(try expand(m.target))
+            switch m.kind {
+            case .cache:
+                let id = m.id.map { try? expand($0) } ?? nil
+                let name = String(Digest.of(Array((id ?? target).utf8)).hex.prefix(24))
+                let dir = builder.builderDir + "/cache-mounts/" + name
+                try FileSystem.makeDirectories(dir, mode: 0o755)
+                return ContainerMount(type: .bind, source: dir, target: target, readOnly: false)
+            case .bind:
+                guard m.from == nil else { throw BuildError("\(run.file.file):\(line): RUN --mount=type=bind,from=… is not supported yet") }
+                guard let context = run.options.context else { throw BuildError("\(run.file.file):\(line): RUN --mount=type=bind needs a build context") }
+                guard let rel = CopySources.clean(try expand(m.source ?? ".")) else {
+                    throw BuildError("\(run.file.file):\(line): RUN --mount source outside the build context: \(m.source ?? "")")
+                }
+                return ContainerMount(type: .bind, source: rel.isEmpty ? context : context + "/" + rel, target: target, readOnly: !m.readWrite)
+            case .tmpfs:
+                return ContainerMount(type: .tmpfs, source: "", target: target)
+            case .secret:
+                let id = m.id ?? String(target.split(separator: "/").last ?? "")
+                guard let src = run.options.secrets[id] else {
+                    if m.required { throw BuildError("\(run.file.file):\(line): secret \(id) not provided (--secret id=\(id),src=FILE)") }
+                    return ContainerMount(type: .tmpfs, source: "", target: "/run/secrets/.absent-\(id)")
+                }
+                let secretTarget = m.target.isEmpty ? "/run/secrets/" + id : target
+                return ContainerMount(type: .bind, source: src, target: secretTarget, readOnly: true)
+            case .ssh:
+                throw BuildError("\(run.file.file):\(line): RUN --mount=type=ssh is not supported")
+            }
+        }
+    }
+
+    // MARK: COPY and ADD
+
+    func copyStep(_ ins: Instruction, _ spec: CopySpec, add: Bool) throws {
+        let keyword = add ? "ADD" : "COPY"
+        var cleanups: [() -> Void] = []
+        defer { cleanups.forEach { $0() } }
+        // Where the sources are read from.
+        let root: SourceRoot
+        var fromKey = "context"
+        if !spec.heredocs.isEmpty {
+            // COPY <<EOF /dest: each heredoc becomes a file of that name.
+            let dir = builder.builderDir + "/tmp/heredoc-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try FileSystem.makeDirectories(dir, mode: 0o700)
+            cleanups.append { try? FileSystem.removeTree(dir) }
+            for h in spec.heredocs {
+                let text = h.expand ? try expand(h.content) : h.content
+                try FileSystem.writeAtomically(dir + "/" + h.name, Array(text.utf8), mode: 0o644, fsync: false)
+            }
+            root = SourceRoot(path: dir, ignore: nil, keepOwners: false, what: "heredoc")
+        } else if let fromText = spec.from {
+            let from = try expand(fromText)
+            let (dir, key, release) = try fromRoot(from, line: ins.line)
+            cleanups.append(release)
+            root = SourceRoot(path: dir, ignore: nil, keepOwners: true, what: "stage or image \(from)")
+            fromKey = key
+        } else {
+            guard let context = run.options.context else {
+                throw BuildError("\(run.file.file):\(ins.line): \(keyword) needs a build context (the Dockerfile came alone, on stdin)")
+            }
+            root = SourceRoot(path: context, ignore: run.ignore, keepOwners: false, what: "build context")
+        }
+        var sources: [String] = []
+        for s in spec.sources {
+            if s.hasPrefix("http://") || s.hasPrefix("https://") {
+                throw BuildError("\(run.file.file):\(ins.line): \(keyword) \(s): fetching URLs is not supported yet")
+            }
+            sources.append(spec.heredocs.isEmpty ? try expand(s) : s)
+        }
+        let destination = try expand(spec.destination)
+        let destIsDir = destination.hasSuffix("/") || destination == "." || destination.hasSuffix("/.")
+        let dest = absolute(destination)
+        let selected: [SelectedSource]
+        do { selected = try CopySources.select(sources, in: root) } catch let e as BuildError {
+            throw BuildError("\(run.file.file):\(ins.line): \(keyword) failed: \(e.message)")
+        }
+        let checksum = try CopySources.checksum(selected, in: root)
+        let chown = try spec.chown.map { try expand($0) }
+        let chmod = try spec.chmod.map { text -> mode_t in
+            guard let m = mode_t(text, radix: 8), m <= 0o7777 else { throw BuildError("\(run.file.file):\(ins.line): invalid --chmod=\(text): expected an octal mode") }
+            return m
+        }
+        let key = [keyword, fromKey, checksum, dest + (destIsDir ? "/" : ""), "chown=\(chown ?? "")", "chmod=\(chmod.map { String($0, radix: 8) } ?? "")"]
+        try cachedStep(ins, key: key) { state in
+            let session = try LayerSession.open(images: images, layers: state.layers, diffIDs: state.diffIDs, under: builder.builderDir)
+            do {
+                var owner: (UInt32, UInt32)?
+                if let chown {
+                    let (uid, gid, _) = try UserLookup.resolve(chown, rootfs: session.merged)
+                    owner = (uid, gid)
+                }
+                let request = CopyRequest(sources: selected, root: root, destination: dest, destinationIsDirectory: destIsDir,
+                                          owner: owner, mode: chmod)
+                try CopyInto.run(request, rootfs: session.merged)
+            } catch {
+                session.discard()
+                throw error
+            }
+            state.config.history?.append(.init(created: Clock.rfc3339(nanoseconds: false), created_by: ins.original))
+            return try session.commit(images: images, parentDiffIDs: state.diffIDs)
+        }
+    }
+
+    /// COPY --from: a stage built before (by name or index) or an image; its files as a
+    /// directory (one layer: its snapshot; several: a read-only overlay of them), a
+    /// cache key part, and what to undo afterwards.
+    func fromRoot(_ from: String, line: Int) throws -> (String, String, () -> Void) {
+        let layers: [Descriptor], diffIDs: [Digest], key: String
+        if let i = run.stageIndex(from, before: stage.index, allowIndex: true), let s = run.stageResults[i] {
+            (layers, diffIDs, key) = (s.layers, s.diffIDs, "stage:" + s.key)
+        } else {
+            let record = try baseImage(from)
+            (layers, diffIDs, key) = (record.layers, record.diffIDs, "image:" + record.id.description)
+        }
+        var dirs = try images.snapshots.prepare(layers: layers, diffIDs: diffIDs)
+        if dirs.isEmpty { dirs = [try images.snapshots.emptyLower()] }
+        if dirs.count == 1 { return (dirs[0], key, {}) }
+        let mountpoint = builder.builderDir + "/tmp/from-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileSystem.makeDirectories(mountpoint, mode: 0o700)
+        let data = "lowerdir=\(SnapshotStore.lowerdir(dirs))"
+        guard mount("overlay", mountpoint, "overlay", UInt(MS_RDONLY), data) == 0 else {
+            let e = KernelError("mount", ["overlay", mountpoint, "overlay", data])
+            rmdir(mountpoint)
+            throw e
+        }
+        return (mountpoint, key, { _ = umount2(mountpoint, Int32(MNT_DETACH)); rmdir(mountpoint) })
+    }
+}

@@ -1,0 +1,10 @@
+FROM debian:bookworm-slim
+EXPOSE 80 443/tcp 53/udp 8000-8010
+USER 1000:1000
+USER app
+WORKDIR /srv
+WORKDIR relative/dir
+WORKDIR $HOME/with var
+STOPSIGNAL SIGQUIT
+STOPSIGNAL 9
+VOLUME /var/lib/data

@@ -58,6 +58,7 @@ public struct Builder {
             do { return try ImageReference.parse(t) } catch { throw BuildError("invalid tag \"\(t)\": \(error)") }
         }
         sb_watch_interrupt()
+        BuildLeftovers.reap(self)
         var run = BuildRun(builder: self, options: o, file: file)
         try run.prepare()
         let final = try run.buildTarget()

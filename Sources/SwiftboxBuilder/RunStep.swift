@@ -29,7 +29,7 @@ struct RunStep {
         o.user = user
         o.networks = [network]
         o.health = HealthConfig(test: ["NONE"])
-        o.labels = ["org.swiftbox.build.step": "true"]
+        o.labels = BuildLeftovers.ownLabels
         o.mounts = mounts
         o.buildStep = true
         let c = try engine.create(o)

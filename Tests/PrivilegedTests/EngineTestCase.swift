@@ -80,7 +80,7 @@ class EngineTestCase: PrivilegedTestCase {
     }
 
     /// Commands with subcommands: --root goes after the subcommand's name.
-    static let commandGroups: Set<String> = ["volume", "network", "container", "image", "system", "compose"]
+    static let commandGroups: Set<String> = ["volume", "network", "container", "image", "system", "compose", "builder"]
 
     @discardableResult
     func sbx(_ args: [String]) -> (status: Int32, out: String, err: String) {

@@ -3,6 +3,7 @@
 // Targets are layered bottom-up (see docs/architecture.md); arrows point one way:
 //   swiftbox → SwiftboxCLI → SwiftboxRuntime → SwiftboxSecurity, SwiftboxCgroup, SwiftboxOCI
 //                                            → SwiftboxKernel → CShim
+//   SwiftboxDockerfile stands alone (no dependencies): the Dockerfile frontend the builder reads.
 import PackageDescription
 
 let package = Package(
@@ -65,7 +66,7 @@ let package = Package(
         .testTarget(name: "SwiftboxNetworkTests", dependencies: ["SwiftboxNetwork"]),
         .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),
         .testTarget(name: "SwiftboxComposeTests", dependencies: ["SwiftboxCompose"]),
-        .testTarget(name: "SwiftboxDockerfileTests", dependencies: ["SwiftboxDockerfile"]),
+        .testTarget(name: "SwiftboxDockerfileTests", dependencies: ["SwiftboxDockerfile"], exclude: ["Corpus"]),
         .testTarget(name: "PrivilegedTests", dependencies: ["CShim"]),
     ]
 )

@@ -48,9 +48,12 @@ struct DockerfileParser {
 
             switch statement {
             case .from(let base, let name, let platform):
+                // Docker builds such a file (BuildKit only lints it, DuplicateStageName); we
+                // refuse it as BuildKit does under `# check=error=true`, with its words:
+                // `--from=name` and `--target name` could not say which stage they mean.
                 if let name, result.stages.contains(where: { $0.name == name }) {
                     throw DockerfileError(file: file, line: logical.startLine,
-                                          message: "duplicate stage name \(goQuoted(name))")
+                                          message: "Duplicate stage name \(goQuoted(name)), stage names should be unique")
                 }
                 warnAboutUndeclaredArgs(in: [base] + (platform.map { [$0] } ?? []), escape: escape,
                                         line: logical.startLine, result: &result)

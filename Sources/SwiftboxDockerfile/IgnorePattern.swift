@@ -9,7 +9,6 @@ struct IgnorePattern {
     let text: String
     /// A `!` pattern: re-includes what it matches.
     let isException: Bool
-    let elementCount: Int
     private let tokens: [Token]
 
     private enum Token {
@@ -26,7 +25,6 @@ struct IgnorePattern {
         guard !text.isEmpty, let tokens = Self.compile(text) else { return nil }
         self.text = text
         self.isException = isException
-        self.elementCount = text.split(separator: "/", omittingEmptySubsequences: false).count
         self.tokens = tokens
     }
 

@@ -79,3 +79,34 @@ final class DockerIgnoreTests: XCTestCase {
         XCTAssertEqual(DockerIgnore("# c\n/a/./b\n! c/\n**/x").patternStrings, ["a/b", "!c", "**/x"])
     }
 }
+
+/// One context sent by Docker 20.10 (`COPY . /` into FROM scratch, then the image's
+/// files listed): the files it kept and dropped for this .dockerignore.
+final class DockerIgnoreDockerTests: XCTestCase {
+    func testTheContextDockerSent() {
+        let rules = DockerIgnore("""
+            # comment
+            *.txt
+            !keep.txt
+            logs
+            !logs/keep.log
+            build
+            **/*.go
+            **/node_modules
+            *.md
+            !README*.md
+            README-secret.md
+            ./a/../b
+            /secret.key
+            !file[0-9].txt
+             # not a comment
+            """)
+        let kept = ["keep.txt", "dir/a.txt", "dir/keep.txt", "logs/keep.log", "node_modules2", "docs/a.md", "README.md",
+                    "a/b", "x.gox", "dir/secret.key", "file1.txt", "#hash", "Dockerfile", ".dockerignore"]
+        let dropped = ["a.txt", "logs/x.log", "logs/sub/y.log", "build/sub/f", "main.go", "cmd/app/main.go",
+                       "web/node_modules/x/y.js", "README-secret.md", "b/c", "secret.key", "filea.txt"]
+        for path in kept { XCTAssertFalse(rules.isExcluded(path), path) }
+        for path in dropped { XCTAssertTrue(rules.isExcluded(path), path) }
+        XCTAssertTrue(rules.mayIncludeBelow("logs"))
+    }
+}

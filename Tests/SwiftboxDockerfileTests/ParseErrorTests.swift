@@ -1,5 +1,14 @@
 // Dockerfiles BuildKit refuses, each with the exact `Dockerfile:LINE: message` we give.
 // Messages are BuildKit's own texts (without its "did you mean" suggestions).
+// Checked against Docker 20.10's BuildKit (DOCKER_BUILDKIT=1 docker build, FROM scratch):
+// unknown instruction, instruction before FROM, FROM arity, stage name, ENV K, ENV A=1 B,
+// unknown flag (20.10 words it "Unknown flag: frm"; current BuildKit as here), COPY with
+// one argument, JSON of non-strings, SHELL not JSON, ONBUILD FROM, a duration without
+// unit, a duration under 1ms, a bad escape directive, VOLUME [""]: same line, same
+// text. Differences: 20.10 says "--retries must be at least 1" (current BuildKit allows
+// 0 and says "cannot be negative", as here); 20.10 accepts duplicate stage names and
+// `ONBUILD RUNN` (we refuse both, see the tests); an empty file is "the Dockerfile
+// cannot be empty" in 20.10's daemon, "file with no instructions" in BuildKit's parser.
 import XCTest
 import SwiftboxDockerfile
 
@@ -36,7 +45,7 @@ final class ParseErrorTests: XCTestCase {
         check("FROM a TO b\n", "Dockerfile:1: FROM requires either one or three arguments")
         check("FROM a AS 1st\n", #"Dockerfile:1: invalid name for build stage: "1st", name can't start with a number or contain symbols"#)
         check("FROM a AS my/stage\n", #"Dockerfile:1: invalid name for build stage: "my/stage", name can't start with a number or contain symbols"#)
-        check("FROM a AS build\nFROM b AS BUILD\n", #"Dockerfile:2: duplicate stage name "build""#)
+        check("FROM a AS build\nFROM b AS BUILD\n", #"Dockerfile:2: Duplicate stage name "build", stage names should be unique"#)
         check("FROM --platfrom=linux/amd64 a\n", "Dockerfile:1: unknown flag: --platfrom")
     }
 
@@ -68,7 +77,7 @@ final class ParseErrorTests: XCTestCase {
               "Dockerfile:2: 'from' doesn't support variable expansion, define alias stage instead")
         check("FROM a\nRUN --mount=type=cache,target=/x,size=1g true\n", "Dockerfile:2: unexpected key 'size' for mount type 'cache'")
         check("FROM a\nRUN --mount=type=tmpfs,target=/x,size=lots true\n", "Dockerfile:2: invalid value for size: lots")
-        check("FROM a\nRUN --mount=\"type=bind,target=/x true\n",
+        check("FROM a\nRUN --mount=\\\"target=/x true\n",
               "Dockerfile:2: failed to parse csv mounts: extraneous or missing \" in quoted-field")
     }
 

@@ -180,3 +180,22 @@ final class ShellLexTests: XCTestCase {
         XCTAssertEqual(ShellLex(escape: "`").variables(in: "`$A $B"), ["B"])
     }
 }
+
+/// Cases run through Docker 20.10 (ENV values of a FROM scratch build, read back with
+/// `docker image inspect`): its BuildKit gave exactly these values. (Its older lexer
+/// lacks the colon-less `${V-d}` forms and `${V?}`, so those follow current BuildKit.)
+final class ShellLexDockerTests: XCTestCase {
+    func testValuesDockerGave() throws {
+        let env = ["E": "", "F": "/home"]
+        let cases: [(String, String)] = [
+            ("${UNSET:-d1}", "d1"), ("${E:-d2}", "d2"), ("${E:+a5}", ""), ("${F:+x${F}y}", "x/homey"),
+            (#""q \$F \"in\" \\ \x""#, #"q $F "in" \ \x"#), (#"'s $F \x'"#, #"s $F \x"#),
+            (#"esc\ aped\$F"#, "esc aped$F"), (#"${UNSET:-"two  words"}"#, "two  words"),
+            ("${UNSET:-${NOPE:-nested}}", "nested"), ("he$1x", "hex"), ("$.", "$."),
+            (#""${F}${F}""#, "/home/home"), (#"a\\b"#, #"a\b"#), (#"a\b"#, "ab"), (#""C6""#, "C6"),
+        ]
+        for (input, expected) in cases {
+            XCTAssertEqual(try ShellLex().processWord(input, env: env), expected, input)
+        }
+    }
+}

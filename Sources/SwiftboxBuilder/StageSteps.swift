@@ -135,6 +135,7 @@ extension StageExecutor {
         // Where the sources are read from.
         let root: SourceRoot
         var fromKey = "context"
+        var downloaded: [String]?
         if !spec.heredocs.isEmpty {
             // COPY <<EOF /dest: each heredoc becomes a file of that name.
             let dir = builder.builderDir + "/tmp/heredoc-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -145,6 +146,22 @@ extension StageExecutor {
                 try FileSystem.writeAtomically(dir + "/" + h.name, Array(text.utf8), mode: 0o644, fsync: false)
             }
             root = SourceRoot(path: dir, ignore: nil, keepOwners: false, what: "heredoc")
+        } else if add, !spec.sources.isEmpty, spec.sources.allSatisfy({ $0.hasPrefix("http://") || $0.hasPrefix("https://") }) {
+            // ADD URL…: downloaded now (every build, as Docker does), then copied like
+            // files; the cache key is their content.
+            let dir = builder.builderDir + "/tmp/download-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try FileSystem.makeDirectories(dir, mode: 0o700)
+            cleanups.append { try? FileSystem.removeTree(dir) }
+            var names: [String] = []
+            for s in spec.sources {
+                let url = try expand(s)
+                let name = url.split(separator: "?").first.flatMap { $0.split(separator: "/").last }.map(String.init) ?? "download"
+                let checksum = try spec.checksum.map { try expand($0) }
+                _ = try AddSources.download(url, to: dir, name: name, checksum: checksum)
+                names.append(name)
+            }
+            downloaded = names
+            root = SourceRoot(path: dir, ignore: nil, keepOwners: false, what: "download")
         } else if let fromText = spec.from {
             let from = try expand(fromText)
             let (dir, key, release) = try fromRoot(from, line: ins.line)
@@ -157,10 +174,10 @@ extension StageExecutor {
             }
             root = SourceRoot(path: context, ignore: run.ignore, keepOwners: false, what: "build context")
         }
-        var sources: [String] = []
-        for s in spec.sources {
+        var sources: [String] = downloaded ?? []
+        for s in spec.sources where downloaded == nil {
             if s.hasPrefix("http://") || s.hasPrefix("https://") {
-                throw BuildError("\(run.file.file):\(ins.line): \(keyword) \(s): fetching URLs is not supported yet")
+                throw BuildError("\(run.file.file):\(ins.line): \(keyword) \(s): a URL cannot be mixed with local sources")
             }
             sources.append(spec.heredocs.isEmpty ? try expand(s) : s)
         }
@@ -186,9 +203,25 @@ extension StageExecutor {
                     let (uid, gid, _) = try UserLookup.resolve(chown, rootfs: session.merged)
                     owner = (uid, gid)
                 }
-                let request = CopyRequest(sources: selected, root: root, destination: dest, destinationIsDirectory: destIsDir,
-                                          owner: owner, mode: chmod)
-                try CopyInto.run(request, rootfs: session.merged)
+                // ADD unpacks the context's archives into DEST; the rest is copied.
+                var copied = selected
+                if add && downloaded == nil && spec.from == nil && spec.heredocs.isEmpty {
+                    copied = []
+                    for source in selected {
+                        let fd = source.isDirectory ? -1 : try CopySources.openInRoot(root, source.relative, O_RDONLY)
+                        defer { if fd >= 0 { close(fd) } }
+                        if fd >= 0 && AddSources.isArchive(fd) {
+                            try AddSources.unpack(fd, into: dest, rootfs: session.merged, owner: owner, what: source.relative)
+                        } else {
+                            copied.append(source)
+                        }
+                    }
+                }
+                if !copied.isEmpty {
+                    let request = CopyRequest(sources: copied, root: root, destination: dest,
+                                              destinationIsDirectory: destIsDir || copied.count < selected.count, owner: owner, mode: chmod)
+                    try CopyInto.run(request, rootfs: session.merged)
+                }
             } catch {
                 session.discard()
                 throw error

@@ -222,6 +222,51 @@ final class BuildTests: EngineTestCase {
         XCTAssertEqual(run(["--rm", "heredoc:1"]).out, "line one\nline two\na note\n")
     }
 
+    /// ADD unpacks a local archive (owners and modes from it; nothing outside DEST) and
+    /// downloads a URL (here from a server on 127.0.0.1), checked with --checksum.
+    func testAddUnpacksArchivesAndDownloadsURLs() throws {
+        try write(["payload/dir/file.txt": "in the archive\n", "served/remote.txt": "from the web\n"])
+        let tar = Self.shell(["tar", "-C", context + "/payload", "--owner=7", "--group=8", "-czf", context + "/payload.tgz", "dir"])
+        XCTAssertEqual(tar.status, 0, tar.err)
+        // A hostile archive: an entry that climbs out, and a symlink then a write through it.
+        let evil = Self.shell(["python3", "-c", """
+            import tarfile, io
+            t = tarfile.open('\(context)/evil.tar', 'w')
+            def add(name, data=b'', **kw):
+                i = tarfile.TarInfo(name); i.size = len(data)
+                for k, v in kw.items(): setattr(i, k, v)
+                t.addfile(i, io.BytesIO(data))
+            add('../../escaped', b'x')
+            add('link', type=tarfile.SYMTYPE, linkname='/etc')
+            add('link/evil-passwd', b'x')
+            t.close()
+            """])
+        XCTAssertEqual(evil.status, 0, evil.err)
+        let port = 20000 + Int(getpid() % 10000)
+        let server = spawn(["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", context + "/served", "\(port)"])
+        defer { kill(server, SIGTERM); waitpid(server, nil, 0) }
+        eventually("the web server answers") { Self.shell(["sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/\(port)"]).status == 0 || Self.shell(["python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(port)))"]).status == 0 }
+        let sum = Self.shell(["sha256sum", context + "/served/remote.txt"]).out.prefix(64)
+        try write(["Dockerfile": """
+            FROM busybox-image:latest
+            ADD payload.tgz /unpacked/
+            ADD evil.tar /evil/
+            ADD --checksum=sha256:\(sum) http://127.0.0.1:\(port)/remote.txt /web/
+            CMD ["sh", "-c", "stat -c '%u:%g %n' /unpacked/dir/file.txt; cat /unpacked/dir/file.txt /web/remote.txt; ls /evil; test -e /escaped || echo contained"]
+            """])
+        let r = build(["-t", "added:1"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(run(["--rm", "added:1"]).out, "7:8 /unpacked/dir/file.txt\nin the archive\nfrom the web\nlink\ncontained\n")
+        // A write through the archive's own symlink stays in the image's root, as with
+        // Docker; the host's /etc is never reached.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/etc/evil-passwd"))
+        try write(["Dockerfile": "FROM busybox-image:latest\nADD --checksum=sha256:\(String(repeating: "0", count: 64)) http://127.0.0.1:\(port)/remote.txt /\n"])
+        let bad = build(["-t", "added:2"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("checksum mismatch"), bad.err)
+        assertNothingLeft()
+    }
+
     // MARK: helpers
 
     func spawn(_ argv: [String]) -> pid_t {

@@ -33,6 +33,8 @@ final class DepsAuditTests: XCTestCase {
             let enumerator = FileManager.default.enumerator(atPath: Self.root + "/" + dir)
             while let file = enumerator?.nextObject() as? String {
                 guard [".swift", ".sh", ".c"].contains(where: file.hasSuffix) else { continue }
+                // The Dockerfile parser's tests hold paths as text to parse, never to run.
+                if file.hasPrefix("SwiftboxDockerfileTests/") { continue }
                 let text = try String(contentsOfFile: Self.root + "/" + dir + "/" + file, encoding: .utf8)
                 for m in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                     found.insert(String(text[Range(m.range(at: 1), in: text)!]))

@@ -14,6 +14,33 @@ import CShim
 import SwiftboxImage
 import SwiftboxKernel
 
+/// Where an archive is unpacked: a build step's own layer directory (DirectLayer), or a
+/// plain directory (the context given as a tar stream).
+protocol UnpackTarget {
+    /// The directory at `path` (O_RDONLY), made if missing.
+    func directory(_ path: String) throws -> Int32
+    /// An O_PATH descriptor of what this unpacking wrote at `path`, or -1 (hard links).
+    func written(_ path: String) -> Int32
+}
+
+extension DirectLayer: UnpackTarget {
+    /// Resolved in the view of the layers below, then made in the layer: a directory
+    /// the archive made a symlink of is not a directory here, and refused (an archive
+    /// cannot write through its own links).
+    func directory(_ path: String) throws -> Int32 { try upperDirectory(canonical(path)).fd }
+    func written(_ path: String) -> Int32 { sb_open_in_root(upperFD, canonical(path), SB_O_PATH) }
+}
+
+/// A plain directory: paths resolved inside it (RESOLVE_IN_ROOT).
+struct DirectoryTarget: UnpackTarget {
+    let rootFD: Int32
+    func directory(_ path: String) throws -> Int32 {
+        var created = false
+        return try CopyInto.directoryInRoot(rootFD, path, created: &created)
+    }
+    func written(_ path: String) -> Int32 { sb_open_in_root(rootFD, path, SB_O_PATH) }
+}
+
 enum AddSources {
     /// Does the file start like an archive ADD unpacks?
     static func isArchive(_ fd: Int32) -> Bool {
@@ -26,8 +53,8 @@ enum AddSources {
         return n >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
     }
 
-    /// Unpack the archive open at `fd` into `destination` (absolute, in the root).
-    static func unpack(_ fd: Int32, into destination: String, rootfs: String, owner: (uid: UInt32, gid: UInt32)?, what: String) throws {
+    /// Unpack the archive open at `fd` into `destination` (absolute, in the target).
+    static func unpack(_ fd: Int32, into destination: String, target: UnpackTarget, owner: (uid: UInt32, gid: UInt32)?, what: String) throws {
         guard let a = archive_read_new() else { throw BuildError("libarchive: out of memory") }
         defer { archive_read_free(a) }
         archive_read_support_filter_all(a)
@@ -37,9 +64,6 @@ enum AddSources {
         guard archive_read_open_fd(a, fd, 64 * 1024) == ARCHIVE_OK else {
             throw BuildError("ADD \(what): not a readable archive: \(String(cString: archive_error_string(a)))")
         }
-        let rootFD = open(rootfs, SB_O_PATH | O_DIRECTORY | O_CLOEXEC)
-        guard rootFD >= 0 else { throw KernelError("open", [rootfs]) }
-        defer { close(rootFD) }
         var entry: OpaquePointer?
         var buffer = [UInt8](repeating: 0, count: 128 * 1024)
         while true {
@@ -54,8 +78,10 @@ enum AddSources {
             let path = destination + "/" + rel
             let parentPath = CopyInto.parent(of: path)
             let name = String(rel.split(separator: "/").last!)
-            var created = false
-            let dir = try CopyInto.directoryInRoot(rootFD, parentPath, created: &created)
+            let dir: Int32
+            do { dir = try target.directory(parentPath) } catch let e as BuildError {
+                throw BuildError("ADD \(what): \(raw): \(e.message)")
+            }
             defer { close(dir) }
             let mode = mode_t(archive_entry_perm(entry))
             let uid = owner?.uid ?? UInt32(truncatingIfNeeded: archive_entry_uid(entry))
@@ -68,8 +94,8 @@ enum AddSources {
                 if st.st_mode & S_IFMT == S_IFDIR { try? FileSystem.removeTree("/proc/self/fd/\(dir)/\(name)") } else { unlinkat(dir, name, 0) }
             }
             if let link = archive_entry_hardlink(entry).map({ String(cString: $0) }) {
-                guard let target = CopySources.clean(link) else { continue }
-                let src = sb_open_in_root(rootFD, destination + "/" + target, SB_O_PATH)
+                guard let linked = CopySources.clean(link) else { continue }
+                let src = target.written(destination + "/" + linked)
                 guard src >= 0 else { throw BuildError("ADD \(what): \(raw) links to \(link), which is not in the archive before it") }
                 defer { close(src) }
                 guard linkat(src, "", dir, name, 0x1000 /* AT_EMPTY_PATH */) == 0 else { throw KernelError("linkat", [path]) }
@@ -81,8 +107,8 @@ enum AddSources {
                 _ = fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW)
                 _ = fchmodat(dir, name, mode, 0)
             case UInt32(Glibc.S_IFLNK):
-                guard let target = archive_entry_symlink(entry) else { continue }
-                guard symlinkat(target, dir, name) == 0 else { throw KernelError("symlinkat", [path]) }
+                guard let linkTarget = archive_entry_symlink(entry) else { continue }
+                guard symlinkat(linkTarget, dir, name) == 0 else { throw KernelError("symlinkat", [path]) }
                 _ = fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW)
             case UInt32(Glibc.S_IFREG):
                 let out = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)

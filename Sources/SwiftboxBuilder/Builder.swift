@@ -59,7 +59,7 @@ public struct Builder {
         }
         sb_watch_interrupt()
         BuildLeftovers.reap(self)
-        var run = BuildRun(builder: self, options: o, file: file)
+        let run = BuildRun(builder: self, options: o, file: file)
         try run.prepare()
         let final = try run.buildTarget()
         var config = final.config
@@ -88,15 +88,20 @@ public struct Builder {
 }
 
 /// One build's bookkeeping: the parsed file, the meta ARGs, the stages built so far.
-struct BuildRun {
+/// Shared by the stages that build at the same time (StageScheduler): what they write
+/// here is under `lock`.
+final class BuildRun: @unchecked Sendable {
     let builder: Builder
     let options: BuildOptions
     let file: Dockerfile
-    var metaArgs: [String: String] = [:]
-    var stageResults: [Int: StageState] = [:]
-    var consumedArgs = Set<String>()
-    var vertex = 1
-    var ignore: DockerIgnore?
+    private(set) var metaArgs: [String: String] = [:]
+    private(set) var ignore: DockerIgnore?
+    let lock = Lock()
+    private var results: [Int: StageState] = [:]
+    private var consumed = Set<String>()
+    private var vertex = 1
+    /// Set when a stage failed: the others stop at their next step.
+    private(set) var cancelled = false
 
     init(builder: Builder, options: BuildOptions, file: Dockerfile) {
         self.builder = builder
@@ -104,16 +109,22 @@ struct BuildRun {
         self.file = file
     }
 
-    mutating func nextVertex() -> Int { vertex += 1; return vertex }
+    func nextVertex() -> Int { lock.withLock { vertex += 1; return vertex } }
+    func emit(_ e: BuildEvent) { lock.withLock { builder.emit(e) } }
+    func consume(_ arg: String) { lock.withLock { _ = consumed.insert(arg) } }
+    var consumedArgs: Set<String> { lock.withLock { consumed } }
+    func result(_ stage: Int) -> StageState? { lock.withLock { results[stage] } }
+    func cancel() { lock.withLock { cancelled = true } }
+    var shouldStop: Bool { sb_interrupted() != 0 || lock.withLock { cancelled } }
 
     var lex: ShellLex { ShellLex(escape: file.escape) }
 
-    mutating func prepare() throws {
+    func prepare() throws {
         var meta = Builder.platformArgs
         for arg in file.metaArgs {
             if let value = options.buildArgs[arg.name] {
                 meta[arg.name] = value
-                consumedArgs.insert(arg.name)
+                consume(arg.name)
             } else if let d = arg.defaultValue {
                 meta[arg.name] = try lex.processWord(d, env: meta)
             }
@@ -141,42 +152,47 @@ struct BuildRun {
         return nil
     }
 
-    /// The stages `index` needs, itself included, in the order to build them.
-    func needed(_ index: Int) throws -> [Int] {
-        var seen = Set<Int>()
-        var order: [Int] = []
-        func visit(_ i: Int) throws {
-            guard seen.insert(i).inserted else { return }
-            let stage = file.stages[i]
-            let base = try lex.processWord(stage.base, env: metaArgs)
-            if let dep = stageIndex(base, before: i, allowIndex: false) { try visit(dep) }
-            for ins in stage.instructions {
-                var froms: [String] = []
-                switch ins.kind {
-                case .copy(let spec), .add(let spec): if let f = spec.from { froms.append(f) }
-                case .run(let spec): froms += spec.mounts.compactMap(\.from)
-                default: break
-                }
-                for f in froms {
-                    let ref = try lex.processWord(f, env: metaArgs)
-                    if let dep = stageIndex(ref, before: i, allowIndex: true) { try visit(dep) }
-                }
+    /// The stages each stage needs directly (its FROM, COPY --from, RUN --mount from=).
+    func dependencies(_ i: Int) throws -> Set<Int> {
+        let stage = file.stages[i]
+        var deps = Set<Int>()
+        let base = try lex.processWord(stage.base, env: metaArgs)
+        if let dep = stageIndex(base, before: i, allowIndex: false) { deps.insert(dep) }
+        for ins in stage.instructions {
+            var froms: [String] = []
+            switch ins.kind {
+            case .copy(let spec), .add(let spec): if let f = spec.from { froms.append(f) }
+            case .run(let spec): froms += spec.mounts.compactMap(\.from)
+            default: break
             }
-            order.append(i)
+            for f in froms {
+                let ref = try lex.processWord(f, env: metaArgs)
+                if let dep = stageIndex(ref, before: i, allowIndex: true) { deps.insert(dep) }
+            }
         }
-        try visit(index)
-        return order.sorted()
+        return deps
     }
 
-    mutating func buildTarget() throws -> StageState {
+    /// `index` and every stage it needs, transitively, with their direct dependencies.
+    func needed(_ index: Int) throws -> [Int: Set<Int>] {
+        var graph: [Int: Set<Int>] = [:]
+        var todo = [index]
+        while let i = todo.popLast() {
+            guard graph[i] == nil else { continue }
+            let deps = try dependencies(i)
+            graph[i] = deps
+            todo += deps
+        }
+        return graph
+    }
+
+    func buildTarget() throws -> StageState {
         guard !file.stages.isEmpty else { throw BuildError("the Dockerfile has no FROM") }
         let target = try targetIndex()
-        for i in try needed(target) {
-            let executor = StageExecutor(run: self, stage: file.stages[i])
-            let state = try executor.build()
-            self = executor.run
-            stageResults[i] = state
+        try StageScheduler(run: self, graph: try needed(target)).run { i in
+            let state = try StageExecutor(run: self, stage: self.file.stages[i]).build()
+            self.lock.withLock { self.results[i] = state }
         }
-        return stageResults[target]!
+        return result(target)!
     }
 }

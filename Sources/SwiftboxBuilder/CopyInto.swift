@@ -28,16 +28,15 @@ struct CopyRequest {
 }
 
 enum CopyInto {
-    static func run(_ request: CopyRequest, rootfs: String) throws {
-        let rootFD = open(rootfs, SB_O_PATH | O_DIRECTORY | O_CLOEXEC)
-        guard rootFD >= 0 else { throw KernelError("open", [rootfs]) }
-        defer { close(rootFD) }
+    /// The copies, written into the layer's own directory (DirectLayer): paths are
+    /// resolved in the view of the layers below.
+    static func run(_ request: CopyRequest, into layer: DirectLayer) throws {
         let multiple = request.sources.count > 1
         if multiple && !request.destinationIsDirectory {
             throw BuildError("When using COPY with more than one source file, the destination must be a directory and end with a /")
         }
         var existing = stat()
-        let destFD = sb_open_in_root(rootFD, request.destination, O_RDONLY)
+        let destFD = sb_open_in_root(layer.viewFD, request.destination, O_RDONLY)
         let destIsDir = destFD >= 0 && fstat(destFD, &existing) == 0 && existing.st_mode & S_IFMT == S_IFDIR
         if destFD >= 0 { close(destFD) }
         for source in request.sources {
@@ -48,18 +47,17 @@ enum CopyInto {
             fstat(srcFD, &st)
             var walk = Walk(request: request)
             if source.isDirectory {
-                let dir = try directoryInRoot(rootFD, request.destination, created: &walk.createdTop)
+                let (dir, new) = try layer.upperDirectory(layer.canonical(request.destination))
                 defer { close(dir) }
                 try walk.contents(of: srcFD, relative: source.relative, into: dir)
-                if walk.createdTop { try walk.attributes(st, fd: dir, what: request.destination) }
+                if new { try walk.attributes(st, fd: dir, what: request.destination) }
             } else {
                 let intoDirectory = request.destinationIsDirectory || destIsDir
                 let base = source.relative.split(separator: "/").last.map(String.init) ?? source.relative
                 let target = intoDirectory ? request.destination : parent(of: request.destination)
                 let name = intoDirectory ? base : String(request.destination.split(separator: "/").last ?? "")
                 guard !name.isEmpty else { throw BuildError("cannot copy to \(request.destination)") }
-                var created = false
-                let dir = try directoryInRoot(rootFD, target, created: &created)
+                let (dir, _) = try layer.upperDirectory(layer.canonical(target))
                 defer { close(dir) }
                 try walk.file(from: srcFD, st: st, to: dir, name: name, what: target + "/" + name)
             }

@@ -18,6 +18,8 @@ struct RunStep {
     let engine: Engine
     let emit: (BuildEvent) -> Void
     let vertex: Int
+    /// An interrupt, or another stage's failure: kill the command and stop.
+    let shouldStop: () -> Bool
 
     func run(image: ImageRecord, argv: [String], env: [String], workingDir: String, user: String?, network: String,
              mounts: [ContainerMount], parentDiffIDs: [Digest]) throws -> LayerWriter.Layer {
@@ -49,10 +51,11 @@ struct RunStep {
         }
         while !(watch?.wait(timeoutMs: 20) ?? true) {
             emitLines()
-            if sb_interrupted() != 0 {
+            if shouldStop() {
                 try? engine.kill(c.id, signal: "SIGKILL")
                 _ = RunStep.exitStatus(of: monitor)
-                throw BuildError("build interrupted", exitCode: 130)
+                let interrupted = sb_interrupted() != 0
+                throw BuildError(interrupted ? "build interrupted" : "canceled: another stage failed", exitCode: interrupted ? 130 : nil)
             }
         }
         emitLines()

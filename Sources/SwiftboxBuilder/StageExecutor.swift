@@ -30,7 +30,7 @@ struct StageState {
 }
 
 final class StageExecutor {
-    var run: BuildRun
+    let run: BuildRun
     let stage: Stage
     var state: StageState!
     /// ARGs declared in this stage and their values (nil: declared, no value).
@@ -77,7 +77,7 @@ final class StageExecutor {
     func build() throws -> StageState {
         try from()
         for ins in stage.instructions {
-            if sb_interrupted() != 0 { throw BuildError("build interrupted", exitCode: 130) }
+            if run.shouldStop { throw BuildError(sb_interrupted() != 0 ? "build interrupted" : "canceled: another stage failed", exitCode: sb_interrupted() != 0 ? 130 : nil) }
             step += 1
             currentLine = ins.line
             try execute(ins)
@@ -94,9 +94,9 @@ final class StageExecutor {
         if let p = stage.platform.map({ try? lex.processWord($0, env: run.metaArgs) }) ?? nil, p != Builder.platform {
             throw BuildError("\(run.file.file):\(stage.line): FROM --platform=\(p): this host builds only for \(Builder.platform)")
         }
-        builder.emit(.started(vertex: vertex, name: "\(label(1)) FROM \(base)\(stage.name.map { " AS \($0)" } ?? "")"))
+        run.emit(.started(vertex: vertex, name: "\(label(1)) FROM \(base)\(stage.name.map { " AS \($0)" } ?? "")"))
         let started = WallTime.monotonic()
-        if let dep = run.stageIndex(base, before: stage.index, allowIndex: false), let done = run.stageResults[dep] {
+        if let dep = run.stageIndex(base, before: stage.index, allowIndex: false), let done = run.result(dep) {
             state = done
         } else if base.lowercased() == "scratch" {
             var config = ImageConfig(config: ImageConfig.ContainerConfig(), diffIDs: [], created: nil)
@@ -108,7 +108,7 @@ final class StageExecutor {
             config.history = config.history ?? []
             state = StageState(config: config, layers: record.layers, key: BuildCache.key(parent: "", ["FROM", record.id.description]), record: record)
         }
-        builder.emit(.done(vertex: vertex, seconds: builder.seconds(since: started)))
+        run.emit(.done(vertex: vertex, seconds: builder.seconds(since: started)))
         // ONBUILD triggers of the base run now, as if written after FROM (then they are gone).
         let triggers = state.container.OnBuild ?? []
         state.container.OnBuild = nil
@@ -144,7 +144,7 @@ final class StageExecutor {
                 var value: String?
                 if let v = run.options.buildArgs[d.name] {
                     value = v
-                    run.consumedArgs.insert(d.name)
+                    run.consume(d.name)
                 } else if let def = d.defaultValue {
                     value = try expand(def)
                 } else if let meta = run.metaArgs[d.name] {
@@ -260,10 +260,10 @@ final class StageExecutor {
     func cachedStep(_ ins: Instruction, key parts: [String], _ body: (inout StageState) throws -> LayerWriter.Layer?) throws {
         let vertex = run.nextVertex()
         let key = BuildCache.key(parent: state.key, parts)
-        builder.emit(.started(vertex: vertex, name: "\(label(step + 1)) \(ins.original)"))
+        run.emit(.started(vertex: vertex, name: "\(label(step + 1)) \(ins.original)"))
         if !run.options.noCache, let hit = builder.cache.lookup(key) {
             state = StageState(config: try images.config(of: hit), layers: hit.layers, key: key, record: hit)
-            builder.emit(.cached(vertex: vertex))
+            run.emit(.cached(vertex: vertex))
             return
         }
         let started = WallTime.monotonic()
@@ -279,11 +279,11 @@ final class StageExecutor {
             next.record = try images.commit(config: next.config, layers: next.layers, intermediate: true)
             try builder.cache.store(key, next.record!)
         } catch {
-            builder.emit(.failed(vertex: vertex, message: "\(error)"))
+            run.emit(.failed(vertex: vertex, message: "\(error)"))
             throw error
         }
         state = next
-        builder.emit(.done(vertex: vertex, seconds: builder.seconds(since: started)))
+        run.emit(.done(vertex: vertex, seconds: builder.seconds(since: started)))
     }
 
     var currentVertex = 0

@@ -31,24 +31,16 @@ extension StageExecutor {
             state.container = c
             let created = Clock.rfc3339(nanoseconds: false)
             // Made when missing (BuildKit does), as a layer of its own; else config only.
-            let session = try LayerSession.open(images: images, layers: state.layers, diffIDs: state.diffIDs, under: builder.builderDir)
-            // Every descriptor into the overlay is closed before commit unmounts it.
-            let rootFD = open(session.merged, SB_O_PATH | O_DIRECTORY | O_CLOEXEC)
-            let existing = rootFD >= 0 ? sb_open_in_root(rootFD, dir, SB_O_PATH) : -1
-            if existing >= 0 {
-                close(existing)
-                close(rootFD)
-                session.discard()
+            let layer = try DirectLayer.open(images: images, layers: state.layers, diffIDs: state.diffIDs, under: builder.builderDir)
+            let path = layer.canonical(dir)
+            if layer.existsInView(path) {
+                layer.discard()
                 state.config.history?.append(.init(created: created, created_by: "WORKDIR \(dir)", empty_layer: true))
                 return nil
             }
-            let made = rootFD >= 0 ? sb_mkdir_all_in_root(rootFD, dir, 0) : -1
-            let e = errno
-            if rootFD >= 0 { close(rootFD) }
-            guard made >= 0 else { session.discard(); throw BuildError("WORKDIR \(dir): \(Errno.message(e))") }
-            close(made)
+            do { close(try layer.upperDirectory(path).fd) } catch { layer.discard(); throw error }
             state.config.history?.append(.init(created: created, created_by: "WORKDIR \(dir)"))
-            return try session.commit(images: images, parentDiffIDs: state.diffIDs)
+            return try layer.commit(images: images, parentDiffIDs: state.diffIDs)
         }
     }
 
@@ -83,7 +75,7 @@ extension StageExecutor {
         try cachedStep(ins, key: key) { state in
             let record = try state.record ?? images.commit(config: state.config, layers: state.layers, intermediate: true)
             state.record = record
-            let layer = try RunStep(engine: builder.engine, emit: builder.emit, vertex: currentVertex)
+            let layer = try RunStep(engine: builder.engine, emit: run.emit, vertex: currentVertex, shouldStop: { self.run.shouldStop })
                 .run(image: record, argv: argv, env: env, workingDir: workingDir, user: state.container.User,
                      network: network, mounts: mounts, parentDiffIDs: state.diffIDs)
             state.config.history?.append(.init(created: Clock.rfc3339(nanoseconds: false), created_by: "RUN " + argv.joined(separator: " ")))
@@ -196,11 +188,11 @@ extension StageExecutor {
         }
         let key = [keyword, fromKey, checksum, dest + (destIsDir ? "/" : ""), "chown=\(chown ?? "")", "chmod=\(chmod.map { String($0, radix: 8) } ?? "")"]
         try cachedStep(ins, key: key) { state in
-            let session = try LayerSession.open(images: images, layers: state.layers, diffIDs: state.diffIDs, under: builder.builderDir)
+            let layer = try DirectLayer.open(images: images, layers: state.layers, diffIDs: state.diffIDs, under: builder.builderDir)
             do {
                 var owner: (UInt32, UInt32)?
                 if let chown {
-                    let (uid, gid, _) = try UserLookup.resolve(chown, rootfs: session.merged)
+                    let (uid, gid, _) = try UserLookup.resolve(chown, rootfs: layer.view)
                     owner = (uid, gid)
                 }
                 // ADD unpacks the context's archives into DEST; the rest is copied.
@@ -211,7 +203,7 @@ extension StageExecutor {
                         let fd = source.isDirectory ? -1 : try CopySources.openInRoot(root, source.relative, O_RDONLY)
                         defer { if fd >= 0 { close(fd) } }
                         if fd >= 0 && AddSources.isArchive(fd) {
-                            try AddSources.unpack(fd, into: dest, rootfs: session.merged, owner: owner, what: source.relative)
+                            try AddSources.unpack(fd, into: dest, target: layer, owner: owner, what: source.relative)
                         } else {
                             copied.append(source)
                         }
@@ -220,14 +212,14 @@ extension StageExecutor {
                 if !copied.isEmpty {
                     let request = CopyRequest(sources: copied, root: root, destination: dest,
                                               destinationIsDirectory: destIsDir || copied.count < selected.count, owner: owner, mode: chmod)
-                    try CopyInto.run(request, rootfs: session.merged)
+                    try CopyInto.run(request, into: layer)
                 }
             } catch {
-                session.discard()
+                layer.discard()
                 throw error
             }
             state.config.history?.append(.init(created: Clock.rfc3339(nanoseconds: false), created_by: ins.original))
-            return try session.commit(images: images, parentDiffIDs: state.diffIDs)
+            return try layer.commit(images: images, parentDiffIDs: state.diffIDs)
         }
     }
 
@@ -236,7 +228,7 @@ extension StageExecutor {
     /// cache key part, and what to undo afterwards.
     func fromRoot(_ from: String, line: Int) throws -> (String, String, () -> Void) {
         let layers: [Descriptor], diffIDs: [Digest], key: String
-        if let i = run.stageIndex(from, before: stage.index, allowIndex: true), let s = run.stageResults[i] {
+        if let i = run.stageIndex(from, before: stage.index, allowIndex: true), let s = run.result(i) {
             (layers, diffIDs, key) = (s.layers, s.diffIDs, "stage:" + s.key)
         } else {
             let record = try baseImage(from)

@@ -30,7 +30,10 @@ struct Build: ParsableCommand {
 
     func run() throws {
         engineCommand {
-            let o = try options()
+            var stdinContext: ContextArchive?
+            if context == "-" { stdinContext = try ContextArchive.read(0, root: globals.root) }
+            defer { stdinContext?.remove() }
+            let o = try options(stdin: stdinContext)
             let printer = PlainProgress(quiet: quiet)
             let builder = Builder(engine: globals.engine) { printer.print($0) }
             do {
@@ -46,25 +49,27 @@ struct Build: ParsableCommand {
         }
     }
 
-    func options() throws -> BuildOptions {
+    func options(stdin: ContextArchive? = nil) throws -> BuildOptions {
         guard ["auto", "plain", "tty"].contains(progress) else { throw ValidationError("--progress: expected auto, plain or tty") }
         guard ["bridge", "none", "host", "default"].contains(network) else { throw ValidationError("--network: expected bridge, none or host") }
         var contextDir: String?
         var dockerfileText: String
         var name = "Dockerfile"
-        if context == "-" {
+        if context == "-", stdin?.directory == nil {
             guard file == nil || file == "-" else { throw ValidationError("a Dockerfile on stdin (-) has no context for -f \(file!)") }
-            dockerfileText = String(decoding: readAll(0), as: UTF8.self)
+            dockerfileText = stdin?.text ?? ""
         } else {
-            guard FileSystem.isDirectory(context) else { throw ValidationError("unable to prepare context: path \"\(context)\" not found") }
-            let dir = realpath(context, nil).map { p in defer { free(p) }; return String(cString: p) } ?? context
+            // A directory, or the tar stream on stdin unpacked (its -f is inside it).
+            let given = stdin?.directory ?? context
+            guard FileSystem.isDirectory(given) else { throw ValidationError("unable to prepare context: path \"\(context)\" not found") }
+            let dir = realpath(given, nil).map { p in defer { free(p) }; return String(cString: p) } ?? given
             contextDir = dir
             if file == "-" {
                 dockerfileText = String(decoding: readAll(0), as: UTF8.self)
             } else {
                 let path: String
                 if let file {
-                    path = file.hasPrefix("/") ? file : FileManagerPath.cwd + "/" + file
+                    path = file.hasPrefix("/") ? file : (stdin?.directory != nil ? dir : FileManagerPath.cwd) + "/" + file
                     name = file
                 } else if FileSystem.exists(dir + "/Dockerfile") {
                     path = dir + "/Dockerfile"

@@ -220,6 +220,11 @@ final class BuildTests: EngineTestCase {
         let r = build(["-t", "heredoc:1"])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertEqual(run(["--rm", "heredoc:1"]).out, "line one\nline two\na note\n")
+        // The context as a tar stream on stdin, its Containerfile inside.
+        let tarred = Self.shell(["sh", "-c", "tar -C \(context) -cz . | \(Self.binary) build --root \(engineRoot) -t tarred:1 -"])
+        XCTAssertEqual(tarred.status, 0, tarred.err)
+        XCTAssertEqual(run(["--rm", "tarred:1"]).out, "line one\nline two\na note\n")
+        XCTAssertEqual(entries(engineRoot + "/builder/tmp"), [], "the unpacked context is removed")
     }
 
     /// ADD unpacks a local archive (owners and modes from it; nothing outside DEST) and
@@ -250,20 +255,56 @@ final class BuildTests: EngineTestCase {
         try write(["Dockerfile": """
             FROM busybox-image:latest
             ADD payload.tgz /unpacked/
-            ADD evil.tar /evil/
             ADD --checksum=sha256:\(sum) http://127.0.0.1:\(port)/remote.txt /web/
-            CMD ["sh", "-c", "stat -c '%u:%g %n' /unpacked/dir/file.txt; cat /unpacked/dir/file.txt /web/remote.txt; ls /evil; test -e /escaped || echo contained"]
+            CMD ["sh", "-c", "stat -c '%u:%g %n' /unpacked/dir/file.txt; cat /unpacked/dir/file.txt /web/remote.txt"]
             """])
         let r = build(["-t", "added:1"])
         XCTAssertEqual(r.status, 0, r.err)
-        XCTAssertEqual(run(["--rm", "added:1"]).out, "7:8 /unpacked/dir/file.txt\nin the archive\nfrom the web\nlink\ncontained\n")
-        // A write through the archive's own symlink stays in the image's root, as with
-        // Docker; the host's /etc is never reached.
+        XCTAssertEqual(run(["--rm", "added:1"]).out, "7:8 /unpacked/dir/file.txt\nin the archive\nfrom the web\n")
+        // The hostile archive: the entry that climbs out is dropped, and the write
+        // through the archive's own symlink is refused (Docker would write into the
+        // image's /etc); nothing reaches the host.
+        try write(["Dockerfile": "FROM busybox-image:latest\nADD evil.tar /evil/\n"])
+        let hostile = build(["-t", "added:3"])
+        XCTAssertNotEqual(hostile.status, 0)
+        XCTAssertTrue(hostile.err.contains("link/evil-passwd"), hostile.err)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/etc/evil-passwd"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: (context as NSString).deletingLastPathComponent + "/escaped"))
         try write(["Dockerfile": "FROM busybox-image:latest\nADD --checksum=sha256:\(String(repeating: "0", count: 64)) http://127.0.0.1:\(port)/remote.txt /\n"])
         let bad = build(["-t", "added:2"])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.err.contains("checksum mismatch"), bad.err)
+        assertNothingLeft()
+    }
+
+    /// Independent stages build at the same time: each waits (at most 20 s) for the
+    /// other's marker in a shared cache mount, which only works if both run at once;
+    /// built one after the other, the first would give up and fail the build.
+    func testIndependentStagesBuildAtTheSameTime() throws {
+        let id = "rendezvous-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        func stage(_ me: String, _ other: String) -> String {
+            """
+            FROM busybox-image:latest AS \(me)
+            RUN --mount=type=cache,target=/meet,id=\(id) touch /meet/\(me) && \
+                for i in $(seq 1 200); do test -e /meet/\(other) && break; sleep 0.1; done && test -e /meet/\(other) && echo \(me) > /done
+            """
+        }
+        try write(["Dockerfile": stage("left", "right") + "\n" + stage("right", "left") + """
+
+            FROM busybox-image:latest
+            COPY --from=left /done /left
+            COPY --from=right /done /right
+            CMD ["cat", "/left", "/right"]
+            """])
+        let r = build(["-t", "parallel:1"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(run(["--rm", "parallel:1"]).out, "left\nright\n")
+        // A failing stage cancels the one building beside it, and nothing is left.
+        try write(["Dockerfile": "FROM busybox-image:latest AS slow\nRUN sleep 20\nFROM busybox-image:latest AS broken\nRUN exit 7\n"
+                   + "FROM busybox-image:latest\nCOPY --from=slow /etc/hostname /a\nCOPY --from=broken /etc/hostname /b\n"])
+        let failed = build(["-t", "parallel:2"])
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertTrue(failed.err.contains("exit code: 7"), failed.err)
         assertNothingLeft()
     }
 

@@ -2,7 +2,8 @@
 # Build benchmarks, interleaved rounds, medians and ratios: a 3-stage Dockerfile of 12
 # steps (RUN, COPY, COPY --from, WORKDIR) over a ~20 MB context of 2000 files, on the
 # Debian fixture (make fixtures-debian; else the Alpine one), built by
-#   swiftbox build, podman build (buildah, runc, its own storage) and docker build
+#   swiftbox build (layers stored as tars, its default; and gzip-compressed as written:
+#   the "sb-gzip" column), podman build (buildah, runc, its own storage) and docker build
 #   (BuildKit, on a private dockerd: bench/lib/dockerd.sh)
 # three ways:
 #   cold      --no-cache (the base image present, no step cached)
@@ -23,6 +24,7 @@ mkdir -p "$WORK"
 . "$HERE/bench/lib/podman.sh"
 cleanup() {
   "$SWIFTBOX" system prune --root "$WORK/sb" -af >/dev/null 2>&1 || true
+  "$SWIFTBOX" system prune --root "$WORK/sbgz" -af >/dev/null 2>&1 || true
   podman_stop
   rm -rf "$WORK"
 }
@@ -32,6 +34,10 @@ if [ -f "$HERE/fixtures-out/debian-image/index.json" ]; then LAYOUT=$HERE/fixtur
 else "$HERE/rootfs-fixtures/alpine-image.sh" "$WORK/alpine" >/dev/null; LAYOUT=$WORK/alpine; BASE_NAME=alpine; fi
 BASE=$("$SWIFTBOX" load --root "$WORK/sb" -i "$LAYOUT" | sed -n 's/^Loaded image: //p' | head -1)
 "$SWIFTBOX" tag --root "$WORK/sb" "$BASE" bench-base:latest
+# The same builder with its layers gzip-compressed as they are written (the design
+# choice docs/build.md records), in a root of its own.
+"$SWIFTBOX" load --root "$WORK/sbgz" -i "$LAYOUT" >/dev/null
+"$SWIFTBOX" tag --root "$WORK/sbgz" "$BASE" bench-base:latest
 
 # The context: 2000 files of 10 KiB in 40 directories (~20 MB), a requirements list
 # and a config directory.
@@ -81,10 +87,12 @@ if [ "$DOCKERD_OK" = 1 ]; then
 fi
 
 sb_build() { "$SWIFTBOX" build --root "$WORK/sb" --network none -q -t bench-out:1 "$@" "$WORK/ctx"; }
+gz_build() { SWIFTBOX_LAYER_COMPRESSION=gzip "$SWIFTBOX" build --root "$WORK/sbgz" --network none -q -t bench-out:1 "$@" "$WORK/ctx"; }
 pod_build() { pod build --network none --layers -q -t bench-out:1 "$@" "$WORK/ctx"; }
 dk_build() { DOCKER_BUILDKIT=1 $DOCKER build --network none -q -t bench-out:1 "$@" "$WORK/ctx"; }
 # Warm-up: each builder once, so the rebuild rounds have a cache to hit.
 sb_build >/dev/null
+gz_build >/dev/null
 [ "$PODMAN_OK" = 1 ] && { pod_build >/dev/null 2>&1 || { echo "skip podman: $(pod_build 2>&1 | tail -1)"; PODMAN_OK=0; }; }
 [ "$DOCKER_OK" = 1 ] && dk_build >/dev/null 2>&1
 
@@ -94,13 +102,16 @@ timeit() { local name=$1 s e; shift; s=$(us); "$@" >/dev/null 2>&1 || { echo "$n
 touch_one() { printf 'changed %s\n' "$1" >> "$WORK/ctx/src/pkg07/f0007.txt"; }
 for r in $(seq 1 "$ROUNDS"); do
   timeit "swiftbox cold" sb_build --no-cache
+  timeit "sb-gzip cold" gz_build --no-cache
   [ "$PODMAN_OK" = 1 ] && timeit "podman cold" pod_build --no-cache
   [ "$DOCKER_OK" = 1 ] && timeit "docker cold" dk_build --no-cache
   timeit "swiftbox rebuild" sb_build
+  timeit "sb-gzip rebuild" gz_build
   [ "$PODMAN_OK" = 1 ] && timeit "podman rebuild" pod_build
   [ "$DOCKER_OK" = 1 ] && timeit "docker rebuild" dk_build
   # One file changed: each builder sees the same change (and its rebuild after it).
   touch_one "$r-sb"; timeit "swiftbox one-file" sb_build
+  touch_one "$r-gz"; timeit "sb-gzip one-file" gz_build
   [ "$PODMAN_OK" = 1 ] && { touch_one "$r-pod"; timeit "podman one-file" pod_build; }
   [ "$DOCKER_OK" = 1 ] && { touch_one "$r-dk"; timeit "docker one-file" dk_build; }
 done
@@ -109,10 +120,11 @@ python3 - "$ROUNDS" "$BASE_NAME" <<PY
 import statistics, sys
 rows = {$(for k in "${!T[@]}"; do printf '"%s": [%s], ' "$k" "$(echo ${T[$k]} | tr ' ' ',')"; done)}
 print("%s rounds: 3-stage, 12-step build of a 20 MB / 2000-file context on %s; median seconds" % (sys.argv[1], sys.argv[2]))
-print("%-10s %10s %10s %10s %12s" % ("", "swiftbox", "podman", "docker", "sb/fastest"))
+engines = ("swiftbox", "sb-gzip", "podman", "docker")
+print("%-10s %10s %10s %10s %10s %12s" % ("", *engines, "sb/fastest"))
 for mode in ("cold", "rebuild", "one-file"):
-    m = {e: statistics.median(rows[e + " " + mode]) / 1e6 for e in ("swiftbox", "podman", "docker") if (e + " " + mode) in rows}
-    peers = [v for e, v in m.items() if e != "swiftbox"]
+    m = {e: statistics.median(rows[e + " " + mode]) / 1e6 for e in engines if (e + " " + mode) in rows}
+    peers = [v for e, v in m.items() if e in ("podman", "docker")]
     ratio = ("%.2f" % (m["swiftbox"] / min(peers))) if peers else "n/a"
-    print("%-10s %10s %10s %10s %12s" % (mode, *("%.3f" % m[e] if e in m else "-" for e in ("swiftbox", "podman", "docker")), ratio))
+    print("%-10s %10s %10s %10s %10s %12s" % (mode, *("%.3f" % m[e] if e in m else "-" for e in engines), ratio))
 PY

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SwiftboxImage
+
 // What a build is asked for: `swiftbox build`'s flags and compose's `build:` keys,
 // parsed once at each edge into this, never passed on as flag strings.
 public struct BuildOptions: Sendable {
@@ -22,6 +27,11 @@ public struct BuildOptions: Sendable {
     public var network = "bridge"
     /// --secret id=ID,src=PATH: mounted by RUN --mount=type=secret,id=ID.
     public var secrets: [String: String] = [:]
+    /// How the layers a build makes are stored: as tars by default, as Docker's and
+    /// Podman's local stores keep them (docs/build.md has the measurement);
+    /// SWIFTBOX_LAYER_COMPRESSION=gzip compresses them as they are written.
+    public var layerCompression: LayerWriter.Compression =
+        getenv("SWIFTBOX_LAYER_COMPRESSION").flatMap { LayerWriter.Compression(rawValue: String(cString: $0)) } ?? .none
 
     public init(context: String?, dockerfile: String) {
         self.context = context

@@ -132,10 +132,10 @@ final class DirectLayer {
         return (current, new)
     }
 
-    func commit(images: ImageStore, parentDiffIDs: [Digest]) throws -> LayerWriter.Layer {
+    func commit(images: ImageStore, parentDiffIDs: [Digest], compression: LayerWriter.Compression) throws -> LayerWriter.Layer {
         defer { discard() }
         unmountView()
-        let layer = try LayerWriter.write(directory: upper, to: images.content)
+        let layer = try LayerWriter.write(directory: upper, to: images.content, compression: compression)
         let chain = SnapshotStore.chainIDs(parentDiffIDs + [layer.diffID]).last!
         try images.snapshots.adopt(upper, chain: chain)
         return layer

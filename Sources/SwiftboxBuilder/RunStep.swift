@@ -22,7 +22,7 @@ struct RunStep {
     let shouldStop: () -> Bool
 
     func run(image: ImageRecord, argv: [String], env: [String], workingDir: String, user: String?, network: String,
-             mounts: [ContainerMount], parentDiffIDs: [Digest]) throws -> LayerWriter.Layer {
+             mounts: [ContainerMount], parentDiffIDs: [Digest], compression: LayerWriter.Compression) throws -> LayerWriter.Layer {
         var o = RunOptions(image: image.id.description)
         o.entrypoint = argv.first ?? ""
         o.args = Array(argv.dropFirst())
@@ -67,7 +67,7 @@ struct RunStep {
         // The monitor unmounted the rootfs when the command exited: the upper directory
         // holds exactly the step's changes.
         let upper = engine.store.dir(c.id) + "/upper"
-        let layer = try LayerWriter.write(directory: upper, to: engine.images.content)
+        let layer = try LayerWriter.write(directory: upper, to: engine.images.content, compression: compression)
         let chain = SnapshotStore.chainIDs(parentDiffIDs + [layer.diffID]).last!
         try engine.images.snapshots.adopt(upper, chain: chain)
         return layer

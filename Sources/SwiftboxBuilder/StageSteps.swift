@@ -40,7 +40,7 @@ extension StageExecutor {
             }
             do { close(try layer.upperDirectory(path).fd) } catch { layer.discard(); throw error }
             state.config.history?.append(.init(created: created, created_by: "WORKDIR \(dir)"))
-            return try layer.commit(images: images, parentDiffIDs: state.diffIDs)
+            return try layer.commit(images: images, parentDiffIDs: state.diffIDs, compression: run.options.layerCompression)
         }
     }
 
@@ -77,7 +77,7 @@ extension StageExecutor {
             state.record = record
             let layer = try RunStep(engine: builder.engine, emit: run.emit, vertex: currentVertex, shouldStop: { self.run.shouldStop })
                 .run(image: record, argv: argv, env: env, workingDir: workingDir, user: state.container.User,
-                     network: network, mounts: mounts, parentDiffIDs: state.diffIDs)
+                     network: network, mounts: mounts, parentDiffIDs: state.diffIDs, compression: run.options.layerCompression)
             state.config.history?.append(.init(created: Clock.rfc3339(nanoseconds: false), created_by: "RUN " + argv.joined(separator: " ")))
             return layer
         }
@@ -219,7 +219,7 @@ extension StageExecutor {
                 throw error
             }
             state.config.history?.append(.init(created: Clock.rfc3339(nanoseconds: false), created_by: ins.original))
-            return try layer.commit(images: images, parentDiffIDs: state.diffIDs)
+            return try layer.commit(images: images, parentDiffIDs: state.diffIDs, compression: run.options.layerCompression)
         }
     }
 

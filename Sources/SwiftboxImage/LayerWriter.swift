@@ -27,12 +27,18 @@ public enum LayerWriter {
         public var tarSize: Int64
     }
 
-    /// zlib level 1: a build compresses every layer it makes, and a layer written fast
-    /// costs a build less than a layer a little smaller (docs/build.md has the figures).
-    public static var compressionLevel: Int32 = 1
+    /// How a layer's tar is stored.
+    public enum Compression: String, Sendable {
+        /// As the tar itself (application/vnd.oci.image.layer.v1.tar): its digest is its
+        /// diffID. What Docker's and Podman's local stores keep too (they compress only
+        /// when an image leaves the machine).
+        case none
+        /// gzip, zlib level 1 (…tar+gzip).
+        case gzip
+    }
 
-    public static func write(directory: String, to content: ContentStore) throws -> Layer {
-        let sink = try GzipSink(store: content, level: compressionLevel)
+    public static func write(directory: String, to content: ContentStore, compression: Compression = .none) throws -> Layer {
+        let sink = try GzipSink(store: content, level: compression == .gzip ? 1 : nil)
         guard let a = archive_write_new() else { throw ImageError.io("libarchive: out of memory") }
         defer { archive_write_free(a) }
         archive_write_set_format_pax_restricted(a)
@@ -57,7 +63,7 @@ public enum LayerWriter {
                 throw sink.failure ?? ImageError.io("libarchive: \(String(cString: archive_error_string(a)))")
             }
             let (digest, size) = try sink.finish()
-            return Layer(descriptor: Descriptor(mediaType: MediaType.ociLayerGzip, digest: digest, size: size),
+            return Layer(descriptor: Descriptor(mediaType: compression == .gzip ? MediaType.ociLayerGzip : MediaType.ociLayer, digest: digest, size: size),
                          diffID: sink.tarDigest, tarSize: sink.tarBytes)
         } catch {
             sink.abort()
@@ -188,9 +194,11 @@ public enum LayerWriter {
     }
 }
 
-/// The tar stream's end: hashed as it comes (the diffID), gzip-compressed with zlib,
-/// and the compressed bytes written to a content-store blob (hashed again: the digest).
+/// The tar stream's end: hashed as it comes (the diffID), gzip-compressed with zlib
+/// (or not, level nil), and the bytes written to a content-store blob (hashed again:
+/// the digest; the same as the diffID without compression).
 final class GzipSink {
+    let compress: Bool
     var writer: ContentStore.Writer
     var stream = z_stream()
     var tarHasher = SHA256Hasher()
@@ -199,8 +207,10 @@ final class GzipSink {
     var failure: Error?
     private(set) var tarDigest = Digest.of([])
 
-    init(store: ContentStore, level: Int32) throws {
+    init(store: ContentStore, level: Int32?) throws {
         writer = try ContentStore.Writer(store: store)
+        compress = level != nil
+        guard let level else { return }
         // windowBits 15 + 16: a gzip header and trailer, not a raw zlib stream.
         guard deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             writer.abort()
@@ -209,8 +219,10 @@ final class GzipSink {
     }
 
     func consume(_ bytes: UnsafeRawBufferPointer) throws {
-        tarHasher.update(bytes)
         tarBytes += Int64(bytes.count)
+        // Uncompressed, the blob is the tar: the writer's digest is the diffID too.
+        guard compress else { return try writer.append(bytes) }
+        tarHasher.update(bytes)
         try deflate(bytes, flush: Z_NO_FLUSH)
     }
 
@@ -230,15 +242,18 @@ final class GzipSink {
     }
 
     func finish() throws -> (Digest, Int64) {
-        try deflate(UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FINISH)
-        deflateEnd(&stream)
-        tarDigest = tarHasher.finalize()
+        if compress {
+            try deflate(UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FINISH)
+            deflateEnd(&stream)
+        }
         let size = writer.count
-        return (try writer.commit(expected: nil), size)
+        let digest = try writer.commit(expected: nil)
+        tarDigest = compress ? tarHasher.finalize() : digest
+        return (digest, size)
     }
 
     func abort() {
-        deflateEnd(&stream)
+        if compress { deflateEnd(&stream) }
         writer.abort()
     }
 }

@@ -62,6 +62,7 @@ public struct Builder {
         let run = BuildRun(builder: self, options: o, file: file)
         try run.prepare()
         let final = try run.buildTarget()
+        run.hashes.save()
         var config = final.config
         if !o.labels.isEmpty {
             var c = config.config ?? ImageConfig.ContainerConfig()
@@ -96,6 +97,8 @@ final class BuildRun: @unchecked Sendable {
     let file: Dockerfile
     private(set) var metaArgs: [String: String] = [:]
     private(set) var ignore: DockerIgnore?
+    /// The context files' content hashes, kept between builds.
+    let hashes: ChecksumCache
     let lock = Lock()
     private var results: [Int: StageState] = [:]
     private var consumed = Set<String>()
@@ -107,6 +110,7 @@ final class BuildRun: @unchecked Sendable {
         self.builder = builder
         self.options = options
         self.file = file
+        hashes = ChecksumCache(path: builder.builderDir + "/checksums.json")
     }
 
     func nextVertex() -> Int { lock.withLock { vertex += 1; return vertex } }

@@ -27,6 +27,8 @@ struct SourceRoot {
     let keepOwners: Bool
     /// "context" or "stage builder" / "image alpine", for errors.
     let what: String
+    /// Content hashes of earlier builds (the context only).
+    var hashes: ChecksumCache? = nil
 }
 
 struct SelectedSource: Equatable {
@@ -157,19 +159,27 @@ enum CopySources {
         if root.keepOwners { line += " \(st.st_uid):\(st.st_gid)" }
         switch type {
         case S_IFREG:
+            let key = root.path + "/" + rel
+            if let known = root.hashes?.lookup(key, st) {
+                line += " \(st.st_size) \(known)"
+                break
+            }
             let file = name == "." ? dup(fd) : openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
             guard file >= 0 else { throw KernelError("openat", [root.path + "/" + rel]) }
             defer { close(file) }
             if name == "." { lseek(file, 0, SEEK_SET) }
             var content = SHA256Hasher()
-            var buf = [UInt8](repeating: 0, count: 128 * 1024)
-            while true {
-                let n = buf.withUnsafeMutableBytes { read(file, $0.baseAddress, $0.count) }
-                if n < 0 { if errno == EINTR { continue }; throw KernelError("read", [root.path + "/" + rel]) }
-                if n == 0 { break }
-                buf.withUnsafeBytes { content.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            try withUnsafeTemporaryAllocation(byteCount: 128 * 1024, alignment: 16) { buf in
+                while true {
+                    let n = read(file, buf.baseAddress, buf.count)
+                    if n < 0 { if errno == EINTR { continue }; throw KernelError("read", [root.path + "/" + rel]) }
+                    if n == 0 { break }
+                    content.update(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+                }
             }
-            line += " \(st.st_size) \(content.finalizeHex())"
+            let hex = content.finalizeHex()
+            root.hashes?.store(key, st, hex)
+            line += " \(st.st_size) \(hex)"
         case S_IFLNK:
             var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             let n = readlinkat(fd, name, &target, target.count - 1)

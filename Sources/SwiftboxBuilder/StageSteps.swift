@@ -164,7 +164,7 @@ extension StageExecutor {
             guard let context = run.options.context else {
                 throw BuildError("\(run.file.file):\(ins.line): \(keyword) needs a build context (the Dockerfile came alone, on stdin)")
             }
-            root = SourceRoot(path: context, ignore: run.ignore, keepOwners: false, what: "build context")
+            root = SourceRoot(path: context, ignore: run.ignore, keepOwners: false, what: "build context", hashes: run.hashes)
         }
         var sources: [String] = downloaded ?? []
         for s in spec.sources where downloaded == nil {

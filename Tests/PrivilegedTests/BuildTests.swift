@@ -154,7 +154,8 @@ final class BuildTests: EngineTestCase {
     /// killed outright (SIGKILL, no chance to clean) leaves its step, which the next
     /// build removes.
     func testInterruptedAndKilledBuildsLeaveNothingBehind() throws {
-        try write(["Dockerfile": "FROM busybox-image:latest\nRUN echo started && sleep 30\n"])
+        // st''arted: the step's header shows the quotes, only its output says "started".
+        try write(["Dockerfile": "FROM busybox-image:latest\nRUN echo st''arted && sleep 30\n"])
         let out = work + "/build.out"
         let pid = spawn(["sh", "-c", "exec \(Self.binary) build --no-cache --root \(engineRoot) -t slow:1 \(context) >\(out) 2>&1"])
         eventually("the RUN step has started") { (try? String(contentsOfFile: out, encoding: .utf8))?.contains("started") == true }

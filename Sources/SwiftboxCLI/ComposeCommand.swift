@@ -23,7 +23,7 @@ struct Compose: ParsableCommand {
         subcommands: [ComposeUp.self, ComposeDown.self, ComposePs.self, ComposeLogs.self, ComposeConfig.self, ComposeRun.self,
                       ComposeExec.self, ComposeStart.self, ComposeStop.self, ComposeRestart.self, ComposeKill.self, ComposeRm.self,
                       ComposePause.self, ComposeUnpause.self, ComposeImages.self, ComposeTop.self, ComposePort.self, ComposeLs.self,
-                      ComposeWait.self, ComposePull.self, ComposeVersion.self])
+                      ComposeWait.self, ComposePull.self, ComposeBuild.self, ComposeVersion.self])
 }
 
 /// The options given before the subcommand.
@@ -95,7 +95,7 @@ func composeCommand(_ body: () throws -> Int32) -> Never {
 /// A loaded project and the engine it runs on.
 struct ComposeContext {
     let engine: Engine
-    let adapter: ComposeEngineAdapter
+    var adapter: ComposeEngineAdapter
     let project: Project
     let progress = Progress()
 
@@ -159,26 +159,16 @@ struct ComposeContext {
         return 8
     }
 
-    /// Make sure each service's image is there (pull policy: --pull, else pull_policy,
-    /// else "missing"); the images' current IDs.
-    func ensureImages(_ services: [String], policy: String?) throws -> [String: String] {
-        var ids: [String: String] = [:]
-        for name in services {
-            guard let s = project.services[name], let image = s.image else { continue }
-            let p = policy ?? s.pullPolicy ?? "missing"
-            var id = adapter.imageID(image)
-            if p == "always" || (id == nil && p != "never") {
-                progress.emit(" ⠿ \(name) Pulling")
-                do { try adapter.pull(image) } catch {
-                    progress.failed("Image", image)
-                    throw ComposeError("pull access denied or image not found for \(image) (service \(name)): \(error)")
-                }
-                progress.done("Image", image, "Pulled")
-                id = adapter.imageID(image)
-            }
-            guard let id else { throw ComposeError("image \(image) of service \"\(name)\" is not present and pull_policy is never") }
-            ids[name] = id
-        }
-        return ids
+    /// Make sure each service's image is there: pulled (--pull, else pull_policy, else
+    /// "missing") or built (ImageEnsurer); the images' current IDs.
+    func ensureImages(_ services: [String], policy: String?, build: BuildMode = .missing) throws -> [String: String] {
+        var o = ImageOptions()
+        o.pull = policy
+        o.build = build
+        return try images.ensure(services, options: o)
+    }
+
+    var images: ImageEnsurer {
+        ImageEnsurer(engine: adapter, project: project, progress: progress, environment: { ProcessInfo.processInfo.environment[$0] })
     }
 }

@@ -25,7 +25,7 @@ struct ComposeConfig: ParsableCommand {
             if services { text = p.serviceNames.joined(separator: "\n") }
             else if volumes { text = p.volumes.keys.sorted().joined(separator: "\n") }
             else if profiles { text = p.allProfiles.joined(separator: "\n") }
-            else if images { text = p.serviceNames.compactMap { p.services[$0]!.image }.joined(separator: "\n") }
+            else if images { text = p.serviceNames.map { p.imageName(of: p.services[$0]!) }.joined(separator: "\n") }
             else if let hash {
                 let names = hash == "*" ? p.serviceNames : hash.split(separator: ",").map(String.init)
                 text = try names.map { n in

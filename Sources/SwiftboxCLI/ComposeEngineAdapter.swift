@@ -12,6 +12,9 @@ import SwiftboxNetwork
 
 struct ComposeEngineAdapter: ComposeEngine {
     let engine: Engine
+    /// Where the builds of one command print their progress (ComposeEngineAdapter+Build):
+    /// shared by the command's builds so their steps are numbered in one sequence.
+    var buildProgress = PlainProgress(quiet: false)
 
     func summary(_ c: EngineContainer, _ s: EngineState) -> ContainerSummary {
         let status: ContainerSummary.Status
@@ -131,7 +134,7 @@ struct ComposeEngineAdapter: ComposeEngine {
         let s = spec.service
         var warnings: [String] = []
         func unsupported(_ what: String) { warnings.append("service \"\(s.name)\": \(what) is not supported by swiftbox yet: ignored") }
-        var o = RunOptions(image: s.image ?? "")
+        var o = RunOptions(image: spec.image)
         o.name = spec.name
         // Compose's command/entrypoint are argv lists; RunOptions takes the entrypoint as
         // its first word with the rest prepended to the args, as docker run --entrypoint does.

@@ -198,11 +198,16 @@ struct ComposePull: ParsableCommand {
             let ctx = try ComposeContext.load(globals, printWarnings: false)
             ctx.progress.quiet = quiet
             for name in ctx.ordered(services) {
-                guard let image = ctx.project.services[name]?.image else { continue }
+                guard let s = ctx.project.services[name], let image = s.image else { continue }
                 do {
                     try ctx.adapter.pull(image)
                     ctx.progress.done(name, "", "Pulled")
                 } catch {
+                    // An image the project can build is only warned about, as Compose does.
+                    if s.build != nil {
+                        ctx.progress.warn("pulling \(image) for service \(name) failed (it can be built: swiftbox compose build \(name)): \(error)")
+                        continue
+                    }
                     ctx.progress.failed(name, "", "Error")
                     if !ignoreFailures { throw ComposeError("pulling \(image) for service \(name): \(error)") }
                 }

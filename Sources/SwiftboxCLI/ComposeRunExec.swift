@@ -23,6 +23,7 @@ struct ComposeRun: ParsableCommand {
     @Flag(name: [.short, .long], help: "Keep stdin open.") var interactive = false
     @Flag(name: .customLong("service-ports"), help: "Publish the service's ports (not supported yet).") var servicePorts = false
     @Option(help: "Pull: always, missing, never.") var pull: String?
+    @Flag(help: "Build the service's image before starting the container.") var build = false
     @Argument var service: String
     @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
@@ -52,7 +53,7 @@ struct ComposeRun: ParsableCommand {
                 try executor.up(plan, imageIDs: ids, options: eo)
                 for (dep, d) in s.dependsOn { try executor.waitFor(dep, d.condition, timeout: 600) }
             }
-            let ids = try ctx.ensureImages([service], policy: pull)
+            let ids = try ctx.ensureImages([service], policy: pull, build: build ? .always : .missing)
             if let user { s.user = user }
             if let workdir { s.workingDir = workdir }
             // A one-off keeps the service's config but never its container_name, and

@@ -22,6 +22,8 @@ struct ComposeUp: ParsableCommand {
     @Option(name: .customLong("wait-timeout"), help: "Seconds --wait waits at most.") var waitTimeout: Double = 600
     @Flag(name: [.customShort("V"), .customLong("renew-anon-volumes")], help: "Recreate anonymous volumes (accepted; no anonymous volumes yet).") var renewAnonVolumes = false
     @Option(help: "Pull images: always, missing, never.") var pull: String?
+    @Flag(help: "Build images before starting containers (an unchanged build is all cached: same image, nothing recreated).") var build = false
+    @Flag(name: .customLong("no-build"), help: "Do not build an image, even when it is missing.") var noBuild = false
     @Flag(name: .customLong("no-start"), help: "Create the containers, do not start them.") var noStart = false
     @Flag(name: .customLong("dry-run"), help: "Print the plan; change nothing.") var dryRun = false
     @Option(name: [.short, .long], help: "Seconds to wait when stopping containers.") var timeout: Int?
@@ -33,6 +35,7 @@ struct ComposeUp: ParsableCommand {
         composeCommand {
             if let p = pull, !["always", "missing", "never"].contains(p) { throw ComposeError("invalid --pull \(p) (always, missing, never)") }
             if forceRecreate && noRecreate { throw ComposeError("--force-recreate and --no-recreate are incompatible") }
+            if build && noBuild { throw ComposeError("--build and --no-build are incompatible") }
             if (detach || wait) && (abortOnExit || exitCodeFrom != nil) { throw ComposeError("--abort-on-container-exit and -d cannot be combined") }
             let ctx = try ComposeContext.load(globals, enabling: services, fileOptional: false)
             var o = PlanOptions()
@@ -55,8 +58,8 @@ struct ComposeUp: ParsableCommand {
             let selected = try planner.plan(observed: [], imageIDs: [:], options: o).order
             let dry = dryRun || ComposeGlobals.current.dryRun
             let imageIDs = dry ? selected.reduce(into: [String: String]()) { ids, s in
-                if let img = ctx.project.services[s]?.image, let id = ctx.adapter.imageID(img) { ids[s] = id }
-            } : try ctx.ensureImages(selected, policy: pull)
+                if let svc = ctx.project.services[s], let id = ctx.adapter.imageID(ctx.project.imageName(of: svc)) { ids[s] = id }
+            } : try ctx.ensureImages(selected, policy: pull, build: build ? .always : noBuild ? .never : .missing)
             let observed = try ctx.containers(oneOff: true)
             // External networks and volumes must exist; ours exist or will be created.
             for (key, n) in ctx.project.networks where n.external && !ctx.adapter.networkExists(n.name) {
@@ -124,13 +127,13 @@ struct ComposeDown: ParsableCommand {
     @Flag(name: [.short, .long], help: "Also remove the named volumes declared in the project.") var volumes = false
     @Flag(name: .customLong("remove-orphans"), help: "Also remove containers of services no longer in the project.") var removeOrphans = false
     @Option(name: [.short, .long], help: "Seconds to wait for each container to stop.") var timeout: Int?
-    @Option(help: "Remove images used by services: all or local (not supported yet).") var rmi: String?
+    @Option(help: "Remove images used by services: local (those built without an image: name) or all.") var rmi: String?
     @Flag(name: .customLong("dry-run"), help: "Print the plan; change nothing.") var dryRun = false
 
     func run() throws {
         composeCommand {
             let ctx = try ComposeContext.load(globals)
-            if rmi != nil { ctx.progress.warn("--rmi is not supported yet: images are kept") }
+            if let rmi, rmi != "local" && rmi != "all" { throw ComposeError("invalid --rmi \(rmi) (local, all)") }
             let labels = [ComposeLabel.project: ctx.project.name]
             let plan = Planner(ctx.project).downPlan(observed: try ctx.containers(oneOff: true),
                                                      existingNetworks: Set(ctx.adapter.networks(labels: labels)),
@@ -144,6 +147,7 @@ struct ComposeDown: ParsableCommand {
             let executor = Executor(engine: ctx.adapter, project: ctx.project, progress: ctx.progress)
             try executor.down(plan, timeout: timeout, parallelism: ctx.parallelism)
             try? FileManager.default.removeItem(atPath: ctx.adapter.filesDir(ctx.project.name))
+            if let rmi { try executor.removeImages(all: rmi == "all") }
             return 0
         }
     }

@@ -44,6 +44,8 @@ public struct ContainerSummary: Sendable, Equatable {
 public struct ContainerSpec: Sendable, Equatable {
     public var name: String
     public var service: Service
+    /// The image to run: `image:`, or the one `build:` made (`<project>-<service>`).
+    public var image: String
     public var labels: [String: String]
     /// Overrides for one-off containers (`compose run`).
     public var command: [String]?
@@ -59,9 +61,10 @@ public struct ContainerSpec: Sendable, Equatable {
     public var files: [MountedFile] = []
     public var projectName: String
 
-    public init(name: String, service: Service, labels: [String: String], projectName: String) {
+    public init(name: String, service: Service, image: String? = nil, labels: [String: String], projectName: String) {
         self.name = name
         self.service = service
+        self.image = image ?? service.image ?? "\(projectName)-\(service.name)"
         self.labels = labels
         self.projectName = projectName
     }
@@ -87,6 +90,10 @@ public protocol ComposeEngine: Sendable {
     /// The local image's ID, or nil when it is not there.
     func imageID(_ reference: String) -> String?
     func pull(_ reference: String) throws
+    /// Build an image (compose `build:`); its ID. The engine prints the build's progress.
+    func build(_ request: BuildRequest) throws -> String
+    /// Remove an image by name (`down --rmi`).
+    func removeImage(_ reference: String) throws
     /// Create; returns the ID and what it could not apply (one warning each).
     func create(_ spec: ContainerSpec) throws -> (id: String, warnings: [String])
     func start(_ id: String) throws
@@ -124,6 +131,8 @@ extension ComposeEngine {
     public func removeVolume(_ name: String) throws {}
     public func networks(labels: [String: String]) -> [String] { [] }
     public func volumes(labels: [String: String]) -> [String] { [] }
+    public func build(_ request: BuildRequest) throws -> String { throw ComposeError("building images is not supported by this engine") }
+    public func removeImage(_ reference: String) throws { throw ComposeError("removing images is not supported by this engine") }
     public func pause(_ id: String) throws { throw ComposeError("pause is not supported by this engine") }
     public func unpause(_ id: String) throws { throw ComposeError("unpause is not supported by this engine") }
 }

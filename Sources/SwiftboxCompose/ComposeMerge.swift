@@ -9,6 +9,7 @@
 //    (the mount target, the port mapping, the source), a later entry replacing an
 //    earlier one with the same key;
 //  - any other sequence (cap_add, dns, profiles, …): appended, without duplicates;
+//  - build: the short form (a context) is merged as {context: …};
 //  - the `!reset` tag removes the value, `!override` replaces it without merging.
 
 public enum ComposeMerge {
@@ -25,10 +26,10 @@ public enum ComposeMerge {
     static let replaced: Set<String> = ["services.*.command", "services.*.entrypoint", "services.*.healthcheck.test"]
     static let mappingLike: [String: Character] = [
         "services.*.environment": "=", "services.*.labels": "=", "services.*.sysctls": "=", "services.*.annotations": "=",
-        "services.*.deploy.labels": "=", "services.*.logging.options": "=", "services.*.build.args": "=",
+        "services.*.deploy.labels": "=", "services.*.logging.options": "=", "services.*.build.args": "=", "services.*.build.labels": "=",
         "services.*.extra_hosts": ":", "services.*.depends_on": "\0", "services.*.networks": "\0",
     ]
-    static let keyed: Set<String> = ["services.*.ports", "services.*.volumes", "services.*.secrets", "services.*.configs", "services.*.env_file"]
+    static let keyed: Set<String> = ["services.*.ports", "services.*.volumes", "services.*.secrets", "services.*.configs", "services.*.env_file", "services.*.build.secrets"]
 
     static func pattern(_ path: [String]) -> String {
         // services.<name>.… → services.*.…
@@ -41,6 +42,9 @@ public enum ComposeMerge {
         if over.tag == "!override" { var o = over; o.tag = nil; return o }
         let pat = pattern(path)
         if replaced.contains(pat) { return over }
+        // build: the short form is the long form's context (compose-go does the same), so
+        // `build: ./web` in one file and `build: {target: x}` in another make one section.
+        if pat == "services.*.build" { return mergeMappings(buildMapping(base), buildMapping(over), path: path) }
         if let sep = mappingLike[pat] {
             let b = asMapping(base, separator: sep, isDependsOn: pat.hasSuffix("depends_on"))
             let o = asMapping(over, separator: sep, isDependsOn: pat.hasSuffix("depends_on"))
@@ -100,6 +104,12 @@ public enum ComposeMerge {
             pairs.append((k, v))
         }
         return YNode(.map(pairs), node.loc)
+    }
+
+    /// `build: PATH` as `build: {context: PATH}`.
+    static func buildMapping(_ node: YNode) -> YNode {
+        guard node.scalar != nil else { return node }
+        return YNode(.map([("context", node)]), node.loc)
     }
 
     /// What identifies an entry of a keyed sequence.

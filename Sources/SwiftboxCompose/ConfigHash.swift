@@ -2,7 +2,8 @@
 // over the service's normalized configuration, so `up` can tell that a container no
 // longer matches its service and must be recreated. Replicas and scale are left out
 // (changing them scales, it does not recreate), and so are keys that only steer the CLI
-// (profiles, pull_policy).
+// (profiles, pull_policy) and `build:`, as Compose leaves it out (hash.go): a build that
+// changes something yields a new image ID, and that recreates ("image changed").
 import Foundation
 
 public enum ConfigHash {
@@ -12,6 +13,7 @@ public enum ConfigHash {
         s.deploy?.replicas = nil
         s.profiles = []
         s.pullPolicy = nil
+        s.build = nil
         s.unsupported = []
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]

@@ -45,6 +45,25 @@ public final class Executor: @unchecked Sendable {
         }
     }
 
+    /// `down --rmi local|all`: the services' images — with `local` only those named after
+    /// the project because the service has `build:` and no `image:` (Compose's rule). An
+    /// image another container still uses is kept, with a warning.
+    public func removeImages(all: Bool) throws {
+        var seen = Set<String>()
+        for name in project.serviceNames {
+            let s = project.services[name]!
+            guard all || (s.image == nil && s.build != nil) else { continue }
+            let image = project.imageName(of: s)
+            guard seen.insert(image).inserted, engine.imageID(image) != nil else { continue }
+            do {
+                try engine.removeImage(image)
+                progress.done("Image", image, "Removed")
+            } catch {
+                progress.warn("image \(image) kept: \(error)")
+            }
+        }
+    }
+
     /// Create the plan's networks and volumes.
     public func resources(_ plan: Plan) throws {
         var warnedNetworks = false
@@ -78,6 +97,7 @@ public final class Executor: @unchecked Sendable {
     public func spec(for service: Service, number: Int, imageID: String?, name: String? = nil, oneOff: Bool = false) -> ContainerSpec {
         var spec = ContainerSpec(name: name ?? ComposeLabel.containerName(project: project.name, service: service, number: number),
                                  service: service,
+                                 image: project.imageName(of: service),
                                  labels: ComposeLabel.container(project: project, service: service, number: number, imageID: imageID, oneOff: oneOff),
                                  projectName: project.name)
         for key in service.networks.keys { if let n = project.networks[key] { spec.networks[key] = n.name } }

@@ -34,8 +34,9 @@ public struct Project: Codable, Equatable, Sendable {
 public struct Service: Codable, Equatable, Sendable {
     public var name: String
     public var image: String?
-    /// The build context, when `build:` is given (no builder yet: refused without an image).
-    public var build: String?
+    /// `build:`: how to build the image when it is missing (or on `up --build`); the image
+    /// is then named `image:`, or `<project>-<service>` (Project.imageName(of:)).
+    public var build: BuildSpec?
     public var command: [String]?
     public var entrypoint: [String]?
     /// A name listed without a value takes the shell's value; left out when that is unset.

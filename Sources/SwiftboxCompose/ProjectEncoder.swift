@@ -19,6 +19,7 @@ public enum ProjectEncoder {
         var v = try JSONValue.from(s).pruned ?? .object([:])
         v["name"] = nil
         v["unsupported"] = nil
+        v["build"]?["unsupported"] = nil
         return v
     }
 
@@ -38,8 +39,11 @@ public enum ProjectEncoder {
         case .int(let i): return Node(String(i), Tag(.int))
         case .double(let d): return Node(d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d), Tag(.float))
         case .string(let s):
-            let risky = Double(s) != nil || ["true", "false", "yes", "no", "on", "off", "null", "~", ""].contains(s.lowercased())
+            // y and n too: YAML 1.1 readers (Go's yaml.v2, PyYAML's) take them for booleans.
+            let risky = Double(s) != nil || ["true", "false", "yes", "no", "y", "n", "on", "off", "null", "~", ""].contains(s.lowercased())
                 || s.hasPrefix(" ") || s.hasSuffix(" ")
+            // Several lines (dockerfile_inline, a script) as a literal block, as docker compose prints them.
+            if s.contains("\n") && !s.hasPrefix(" ") && !s.contains(" \n") && !s.contains("\t") { return Node(s, Tag(.str), .literal) }
             return Node(s, Tag(.str), risky ? .doubleQuoted : .any)
         case .array(let a): return Node(a.map(node))
         case .object(let o): return Node(o.keys.sorted().map { (Node($0, Tag(.str)), node(o[$0]!)) })

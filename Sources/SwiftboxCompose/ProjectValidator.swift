@@ -1,6 +1,7 @@
 // Checks across keys, once the project is parsed: references to services, networks,
 // volumes, secrets and configs that exist; no dependency cycle; container_name only
-// with one replica; an image for every service. Errors point at the key in the file.
+// with one replica; an image or a build for every service; build secrets that exist.
+// Errors point at the key in the file.
 
 struct ProjectValidator {
     let root: YNode
@@ -20,11 +21,11 @@ struct ProjectValidator {
         for name in project.serviceNames {
             let s = project.services[name]!
             let path = "services.\(name)"
-            if s.image == nil {
-                if s.build != nil {
-                    throw ComposeError("build is not supported yet: give the service an image (build it with another tool and load it with `swiftbox load`)", at: loc(name, "build"), key: path + ".build")
-                }
+            if s.image == nil && s.build == nil {
                 throw ComposeError("service \"\(name)\" has neither an image nor a build context specified", at: loc(name), key: path)
+            }
+            for r in s.build?.secrets ?? [] where project.secrets[r.source] == nil {
+                throw ComposeError("service \"\(name)\" refers to undefined build secret \(r.source): invalid compose project", at: loc(name, "build", "secrets"), key: path + ".build.secrets")
             }
             for (dep, d) in s.dependsOn.sorted(by: { $0.key < $1.key }) {
                 if project.services[dep] != nil { continue }

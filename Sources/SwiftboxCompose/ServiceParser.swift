@@ -36,11 +36,7 @@ struct ServiceParser {
             if ServiceParser.unsupportedKeys.contains(key) { s.unsupported.append(key); continue }
             switch key {
             case "image": s.image = try reader.string(v, p)
-            case "build":
-                // Parsed only to be refused by the validator when there is no image.
-                if let ctx = v.scalar { s.build = ctx } else {
-                    s.build = try reader.mapping(v, p).first { $0.0 == "context" }.map { try reader.string($0.1, p + ".context") } ?? "."
-                }
+            case "build": s.build = try build(v, p)
             case "command": s.command = try command(v, p)
             case "entrypoint": s.entrypoint = try command(v, p)
             case "environment": environment = try reader.keyValues(v, p)
@@ -400,11 +396,13 @@ struct ServiceParser {
         return out
     }
 
-    func fileReferences(_ node: YNode, _ path: String, defaultDir: String) throws -> [FileReference] {
+    /// - defaultDir: where a service's secret or config appears when no absolute target is
+    ///   given; nil for build secrets (the target is the ID the Dockerfile mounts).
+    func fileReferences(_ node: YNode, _ path: String, defaultDir: String?) throws -> [FileReference] {
         guard let seq = node.sequence else { throw reader.fail(node, path, "must be a list, not \(node.kindName)") }
         return try seq.enumerated().map { (i, item) in
             let p = "\(path)[\(i)]"
-            if let s = item.scalar { return FileReference(source: s, target: defaultDir + s) }
+            if let s = item.scalar { return FileReference(source: s, target: defaultDir.map { $0 + s }) }
             var r = FileReference(source: "")
             for (k, v) in try reader.mapping(item, p, allowed: ["source", "target", "uid", "gid", "mode"]) {
                 switch k {
@@ -420,7 +418,9 @@ struct ServiceParser {
                 }
             }
             guard !r.source.isEmpty else { throw reader.fail(item, p, "source is required") }
-            if r.target == nil { r.target = defaultDir + r.source } else if !r.target!.hasPrefix("/") { r.target = defaultDir + r.target! }
+            if let defaultDir {
+                if r.target == nil { r.target = defaultDir + r.source } else if !r.target!.hasPrefix("/") { r.target = defaultDir + r.target! }
+            }
             return r
         }
     }

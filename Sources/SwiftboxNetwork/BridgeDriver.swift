@@ -12,13 +12,21 @@ public struct BridgeDriver {
 
     public init(host: NetlinkSocket) { self.host = host }
 
-    /// Create the bridge if it is missing: `ip link add NAME type bridge; ip addr add
-    /// GATEWAY/PREFIX dev NAME; ip link set NAME up`. Returns its index.
+    /// Create the bridge if it is missing: `ip link add NAME address MAC type bridge; ip
+    /// addr add GATEWAY/PREFIX dev NAME; ip link set NAME up`. Returns its index.
+    ///
+    /// The MAC is set, not left to the kernel: a bridge without one of its own takes the
+    /// lowest MAC of its ports and changes it as ports come and go (br_stp_recalculate_bridge_id),
+    /// so a container whose neighbour entry still names the old MAC sends its packets for the
+    /// gateway (DNS, NAT) to nobody until the entry expires — a minute without name
+    /// resolution after another container on the network was recreated. A MAC given at
+    /// creation (addr_assign_type NET_ADDR_SET) stays; Docker's bridge driver sets one too.
     @discardableResult
     public func ensureBridge(name: String, gateway: IPv4Address, subnet: IPv4Subnet) throws -> Int32 {
         if let index = try host.linkIndex(name) { return index }
         do {
-            try host.perform(RouteRequests.newBridge(name: name), "ip link add \(name) type bridge")
+            let mac = macAddress(for: gateway)
+            try host.perform(RouteRequests.newBridge(name: name, address: mac), "ip link add \(name) address \(macString(mac)) type bridge")
         } catch NetworkError.netlink(_, let e) where e == EEXIST {
             // Another process made it a moment ago: fine, it is configured the same way.
             return try host.requireIndex(name)

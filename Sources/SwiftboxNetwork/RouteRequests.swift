@@ -5,11 +5,12 @@ public enum RouteRequests {
     static let create = NL.NLM_F_REQUEST | NL.NLM_F_ACK | NL.NLM_F_CREATE | NL.NLM_F_EXCL
     static let change = NL.NLM_F_REQUEST | NL.NLM_F_ACK
 
-    /// ip link add NAME type bridge
-    public static func newBridge(name: String, mtu: UInt32? = nil) -> NetlinkMessage {
+    /// ip link add NAME [address MAC] type bridge
+    public static func newBridge(name: String, mtu: UInt32? = nil, address: [UInt8]? = nil) -> NetlinkMessage {
         var attrs = NetlinkAttributes()
         attrs.add(NL.IFLA_IFNAME, string: name)
         if let mtu { attrs.add(NL.IFLA_MTU, u32: mtu) }
+        if let address { attrs.add(NL.IFLA_ADDRESS, address) }
         var info = NetlinkAttributes()
         info.add(NL.IFLA_INFO_KIND, string: "bridge")
         attrs.add(NL.IFLA_LINKINFO, nested: info)

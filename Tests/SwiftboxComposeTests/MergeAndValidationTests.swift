@@ -110,10 +110,10 @@ final class MergeAndValidationTests: XCTestCase {
         XCTAssertEqual(e?.location?.line, 4)
         XCTAssertTrue(e?.message.contains("container_name") ?? false)
 
-        e = loadError(["compose.yaml": "services:\n  web:\n    build: .\n"])
-        XCTAssertTrue(e?.message.hasPrefix("build is not supported yet") ?? false)
-        XCTAssertEqual(e?.location?.line, 3)
-        XCTAssertEqual(e?.key, "services.web.build")
+        e = loadError(["compose.yaml": "services:\n  web:\n    build:\n      secrets: [s]\n"])
+        XCTAssertEqual(e?.message, "service \"web\" refers to undefined build secret s: invalid compose project")
+        XCTAssertEqual(e?.location?.line, 4)
+        XCTAssertEqual(e?.key, "services.web.build.secrets")
 
         e = loadError(["compose.yaml": "services:\n  web:\n    command: x\n"])
         XCTAssertTrue(e?.message.contains("neither an image nor a build context") ?? false)

@@ -76,6 +76,10 @@ final class NetlinkMessageTests: XCTestCase {
         let top = NetlinkMessage.attributes(m.payload[16...])
         XCTAssertEqual(Array(NetlinkMessage.attributes(top[NL.IFLA_LINKINFO]!)[NL.IFLA_INFO_KIND]!), Array("bridge\0".utf8))
         XCTAssertEqual(m.encode(seq: 1).count, 16 + 16 + 8 + 4 + 12)   // ifname "br0\0"; linkinfo{kind "bridge\0"+pad}
+        // With its own MAC (so it does not follow its ports'): IFLA_ADDRESS, 6 bytes + pad.
+        let fixed = RouteRequests.newBridge(name: "br0", address: [2, 0x42, 172, 18, 0, 1])
+        XCTAssertEqual(Array(NetlinkMessage.attributes(fixed.payload[16...])[NL.IFLA_ADDRESS]!), [2, 0x42, 172, 18, 0, 1])
+        XCTAssertEqual(fixed.encode(seq: 1).count, 16 + 16 + 8 + 4 + 12 + 12)
     }
 
     func testParseSplitsMessagesAndReadsErrors() {

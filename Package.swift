@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "SwiftboxNetworkTests", dependencies: ["SwiftboxNetwork"]),
         .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),
         .testTarget(name: "SwiftboxComposeTests", dependencies: ["SwiftboxCompose"]),
+        .testTarget(name: "SwiftboxBuilderTests", dependencies: ["SwiftboxBuilder"]),
         .testTarget(name: "SwiftboxDockerfileTests", dependencies: ["SwiftboxDockerfile"], exclude: ["Corpus"]),
         .testTarget(name: "PrivilegedTests", dependencies: ["CShim"]),
     ]

@@ -22,7 +22,7 @@ struct Build: ParsableCommand {
     @Flag(help: "Pull base images again even if they are in the store.") var pull = false
     @Option(name: .customLong("label"), help: "K=V added to the image's labels; repeatable.") var label: [String] = []
     @Option(help: "RUN's network: bridge (default), none or host.") var network: String = "bridge"
-    @Option(help: "auto, plain or tty (auto: plain; the output is BuildKit's plain progress).") var progress: String = "auto"
+    @Option(help: "auto (tty on a terminal, else plain), plain (BuildKit's plain progress) or tty (a compact live view).") var progress: String = "auto"
     @Flag(name: [.short, .long], help: "Print only the image ID.") var quiet = false
     @Option(help: "Write the image ID to this file.") var iidfile: String?
     @Option(help: "id=ID,src=PATH: a file RUN --mount=type=secret,id=ID can read; repeatable.") var secret: [String] = []
@@ -34,7 +34,10 @@ struct Build: ParsableCommand {
             if context == "-" { stdinContext = try ContextArchive.read(0, root: globals.root) }
             defer { stdinContext?.remove() }
             let o = try options(stdin: stdinContext)
-            let printer = PlainProgress(quiet: quiet)
+            // A terminal gets BuildKit's compact view (auto or tty); a pipe or a file, and
+            // -q, the plain progress.
+            let live = !quiet && (progress == "tty" || (progress == "auto" && isatty(2) != 0))
+            let printer: BuildProgressPrinter = live ? TTYProgress() : PlainProgress(quiet: quiet)
             let builder = Builder(engine: globals.engine) { printer.print($0) }
             do {
                 let result = try builder.build(o)
@@ -142,7 +145,7 @@ enum FileManagerPath {
 /// Compose builds several images in one session: `begin(prefix:)` starts the next one,
 /// its vertices numbered after the previous build's and named as buildx bake names
 /// them, "#7 [web 2/3] RUN …", "#5 [web internal] load build definition…", "#9 [web] exporting to image".
-final class PlainProgress: @unchecked Sendable {
+final class PlainProgress: BuildProgressPrinter, @unchecked Sendable {
     let quiet: Bool
     var names: [Int: String] = [:]
     var recent: [Int: [String]] = [:]

@@ -248,7 +248,10 @@ final class BuildTests: EngineTestCase {
             t.close()
             """])
         XCTAssertEqual(evil.status, 0, evil.err)
-        let port = 20000 + Int(getpid() % 10000)
+        // Not 20000+: the compose tests publish ports there, and the connections to this
+        // server leave TIME_WAIT entries on its port (swiftbox binds published ports
+        // without SO_REUSEADDR).
+        let port = 41000 + Int(getpid() % 9000)
         let server = spawn(["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", context + "/served", "\(port)"])
         defer { kill(server, SIGTERM); waitpid(server, nil, 0) }
         eventually("the web server answers") { Self.shell(["sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/\(port)"]).status == 0 || Self.shell(["python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(port)))"]).status == 0 }

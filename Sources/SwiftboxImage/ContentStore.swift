@@ -60,6 +60,13 @@ public struct ContentStore: Sendable {
     /// Store bytes; verified against `expected` when given.
     @discardableResult
     public func write(_ bytes: [UInt8], expected: Digest? = nil) throws -> Digest {
+        // Content-addressed: a blob already stored under its digest is these bytes
+        // (a build that changed nothing writes the same config and manifest again).
+        let digest = Digest.of(bytes)
+        if has(digest) {
+            if let expected, expected != digest { throw ImageError.digestMismatch(expected: expected, actual: digest) }
+            return digest
+        }
         var w = try Writer(store: self)
         do {
             try bytes.withUnsafeBytes { try w.append($0) }

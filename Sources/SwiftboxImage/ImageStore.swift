@@ -98,6 +98,12 @@ public struct ImageStore: Sendable {
                                  stored: Clock.rfc3339(nanoseconds: false), size: size, repoDigests: nil,
                                  intermediate: intermediate ? true : nil)
         if unpack { _ = try snapshots.prepare(record) }
+        // Nothing to change (the same image registered again, its tags already on it): the
+        // index is not rewritten (a rewrite is an fsync).
+        if let index = try? readIndex(), let old = index.images[record.id.hex], old.manifest == record.manifest,
+           (old.intermediate == true) == intermediate, tags.allSatisfy({ index.tags[$0.description] == record.id.hex }) {
+            return old
+        }
         try update { index in
             var r = record
             if let old = index.images[record.id.hex] {

@@ -2,7 +2,7 @@
 # The demo `make demo` runs: fixture images loaded into a throw-away swiftbox root under
 # Docker's names (busybox, alpine), containers run the Docker way (run, -d, ps, logs,
 # exec, stop, rm) on the default bridge network, a user network with a published port and
-# a volume, a compose project, and the OCI runtime underneath (its kernel steps with
+# a volume, an image built from a Dockerfile, a compose project, and the OCI runtime underneath (its kernel steps with
 # --dry-run, and the create/start lifecycle). (`make demo` then loads the same images
 # into swiftbox's own store, so the commands it prints at the end work as typed.)
 set -euo pipefail
@@ -56,6 +56,22 @@ for _ in $(seq 50); do curl -sf http://127.0.0.1:18081/ && break; sleep 0.1; don
 sb run --rm --network demo-net busybox sh -c 'echo "another container, by name: $(wget -q -O - http://web/)"'
 sb rm -f web >/dev/null
 "$BIN" network rm --root "$ROOT" demo-net >/dev/null
+
+step "swiftbox build: an image from a Dockerfile, its RUN steps as containers; built again, every step CACHED"
+mkdir -p "$WORK/build-ctx"
+printf 'hello from a built image\n' > "$WORK/build-ctx/hello.txt"
+cat > "$WORK/build-ctx/Dockerfile" <<'DOCKERFILE'
+FROM busybox AS build
+ARG GREETING=hi
+RUN echo "$GREETING, built on $(uname -m)" > /greeting
+FROM busybox
+COPY --from=build /greeting /srv/
+COPY hello.txt /srv/
+CMD ["cat", "/srv/greeting", "/srv/hello.txt"]
+DOCKERFILE
+sb build --progress plain -t demo-app:1 "$WORK/build-ctx" 2>&1 | grep -E '^#[0-9]+ (\[|DONE|CACHED|[0-9])' | head -20
+sb build --progress plain -t demo-app:1 "$WORK/build-ctx" 2>&1 | grep -c CACHED | sed 's/^/steps CACHED the second time: /'
+sb run --rm demo-app:1
 
 step "swiftbox compose up -d: health-gated depends_on, service names, a published port, a volume"
 (cd "$HERE/demo-compose" && export SWIFTBOX_ROOT=$ROOT

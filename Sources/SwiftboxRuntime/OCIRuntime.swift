@@ -90,9 +90,11 @@ public struct OCIRuntime {
     }
 
     public func plan(spec: RuntimeSpec, bundle: String, id: String, mode: PlanBuilder.Mode,
-                     consoleFD: Int32? = nil, preserveFDs: Int32 = 0) throws -> LaunchPlan {
+                     consoleFD: Int32? = nil, preserveFDs: Int32 = 0, rootfsMustExist: Bool = true, filesMadeLater: Set<String> = []) throws -> LaunchPlan {
         var builder = PlanBuilder(spec: spec, bundle: bundle, id: id, mode: mode, consoleSocketFD: consoleFD,
                                   hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(), preserveFDs: preserveFDs)
+        builder.rootfsMustExist = rootfsMustExist
+        builder.filesMadeLater = filesMadeLater
         builder.capabilityLimit = Capabilities.ownBoundingSet()
         builder.strictCapabilities = strictCapabilities
         var plan = try builder.build()
@@ -177,6 +179,9 @@ public struct OCIRuntime {
         cleanup.hostMountRoot = plan.hostMountRoot
         // Only when traced: describing every op of the plan costs ~0.1 ms.
         if log.level >= .trace { for line in plan.lines where line.hasPrefix("parent") { log.trace(line) } }
+        // Traced (Narrator): the cgroup step, then clone → execve, timed from here.
+        let narrator = Narrator.current
+        let cgroupsStart = narrator == nil ? 0 : Narrator.monotonicNanoseconds()
         var prepared: CgroupManager.Prepared?
         if let path = plan.cgroupPath {
             prepared = try cgroups.prepare(path: path)
@@ -188,6 +193,11 @@ public struct OCIRuntime {
             for warning in try cgroups.apply(plan.resources, path: path) { log.warning(warning) }
         }
         log.trace("cgroups ready; cloning")
+        var launchedAt: Int64 = 0
+        if let narrator {
+            launchedAt = Narrator.monotonicNanoseconds()
+            if let step = plan.cgroupNarration(hierarchies: cgroups.hierarchies) { narrator.record(step, start: cgroupsStart, end: launchedAt) }
+        }
         let trace: Int32 = log.level >= .trace ? 2 : -1
         var child: LaunchedChild
         do {
@@ -199,6 +209,7 @@ public struct OCIRuntime {
             child = try Launcher.launch(plan, traceFD: trace, cgroupTaskFDs: prepared?.v1TaskFDs ?? [])
             if let path = plan.cgroupPath { try cgroups.place(pid: child.pid, at: path, only: .v2) }
         }
+        child.launchedAt = launchedAt
         cleanup.pid = child.pid
         record.pid = child.pid
         record.pidStartTime = Processes.stat(child.pid)?.startTime
@@ -274,6 +285,7 @@ public struct OCIRuntime {
         if !detach { sb_forward_signals(child.pid) }
         try options.whileChildStarts?()
         _ = try child.awaitOutcome()
+        Narrator.current?.record(plan.launchNarration, start: child.launchedAt)
         record.poststart = spec.hooks?.poststart
         runPoststart(record)
         log.trace("run \(id): execve succeeded in pid \(child.pid)")

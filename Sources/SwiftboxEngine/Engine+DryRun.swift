@@ -1,0 +1,115 @@
+// `swiftbox run --dry-run` and `create --dry-run`: the steps a start would take, as
+// numbered commands, with nothing done — no container record, no name claimed, no
+// address taken, no netns, no cgroup, no mount. Each step comes from the StartSteps
+// function the real start calls around the same work (see Narrator), computed here on
+// the values the real start would use: the same record (newRecord), the address IPAM
+// would give next, the spec SpecGenerator makes, the LaunchPlan PlanBuilder builds.
+//
+// What it cannot know ahead is marked in the output: the monitor's pid and the fd by
+// which it holds the namespace (`/proc/<monitor>/fd/<netns>`).
+#if canImport(Glibc)
+import Glibc
+#endif
+import SwiftboxImage
+import SwiftboxKernel
+import SwiftboxNetwork
+import SwiftboxOCI
+import SwiftboxRuntime
+import SwiftboxSecurity
+
+extension Engine {
+    /// Where the spec points the container's network namespace in a dry run.
+    public static let dryRunNamespacePath = "/proc/<monitor>/fd/<netns>"
+
+    /// `start`: also the monitor's part (rootfs, network, cgroups, clone, the wait);
+    /// false for `create --dry-run`.
+    public func dryRun(_ o: RunOptions, start: Bool = true) throws -> [NarratedStep] {
+        var steps: [NarratedStep] = []
+        let image = try images.resolve(o.image)
+        steps.append(StartSteps.resolve(o.image, image))
+        let id = EngineStore.newID()
+        let made = try newRecord(o, image: image, id: id)
+        var c = made.container
+        if let name = o.name, (try? store.resolve(name)) != nil {
+            throw EngineError.failed("Conflict. The container name \"/\(name)\" is already in use")
+        }
+        try resolveNetworking(o, exposed: made.exposedPorts, into: &c, dryRun: true)
+        let dir = store.dir(id)
+        steps.append(StartSteps.record(c, dir: dir))
+        if !made.mounts.isEmpty {
+            steps.append(NarratedStep(.container, "volumes", ["# not narrated yet: \(made.mounts.count) mount(s) from -v/--mount/--tmpfs and the image's VOLUMEs"]))
+        }
+        let nets = networks
+        var endpoints: [(NetworkRecord, IPv4Address, [String])] = []
+        for (i, a) in (c.networks ?? []).enumerated() {
+            let n = try nets.store.find(a.networkID)
+            let address = try i == 0 && c.requestedIP != nil ? IPv4Address(c.requestedIP!)! : IPAM.nextAddress(in: n)
+            steps.append(StartSteps.address(n, address, container: c.name))
+            endpoints.append((n, address, a.aliases))
+        }
+        guard start else { return steps }
+
+        // The rootfs (mountRootfs).
+        var layers = SnapshotStore.chainIDs(image.diffIDs).map(images.snapshots.directory)
+        steps.append(StartSteps.layers(image, directories: layers))
+        if layers.isEmpty { layers = [images.snapshots.root + "/empty"] }
+        steps.append(StartSteps.overlay(containerDir: dir, data: Engine.overlayData(c, layers: layers, containerDir: dir), volatile: c.autoRemove))
+
+        // The network (setUpNetwork), in its order.
+        var setup = NetworkSetup()
+        let mode = c.networkMode ?? "none"
+        if mode == "host" { setup.hostNetwork = true }
+        if mode.hasPrefix("container:") { setup.namespacePath = "/proc/<its pid>/ns/net" }
+        if !endpoints.isEmpty {
+            setup.namespacePath = Engine.dryRunNamespacePath
+            steps.append(StartSteps.namespace(id, sysctls: DockerDefaults.networkSysctls))
+            let host = try NetlinkSocket()
+            for (i, (n, address, aliases)) in endpoints.enumerated() {
+                steps.append(StartSteps.bridge(n, exists: (try? host.linkIndex(n.bridge)) ?? nil != nil))
+                let a = BridgeDriver.Attachment(hostName: BridgeDriver.hostLinkName(containerID: id, index: i), interface: "eth\(i)",
+                                                address: address, subnet: n.subnet, gateway: i == 0 && !n.isInternal ? n.gateway : nil,
+                                                bridge: n.bridge)
+                steps.append(StartSteps.veth(a, network: n.name, id: id))
+                setup.addresses.append(address)
+                if !n.isDefault {
+                    steps.append(StartSteps.dns(n, c, address: address, aliases: aliases))
+                    setup.dnsServers.append(n.gateway)
+                }
+            }
+            if let requests = c.publish, let ip = setup.addresses.first {
+                // The port the kernel would give now: bound and let go at once.
+                let ports = try requests.map { r in
+                    let s = try PortBinder.bind(r)
+                    defer { close(s) }
+                    return PublishedPort(hostIP: r.hostIP, hostPort: PortBinder.port(of: s), containerIP: ip, containerPort: r.containerPort, proto: r.proto)
+                }
+                steps.append(StartSteps.ports(ports, table: nets.firewall.table))
+            }
+        }
+        steps.append(StartSteps.files(dir, hostname: c.hostname, hosts: hostsFile(c, setup), resolvConf: resolvConf(c, setup)))
+
+        // The spec (prepareStart) and the launch plan (OCIRuntime.run).
+        let rootfs = dir + "/rootfs"
+        // The user is looked up in the image's own /etc/passwd: the top layer that has one.
+        let passwdRoot = layers.reversed().first { FileSystem.exists($0 + "/etc/passwd") } ?? rootfs
+        let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: passwdRoot)
+        var spec = try SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
+        SpecGenerator.applyNetwork(&spec, setup, containerDir: dir)
+        steps.append(StartSteps.security(spec))
+        // A compiled seccomp filter is cached on first use: a dry run compiles its own
+        // (the same program) and writes no cache file.
+        let cache = SeccompCompiler.cacheDirectory
+        SeccompCompiler.cacheDirectory = nil
+        defer { SeccompCompiler.cacheDirectory = cache }
+        let runtime = runtime()
+        let plan = try runtime.plan(spec: spec, bundle: dir + "/bundle", id: id, mode: .run, rootfsMustExist: false,
+                                    filesMadeLater: Set(["hostname", "hosts", "resolv.conf"].map { dir + "/" + $0 }))
+        if let step = plan.cgroupNarration(hierarchies: runtime.cgroups.hierarchies) { steps.append(step) }
+        steps.append(plan.launchNarration)
+
+        steps.append(StartSteps.monitorStart(id, engine: self))
+        steps.append(StartSteps.monitorWait(c, engine: self))
+        steps.append(StartSteps.monitorExit(c, engine: self, cgroupPath: plan.cgroupPath))
+        return steps
+    }
+}

@@ -58,8 +58,14 @@ extension Engine {
     // MARK: create
 
     /// Check the network flags and fill in the container's network fields.
-    /// `dryRun`: nothing is made (the default network must exist already).
-    func resolveNetworking(_ o: RunOptions, exposed: [String], into c: inout EngineContainer, dryRun: Bool = false) throws {
+    /// Returns the networks (the default one as it would be made, in a dry run) and, when
+    /// `bridge` is made by this call (its first use), the step that says so.
+    /// `dryRun`: nothing is made.
+    @discardableResult
+    func resolveNetworking(_ o: RunOptions, exposed: [String], into c: inout EngineContainer,
+                           dryRun: Bool = false) throws -> (networks: [NetworkRecord], created: NarratedStep?) {
+        var records: [NetworkRecord] = []
+        var created: NarratedStep?
         // No --network: the default network `bridge`, as on Docker and Podman (a user
         // typing `run alpine wget …` expects a network; `--network none` opts out).
         let modes = o.networks.isEmpty ? [Engine.defaultNetwork] : o.networks
@@ -86,7 +92,22 @@ extension Engine {
                 guard ref != "none" && ref != "host" && !ref.hasPrefix("container:") else {
                     throw EngineError.failed("conflicting options: cannot attach both user-defined and non-user-defined network-modes")
                 }
-                let n = ref == "bridge" && !dryRun ? try nets.ensureDefault() : try nets.store.find(ref)
+                let n: NetworkRecord
+                if ref == "bridge" {
+                    // Its first use makes it: a step of its own in a narration.
+                    let existing = try? nets.store.find(ref)
+                    if dryRun {
+                        n = try existing ?? nets.plannedDefault()
+                        if existing == nil { created = StartSteps.createNetwork(n) }
+                    } else if existing == nil {
+                        n = try Narrator.step({ try nets.ensureDefault() }, describe: StartSteps.createNetwork)
+                    } else {
+                        n = try nets.ensureDefault()
+                    }
+                } else {
+                    n = try nets.store.find(ref)
+                }
+                records.append(n)
                 if attachments.contains(where: { $0.networkID == n.id }) { throw NetworkError.alreadyConnected(c.name, n.name) }
                 if i == 0 && n.isDefault && !o.networkAliases.isEmpty {
                     throw EngineError.failed("network-scoped aliases are only supported for user-defined networks")
@@ -118,6 +139,7 @@ extension Engine {
         }
         for d in o.dns where IPv4Address(d) == nil { throw EngineError.failed("\(d) is not an ip address") }
         c.requestedIP = o.ip
+        return (records, created)
     }
 
     /// Take the addresses (after the container's directory exists).

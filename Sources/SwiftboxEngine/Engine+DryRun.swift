@@ -33,7 +33,8 @@ extension Engine {
         if let name = o.name, (try? store.resolve(name)) != nil {
             throw EngineError.failed("Conflict. The container name \"/\(name)\" is already in use")
         }
-        try resolveNetworking(o, exposed: made.exposedPorts, into: &c, dryRun: true)
+        let (records, createdNetwork) = try resolveNetworking(o, exposed: made.exposedPorts, into: &c, dryRun: true)
+        if let createdNetwork { steps.append(createdNetwork) }
         let dir = store.dir(id)
         steps.append(StartSteps.record(c, dir: dir))
         if !made.mounts.isEmpty {
@@ -42,7 +43,7 @@ extension Engine {
         let nets = networks
         var endpoints: [(NetworkRecord, IPv4Address, [String])] = []
         for (i, a) in (c.networks ?? []).enumerated() {
-            let n = try nets.store.find(a.networkID)
+            let n = try records.first { $0.id == a.networkID } ?? nets.store.find(a.networkID)
             let address = try i == 0 && c.requestedIP != nil ? IPv4Address(c.requestedIP!)! : IPAM.nextAddress(in: n)
             steps.append(StartSteps.address(n, address, container: c.name))
             endpoints.append((n, address, a.aliases))
@@ -65,7 +66,9 @@ extension Engine {
             steps.append(StartSteps.namespace(id, sysctls: DockerDefaults.networkSysctls))
             let host = try NetlinkSocket()
             for (i, (n, address, aliases)) in endpoints.enumerated() {
-                steps.append(StartSteps.bridge(n, exists: (try? host.linkIndex(n.bridge)) ?? nil != nil))
+                // (Made at create on its first use, so there by now.)
+                let made = createdNetwork != nil && n.name == "bridge"
+                steps.append(StartSteps.bridge(n, exists: made || (try? host.linkIndex(n.bridge)) ?? nil != nil))
                 let a = BridgeDriver.Attachment(hostName: BridgeDriver.hostLinkName(containerID: id, index: i), interface: "eth\(i)",
                                                 address: address, subnet: n.subnet, gateway: i == 0 && !n.isInternal ? n.gateway : nil,
                                                 bridge: n.bridge)
@@ -104,6 +107,7 @@ extension Engine {
         let runtime = runtime()
         let plan = try runtime.plan(spec: spec, bundle: dir + "/bundle", id: id, mode: .run, rootfsMustExist: false,
                                     filesMadeLater: Set(["hostname", "hosts", "resolv.conf"].map { dir + "/" + $0 }))
+        steps.append(plan.buildNarration)
         if let step = plan.cgroupNarration(hierarchies: runtime.cgroups.hierarchies) { steps.append(step) }
         steps.append(plan.launchNarration)
 

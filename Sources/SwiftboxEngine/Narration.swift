@@ -18,11 +18,32 @@ public enum Narration {
         return ordered.map(\.element)
     }
 
+    /// The container's directory and ID, from the step that records the container
+    /// (StartSteps.record's first line), as shell variables: the text is shorter, and
+    /// a learner who sets them can paste the commands.
+    public static func variables(_ steps: [NarratedStep]) -> [(name: String, value: String)] {
+        guard let line = steps.first(where: { $0.subject == .container && $0.title.hasPrefix("record") })?.lines.first,
+              line.hasPrefix("mkdir ") else { return [] }
+        let dir = String(line.dropFirst("mkdir ".count))
+        guard let id = dir.split(separator: "/").last.map(String.init), id.count == 64 else { return [] }
+        return [("C", dir), ("ID", id)]
+    }
+
     /// The numbered list, one group per subject; with times when the steps have them.
-    public static func text(_ steps: [NarratedStep]) -> String {
+    /// `abbreviate`: the container's directory and ID written as $C and $ID.
+    public static func text(_ steps: [NarratedStep], abbreviate: Bool = true) -> String {
         let steps = grouped(steps)
         let origin = steps.compactMap(\.start).min()
         var out = ""
+        let vars = abbreviate ? variables(steps) : []
+        if let c = vars.first, let id = vars.last {
+            out += "ID=\(id.value)\nC=\(c.value.dropLast(id.value.count))$ID\n"
+        }
+        func short(_ s: String) -> String {
+            var s = s
+            for v in vars { s = s.replacing(v.value, with: "$" + v.name) }
+            return s
+        }
         var subject: StepSubject?
         for (i, s) in steps.enumerated() {
             if s.subject != subject {
@@ -34,8 +55,8 @@ public enum Narration {
             if let origin, let start = s.start {
                 head += "+" + ms(start - origin) + " ms  " + pad(ms(s.duration ?? 0), 8) + " ms  "
             }
-            out += head + s.title + "\n"
-            for line in s.lines { out += "        " + line + "\n" }
+            out += head + short(s.title) + "\n"
+            for line in s.lines { out += "        " + short(line) + "\n" }
         }
         return out
     }

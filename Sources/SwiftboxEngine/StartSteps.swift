@@ -69,6 +69,17 @@ enum StartSteps {
         return NarratedStep(.network, "network namespace", out)
     }
 
+    /// The default network, made on its first use (Networks.ensureDefault).
+    static func createNetwork(_ n: NetworkRecord) -> NarratedStep {
+        NarratedStep(.network, "create network \(n.name) (its first use)", [
+            "# subnet \(n.subnet), gateway \(n.gateway): the first pool no route of the host overlaps",
+        ] + BridgeDriver.bridgeCommands(name: n.bridge, gateway: n.gateway, subnet: n.subnet) + [
+            "sysctl -w net.ipv4.conf.\(n.bridge).route_localnet=1",
+            "sysctl -w net.ipv4.ip_forward=1   # if it was 0",
+            "nft -f -   # the table of every network: masquerade, forward rules, the port maps",
+        ])
+    }
+
     static func bridge(_ n: NetworkRecord, exists: Bool) -> NarratedStep {
         if exists {
             return NarratedStep(.network, "bridge \(n.bridge) of \(n.name)", [

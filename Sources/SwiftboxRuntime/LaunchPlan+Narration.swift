@@ -49,6 +49,15 @@ extension LaunchPlan {
         return NarratedStep(.cgroups, "cgroup \(path)", out)
     }
 
+    /// Turning the spec into this plan (PlanBuilder; the seccomp filter compiled).
+    public var buildNarration: NarratedStep {
+        var out = ["# PlanBuilder: the OCI spec → \(ops.count) kernel operations, run in this order by the C executor (CShim executor.c) in the cloned child"]
+        for case .seccomp(let p) in ops {
+            out.append("# seccomp: the profile compiled by libseccomp into \(p.instructionCount) BPF instructions (cached by the profile's hash in /run/swiftbox/seccomp)")
+        }
+        return NarratedStep(.launch, "build the launch plan", out)
+    }
+
     /// Everything from clone to execve: the lines of `oci run --dry-run` except the
     /// cgroup writes (their own step, above).
     public var launchNarration: NarratedStep {

@@ -269,7 +269,9 @@ public struct OCIRuntime {
         let consoleFD = try connectConsole(spec: spec, path: options.consoleSocket, fd: options.consoleSocketFD)
         defer { if let consoleFD { close(consoleFD) } }
         log.trace("run \(id): building the launch plan")
-        let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .run, consoleFD: consoleFD, preserveFDs: options.preserveFDs)
+        let plan = try Narrator.step({
+            try self.plan(spec: spec, bundle: bundle, id: id, mode: .run, consoleFD: consoleFD, preserveFDs: options.preserveFDs)
+        }, describe: { $0.buildNarration })
         var record = ContainerRecord(id: id, bundle: bundle, rootfs: spec.root?.path ?? "rootfs", pid: 0, pidStartTime: nil,
                                      created: Clock.rfc3339Nano(), annotations: spec.annotations, cgroupPath: plan.cgroupPath,
                                      cgroupDirectories: [], started: true, exitStatus: nil)

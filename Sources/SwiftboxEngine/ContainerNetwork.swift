@@ -94,12 +94,13 @@ extension Engine {
                 }
                 let n: NetworkRecord
                 if ref == "bridge" {
-                    // Its first use makes it: a step of its own in a narration.
-                    let existing = try? nets.store.find(ref)
+                    // Its first use makes it: a step of its own in a narration (the
+                    // record is looked for only then: off, nothing is added here).
                     if dryRun {
+                        let existing = try? nets.store.find(ref)
                         n = try existing ?? nets.plannedDefault()
                         if existing == nil { created = StartSteps.createNetwork(n) }
-                    } else if existing == nil {
+                    } else if Narrator.current != nil, (try? nets.store.find(ref)) == nil {
                         n = try Narrator.step({ try nets.ensureDefault() }, describe: StartSteps.createNetwork)
                     } else {
                         n = try nets.ensureDefault()

@@ -53,7 +53,7 @@ public enum Narration {
             let number = String(i + 1)
             var head = String(repeating: " ", count: max(0, 4 - number.count)) + number + "  "
             if let origin, let start = s.start {
-                head += "+" + ms(start - origin) + " ms  " + pad(ms(s.duration ?? 0), 8) + " ms  "
+                head += pad("+" + ms(start - origin), 8) + " ms  " + pad(ms(s.duration ?? 0), 7) + " ms  "
             }
             out += head + short(s.title) + "\n"
             for line in s.lines { out += "        " + short(line) + "\n" }

@@ -26,11 +26,9 @@ final class NarrationTests: NetworkTestCase {
             if !line.hasPrefix(" ") { subject = line; continue }
             if line.hasPrefix("        ") { out[out.count - 1].lines.append(String(line.dropFirst(8))); continue }
             // "   7  title" or "   7  +1.23 ms      0.45 ms  title"
-            var rest = line.drop { $0 == " " }.drop { $0.isNumber }.dropFirst(2)
-            if rest.hasPrefix("+"), let r = rest.range(of: " ms  "), let r2 = rest[r.upperBound...].range(of: " ms  ") {
-                rest = rest[r2.upperBound...]
-            }
-            out.append(Step(subject: subject, title: String(rest), lines: []))
+            let rest = String(line.drop { $0 == " " }.drop { $0.isNumber }.dropFirst(2))
+            let title = rest.replacingOccurrences(of: "^ *\\+[0-9.]+ ms +[0-9.]+ ms  ", with: "", options: .regularExpression)
+            out.append(Step(subject: subject, title: title, lines: []))
         }
         return out
     }

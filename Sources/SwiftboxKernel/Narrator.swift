@@ -38,6 +38,13 @@ public struct NarratedStep: Equatable, Sendable, Codable {
         self.title = title
         self.lines = lines
     }
+
+    /// The step as it went when the work threw: the error after the title.
+    public func failed(_ error: Error) -> NarratedStep {
+        var s = self
+        s.title += " — failed: \(error)"
+        return s
+    }
 }
 
 public final class Narrator: @unchecked Sendable {
@@ -78,9 +85,14 @@ public final class Narrator: @unchecked Sendable {
     public static func step<T>(_ step: @autoclosure () -> NarratedStep, _ body: () throws -> T) rethrows -> T {
         guard let narrator = current else { return try body() }
         let start = monotonicNanoseconds()
-        let result = try body()
-        narrator.record(step(), start: start)
-        return result
+        do {
+            let result = try body()
+            narrator.record(step(), start: start)
+            return result
+        } catch {
+            narrator.record(step().failed(error), start: start)
+            throw error
+        }
     }
 
     /// The same, for work whose description is known only from its result (the host

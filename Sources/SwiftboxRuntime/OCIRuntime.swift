@@ -286,7 +286,12 @@ public struct OCIRuntime {
         let child = try start(plan: plan, record: &record, cleanup: &cleanup, hooks: spec.hooks)
         if !detach { sb_forward_signals(child.pid) }
         try options.whileChildStarts?()
-        _ = try child.awaitOutcome()
+        do {
+            _ = try child.awaitOutcome()
+        } catch {
+            Narrator.current?.record(plan.launchNarration.failed(error), start: child.launchedAt)
+            throw error
+        }
         Narrator.current?.record(plan.launchNarration, start: child.launchedAt)
         record.poststart = spec.hooks?.poststart
         runPoststart(record)

@@ -24,3 +24,22 @@ final class NetworkDiagramCommandTests: NetworkTestCase {
         XCTAssertNotEqual(sbx(["network", "inspect"]).status, 0, "without --diagram a network must be named")
     }
 }
+
+extension NetworkDiagramCommandTests {
+    /// `inspect --diagram`: the namespaces' inodes are the kernel's, the limit is the one asked.
+    func testContainerDiagram() throws {
+        let r = run(["-d", "--name", "stacked", "--network", "none", "--memory", "64m", Self.image, "sleep", "30"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let pid = sbx(["inspect", "-f", "{{.State.Pid}}", "stacked"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dot = sbx(["inspect", "--diagram", "stacked"])
+        XCTAssertEqual(dot.status, 0, dot.err)
+        for ns in ["net", "mnt", "pid"] {
+            let link = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/\(ns)")   // "net:[4026532…]"
+            XCTAssertTrue(dot.out.contains("\(link)\\lits own\\l"), "\(link)\n\(dot.out)")
+        }
+        XCTAssertTrue(dot.out.contains("67108864"), dot.out)
+        XCTAssertTrue(dot.out.contains("lowerdir 1: chain sha256:"), dot.out)
+        XCTAssertEqual(sbx(["inspect", "--diagram", "--format", "svg", "stacked"]).status, 0)
+        XCTAssertNotEqual(sbx(["inspect", "--diagram", "nosuch"]).status, 0)
+    }
+}

@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "SwiftboxEngineTests", dependencies: ["SwiftboxEngine"], exclude: ["Golden"]),
         .testTarget(name: "SwiftboxNetworkTests", dependencies: ["SwiftboxNetwork"]),
         .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),
-        .testTarget(name: "SwiftboxComposeTests", dependencies: ["SwiftboxCompose"]),
+        .testTarget(name: "SwiftboxComposeTests", dependencies: ["SwiftboxCompose"], exclude: ["Golden"]),
         .testTarget(name: "SwiftboxDockerfileTests", dependencies: ["SwiftboxDockerfile"], exclude: ["Corpus"]),
         .testTarget(name: "PrivilegedTests", dependencies: ["CShim"]),
     ]

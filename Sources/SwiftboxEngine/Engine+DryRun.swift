@@ -38,7 +38,18 @@ extension Engine {
         let dir = store.dir(id)
         steps.append(StartSteps.record(c, dir: dir))
         if !made.mounts.isEmpty {
-            steps.append(NarratedStep(.container, "volumes", ["# not narrated yet: \(made.mounts.count) mount(s) from -v/--mount/--tmpfs and the image's VOLUMEs"]))
+            // As materializeMounts would make them: an anonymous volume's name is random.
+            var created = Set<String>()
+            c.mounts = made.mounts.map { m in
+                var m = m
+                if m.type == .volume {
+                    if m.source.isEmpty { m.source = EngineStore.newID() }
+                    if volumes.get(m.source) == nil { created.insert(m.source) }
+                    if m.noCopy != true { m.copyUpPending = true }
+                }
+                return m
+            }
+            steps.append(StartSteps.volumes(c.mounts ?? [], created: created, engine: self))
         }
         let nets = networks
         var endpoints: [(NetworkRecord, IPv4Address, [String])] = []
@@ -97,6 +108,7 @@ extension Engine {
         let passwdRoot = layers.reversed().first { FileSystem.exists($0 + "/etc/passwd") } ?? rootfs
         let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: passwdRoot)
         var spec = try SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
+        MountSpec.apply(c.mounts ?? [], to: &spec, volumeData: volumes.dataDir)
         SpecGenerator.applyNetwork(&spec, setup, containerDir: dir)
         steps.append(StartSteps.security(spec))
         // A compiled seccomp filter is cached on first use: a dry run compiles its own
@@ -106,7 +118,10 @@ extension Engine {
         defer { SeccompCompiler.cacheDirectory = cache }
         let runtime = runtime()
         let plan = try runtime.plan(spec: spec, bundle: dir + "/bundle", id: id, mode: .run, rootfsMustExist: false,
-                                    filesMadeLater: Set(["hostname", "hosts", "resolv.conf"].map { dir + "/" + $0 }))
+                                    filesMadeLater: Set(["hostname", "hosts", "resolv.conf"].map { dir + "/" + $0 }),
+                                    directoriesMadeLater: Set((c.mounts ?? []).compactMap { m in
+                                        m.type == .volume ? volumes.dataDir(m.source) : m.type == .bind && m.createHostPath == true ? m.source : nil
+                                    }))
         steps.append(plan.buildNarration)
         if let step = plan.cgroupNarration(hierarchies: runtime.cgroups.hierarchies) { steps.append(step) }
         steps.append(plan.launchNarration)

@@ -145,7 +145,13 @@ public struct Engine: Sendable {
             // or runs before its volumes exist.
             try Narrator.step(StartSteps.record(c, dir: store.dir(id))) {
                 try volumes.withLock {
-                    if !made.mounts.isEmpty { c.mounts = try materializeMounts(made.mounts) }
+                    if !made.mounts.isEmpty {
+                        // Narrated: which volumes this create makes (asked only when tracing).
+                        let existing = Narrator.current == nil ? [] : Set(made.mounts.filter { $0.type == .volume && volumes.get($0.source) != nil }.map(\.source))
+                        c.mounts = try Narrator.step({ try materializeMounts(made.mounts) }, describe: { mounts in
+                            StartSteps.volumes(mounts, created: Set(mounts.filter { $0.type == .volume }.map(\.source)).subtracting(existing), engine: self)
+                        })
+                    }
                     try store.save(c)
                     var state = EngineState(status: .created)
                     state.attached = attached

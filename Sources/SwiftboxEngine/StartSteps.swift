@@ -49,6 +49,30 @@ enum StartSteps {
         ])
     }
 
+    /// -v, --mount, --tmpfs and the image's VOLUMEs, as create makes them ready
+    /// (`created`: the volumes that did not exist yet).
+    static func volumes(_ mounts: [ContainerMount], created: Set<String>, engine: Engine) -> NarratedStep {
+        var out: [String] = []
+        for m in mounts {
+            switch m.type {
+            case .volume:
+                if created.contains(m.source) {
+                    out.append(m.anonymous == true ? "swiftbox volume create \(m.source)   # anonymous: a random name, removed with the container by rm -v or --rm"
+                                                   : "swiftbox volume create \(m.source)")
+                }
+                out.append("# \(m.target) ← volume \(m.source): \(engine.volumes.dataDir(m.source))\(m.readOnly ? " (ro)" : "")")
+                if m.noCopy != true { out.append("# at the first start, if it is empty: cp -a $ROOTFS\(m.target)/. \(engine.volumes.dataDir(m.source))/   (the image's files, as Docker)") }
+            case .bind:
+                if m.createHostPath == true { out.append("mkdir -p \(m.source)   # if missing") }
+                out.append("# \(m.target) ← bind \(m.source)\(m.readOnly ? " (ro)" : "")")
+            case .tmpfs:
+                out.append("# \(m.target) ← tmpfs\(m.tmpfsSize.map { ", size \($0)" } ?? "")")
+            }
+        }
+        out.append("# mounted by the launch plan, inside the container's mount namespace (mount --bind …)")
+        return NarratedStep(.container, "volumes and mounts", out)
+    }
+
     // MARK: network
 
     /// The netns the container is cloned into; named here so the later commands can

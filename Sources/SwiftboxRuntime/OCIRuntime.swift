@@ -90,11 +90,13 @@ public struct OCIRuntime {
     }
 
     public func plan(spec: RuntimeSpec, bundle: String, id: String, mode: PlanBuilder.Mode,
-                     consoleFD: Int32? = nil, preserveFDs: Int32 = 0, rootfsMustExist: Bool = true, filesMadeLater: Set<String> = []) throws -> LaunchPlan {
+                     consoleFD: Int32? = nil, preserveFDs: Int32 = 0, rootfsMustExist: Bool = true, filesMadeLater: Set<String> = [],
+                     directoriesMadeLater: Set<String> = []) throws -> LaunchPlan {
         var builder = PlanBuilder(spec: spec, bundle: bundle, id: id, mode: mode, consoleSocketFD: consoleFD,
                                   hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(), preserveFDs: preserveFDs)
         builder.rootfsMustExist = rootfsMustExist
         builder.filesMadeLater = filesMadeLater
+        builder.directoriesMadeLater = directoriesMadeLater
         builder.capabilityLimit = Capabilities.ownBoundingSet()
         builder.strictCapabilities = strictCapabilities
         var plan = try builder.build()

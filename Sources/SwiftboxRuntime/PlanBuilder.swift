@@ -94,6 +94,8 @@ public struct PlanBuilder {
     /// Bind sources that do not exist yet but will be regular files when the plan runs
     /// (the engine's dry run: the hostname, hosts and resolv.conf it would write).
     public var filesMadeLater: Set<String> = []
+    /// The same for directories (a volume the dry run's create would make).
+    public var directoriesMadeLater: Set<String> = []
 
     public init(spec: RuntimeSpec, bundle: String, id: String, mode: Mode, consoleSocketFD: Int32? = nil,
                 hierarchies: [CgroupHierarchy], lastCap: Int, preserveFDs: Int32 = 0) {
@@ -400,7 +402,7 @@ public struct PlanBuilder {
         var isFile = false
         if isBind {
             if !source.hasPrefix("/") { source = bundle + "/" + source }
-            guard let kind = FileSystem.fileType(source, followSymlinks: true) ?? (filesMadeLater.contains(source) ? 0o100000 : nil) else {
+            guard let kind = FileSystem.fileType(source, followSymlinks: true) ?? (filesMadeLater.contains(source) ? 0o100000 : directoriesMadeLater.contains(source) ? 0o040000 : nil) else {
                 throw PlanError.mountSourceMissing(destination: m.destination, source: source)
             }
             isFile = kind != 0o040000

@@ -69,6 +69,13 @@ final class NarrationTests: NetworkTestCase {
         try checkHonest(["--rm", "--name", "narrated", "--network", "none", "--memory", "64m", "--cap-drop", "NET_RAW", Self.image, "true"])
     }
 
+    func testDryRunEqualsTraceWithVolumes() throws {
+        let bind = work + "/bind"
+        try FileManager.default.createDirectory(atPath: bind, withIntermediateDirectories: true)
+        try checkHonest(["--rm", "--name", "narrated", "--network", "none", "-v", "narrvol:/data", "-v", "/anon",
+                         "-v", bind + ":/b:ro", "--tmpfs", "/scratch", Self.image, "true"])
+    }
+
     func testDryRunEqualsTraceOnTheDefaultBridge() throws {
         // The first run makes the default network: both say so (a step of its own).
         try checkHonest(["--rm", "--name", "narrated", "-p", "127.0.0.1:18391:80", Self.image, "true"])

@@ -321,10 +321,20 @@ struct Start: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "start", abstract: "Start stopped containers.")
     @OptionGroup var globals: EngineGlobals
     @Flag(name: [.short, .long], help: "Attach: print the output and wait.") var attach = false
+    @OptionGroup var narration: NarrationOptions
     @Argument var containers: [String]
     func run() throws {
         engineCommand {
             let engine = globals.engine
+            if narration.dryRun {
+                for ref in containers {
+                    print("# swiftbox start --dry-run \(ref): the steps of this start; none of them is done", terminator: "\n\n")
+                    print(Narration.text(try engine.dryRunStart(ref)), terminator: "")
+                }
+                return 0
+            }
+            let trace = try TraceSession.begin(narration)
+            defer { trace?.finish() }
             var code: Int32 = 0
             for ref in containers {
                 let id = try engine.store.resolve(ref)

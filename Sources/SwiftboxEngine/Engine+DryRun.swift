@@ -60,7 +60,26 @@ extension Engine {
             endpoints.append((n, address, a.aliases))
         }
         guard start else { return steps }
+        return steps + (try startSteps(c, image: image, endpoints: endpoints, defaultNetworkMadeByCreate: createdNetwork != nil))
+    }
 
+    /// `start --dry-run` of a created (or stopped) container: the monitor's part, on
+    /// the addresses its create took.
+    public func dryRunStart(_ ref: String) throws -> [NarratedStep] {
+        let id = try store.resolve(ref)
+        let c = try store.config(id)
+        guard !isRunning(id) else { throw EngineError.failed("container \(c.shortID) is running: there is nothing to start") }
+        let image = try images.resolve(c.imageID)
+        let taken = networks.endpoints(of: id)
+        let endpoints = (c.networks ?? []).compactMap { a in taken[a.networkID].map { ($0.0, $0.1.address, $0.1.aliases) } }
+        return try startSteps(c, image: image, endpoints: endpoints, defaultNetworkMadeByCreate: false)
+    }
+
+    /// The monitor's part of a start (Engine.prepareStart, OCIRuntime.run), narrated.
+    func startSteps(_ c: EngineContainer, image: ImageRecord, endpoints: [(NetworkRecord, IPv4Address, [String])],
+                    defaultNetworkMadeByCreate: Bool) throws -> [NarratedStep] {
+        var steps: [NarratedStep] = []
+        let id = c.id, dir = store.dir(c.id)
         // The rootfs (mountRootfs).
         var layers = SnapshotStore.chainIDs(image.diffIDs).map(images.snapshots.directory)
         steps.append(StartSteps.layers(image, directories: layers))
@@ -78,7 +97,7 @@ extension Engine {
             let host = try NetlinkSocket()
             for (i, (n, address, aliases)) in endpoints.enumerated() {
                 // (Made at create on its first use, so there by now.)
-                let made = createdNetwork != nil && n.name == "bridge"
+                let made = defaultNetworkMadeByCreate && n.name == "bridge"
                 steps.append(StartSteps.bridge(n, exists: made || (try? host.linkIndex(n.bridge)) ?? nil != nil))
                 let a = BridgeDriver.Attachment(hostName: BridgeDriver.hostLinkName(containerID: id, index: i), interface: "eth\(i)",
                                                 address: address, subnet: n.subnet, gateway: i == 0 && !n.isInternal ? n.gateway : nil,
@@ -97,7 +116,7 @@ extension Engine {
                     defer { close(s) }
                     return PublishedPort(hostIP: r.hostIP, hostPort: PortBinder.port(of: s), containerIP: ip, containerPort: r.containerPort, proto: r.proto)
                 }
-                steps.append(StartSteps.ports(ports, table: nets.firewall.table))
+                steps.append(StartSteps.ports(ports, table: networks.firewall.table))
             }
         }
         steps.append(StartSteps.files(dir, hostname: c.hostname, hosts: hostsFile(c, setup), resolvConf: resolvConf(c, setup)))

@@ -22,9 +22,16 @@ public enum Narration {
     /// (StartSteps.record's first line), as shell variables: the text is shorter, and
     /// a learner who sets them can paste the commands.
     public static func variables(_ steps: [NarratedStep]) -> [(name: String, value: String)] {
-        guard let line = steps.first(where: { $0.subject == .container && $0.title.hasPrefix("record") })?.lines.first,
-              line.hasPrefix("mkdir ") else { return [] }
-        let dir = String(line.dropFirst("mkdir ".count))
+        // The record step's "mkdir DIR", else (a start) the overlay's "mkdir -p DIR/upper …".
+        let dir: String
+        if let line = steps.first(where: { $0.subject == .container && $0.title.hasPrefix("record") })?.lines.first, line.hasPrefix("mkdir ") {
+            dir = String(line.dropFirst("mkdir ".count))
+        } else if let line = steps.first(where: { $0.subject == .image && $0.title.hasPrefix("mount the root") })?.lines.first,
+                  line.hasPrefix("mkdir -p "), let upper = line.split(separator: " ").dropFirst(2).first, upper.hasSuffix("/upper") {
+            dir = String(upper.dropLast("/upper".count))
+        } else {
+            return []
+        }
         guard let id = dir.split(separator: "/").last.map(String.init), id.count == 64 else { return [] }
         return [("C", dir), ("ID", id)]
     }

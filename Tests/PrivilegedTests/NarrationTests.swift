@@ -115,6 +115,18 @@ final class NarrationTests: NetworkTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: engineRoot + "/networks/ports.json"))
     }
 
+    func testStartDryRunEqualsTrace() throws {
+        let c = sbx(["create", "--name", "later", "-p", "127.0.0.1:18394:80", Self.image, "true"])
+        XCTAssertEqual(c.status, 0, c.err)
+        let dry = sbx(["start", "--dry-run", "later"])
+        XCTAssertEqual(dry.status, 0, dry.err)
+        XCTAssertEqual(sbx(["ps", "-q"]).out, "", "a dry run starts nothing")
+        let traced = sbx(["start", "--trace", "-a", "later"])
+        XCTAssertEqual(traced.status, 0, traced.err)
+        assertSameSteps(dry.out, traced.err)
+        XCTAssertTrue(traced.err.contains("veth pair into bridge"), traced.err)
+    }
+
     func testCreateDryRunStopsAtTheRecord() throws {
         let r = sbx(["create", "--dry-run", "--network", "none", Self.image, "true"])
         XCTAssertEqual(r.status, 0, r.err)

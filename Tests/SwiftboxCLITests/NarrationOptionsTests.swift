@@ -14,5 +14,6 @@ final class NarrationOptionsTests: XCTestCase {
                        ["run", "--rm", "img", "strace", "--trace=open"])
         XCTAssertEqual(NarrationOptions.expandTrace(["run", "-d", "img", "--trace=x"]), ["run", "-d", "img", "--trace=x"])
         XCTAssertEqual(NarrationOptions.expandTrace(["ps", "--trace=x"]), ["ps", "--trace=x"])
+        XCTAssertEqual(NarrationOptions.expandTrace(["start", "--trace=t.json", "-a", "web"]), ["start", "--trace", "--trace-file", "t.json", "-a", "web"])
     }
 }

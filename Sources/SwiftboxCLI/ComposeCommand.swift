@@ -23,7 +23,7 @@ struct Compose: ParsableCommand {
         subcommands: [ComposeUp.self, ComposeDown.self, ComposePs.self, ComposeLogs.self, ComposeConfig.self, ComposeRun.self,
                       ComposeExec.self, ComposeStart.self, ComposeStop.self, ComposeRestart.self, ComposeKill.self, ComposeRm.self,
                       ComposePause.self, ComposeUnpause.self, ComposeImages.self, ComposeTop.self, ComposePort.self, ComposeLs.self,
-                      ComposeWait.self, ComposePull.self, ComposeBuild.self, ComposeVersion.self])
+                      ComposeWait.self, ComposePull.self, ComposeBuild.self, ComposeVersion.self, ComposeGraph.self])
 }
 
 /// The options given before the subcommand.

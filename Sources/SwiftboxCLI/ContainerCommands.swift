@@ -132,10 +132,19 @@ struct Run: ParsableCommand {
     @OptionGroup var globals: EngineGlobals
     @Flag(name: [.short, .long], help: "Run in the background and print the container ID.") var detach = false
     @OptionGroup var options: ContainerOptions
+    @OptionGroup var narration: NarrationOptions
 
     func run() throws {
         engineCommand {
-            try Run.run(globals.engine, try options.runOptions(), detach: detach, cidfile: options.cidfile)
+            let o = try options.runOptions()
+            if narration.dryRun {
+                print("# swiftbox run --dry-run: the steps of this start; none of them is done", terminator: "\n\n")
+                print(Narration.text(try globals.engine.dryRun(o)), terminator: "")
+                return 0
+            }
+            let trace = try TraceSession.begin(narration)
+            defer { trace?.finish() }
+            return try Run.run(globals.engine, o, detach: detach, cidfile: options.cidfile)
         }
     }
 
@@ -289,9 +298,18 @@ struct Create: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container without starting it.")
     @OptionGroup var globals: EngineGlobals
     @OptionGroup var options: ContainerOptions
+    @OptionGroup var narration: NarrationOptions
     func run() throws {
         engineCommand {
-            let c = try globals.engine.create(try options.runOptions())
+            let o = try options.runOptions()
+            if narration.dryRun {
+                print("# swiftbox create --dry-run: the steps of this create; none of them is done", terminator: "\n\n")
+                print(Narration.text(try globals.engine.dryRun(o, start: false)), terminator: "")
+                return 0
+            }
+            let trace = try TraceSession.begin(narration)
+            defer { trace?.finish() }
+            let c = try globals.engine.create(o)
             printResourceWarnings(globals.engine, c)
             print(c.id)
             return 0
@@ -303,10 +321,20 @@ struct Start: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "start", abstract: "Start stopped containers.")
     @OptionGroup var globals: EngineGlobals
     @Flag(name: [.short, .long], help: "Attach: print the output and wait.") var attach = false
+    @OptionGroup var narration: NarrationOptions
     @Argument var containers: [String]
     func run() throws {
         engineCommand {
             let engine = globals.engine
+            if narration.dryRun {
+                for ref in containers {
+                    print("# swiftbox start --dry-run \(ref): the steps of this start; none of them is done", terminator: "\n\n")
+                    print(Narration.text(try engine.dryRunStart(ref)), terminator: "")
+                }
+                return 0
+            }
+            let trace = try TraceSession.begin(narration)
+            defer { trace?.finish() }
             var code: Int32 = 0
             for ref in containers {
                 let id = try engine.store.resolve(ref)
@@ -452,7 +480,10 @@ struct MonitorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "monitor", abstract: "A container's monitor (started by swiftbox itself).", shouldDisplay: false)
     @OptionGroup var globals: EngineGlobals
     @Argument var id: String
-    func run() throws { Monitor(engine: globals.engine, id: id).run(readyFD: 3) }
+    func run() throws {
+        joinTraceFromEnvironment()
+        Monitor(engine: globals.engine, id: id).run(readyFD: 3)
+    }
 }
 
 /// Deletes what container removals left in the trash (Trash). `rm` and `run --rm` fork

@@ -104,12 +104,25 @@ struct NetworkLs: ParsableCommand {
 }
 
 struct NetworkInspect: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show networks as JSON.")
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show networks as JSON, or draw them (--diagram).")
     @OptionGroup var globals: EngineGlobals
-    @Option(name: [.short, .long], help: ArgumentHelp(FormatHelp.inspect)) var format: String?
-    @Argument var networks: [String]
+    @Option(name: [.short, .long], help: ArgumentHelp(FormatHelp.inspect + " With --diagram: dot (the default) or svg."))
+    var format: String?
+    @Flag(help: "Draw the bridge networks (all when none is named): bridges, veth pairs, namespaces, published ports and nft chains, as Graphviz DOT.")
+    var diagram = false
+    @Argument var networks: [String] = []
     func run() throws {
         engineCommand {
+            if diagram {
+                let dot = try globals.engine.networkDiagram(networks)
+                switch format ?? "dot" {
+                case "dot": print(dot, terminator: "")
+                case "svg": print(try Graphviz.svg(dot), terminator: "")
+                default: throw EngineError.failed("--diagram draws --format dot or svg, not \"\(format!)\"")
+                }
+                return 0
+            }
+            guard !networks.isEmpty else { throw EngineError.failed("\"network inspect\" requires at least 1 argument") }
             let template = try InspectFormat(format)
             let engine = globals.engine
             let nets = engine.networks

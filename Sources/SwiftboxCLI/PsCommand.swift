@@ -102,9 +102,11 @@ extension String {
 }
 
 struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show containers (or images) as Docker-shaped JSON.")
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show containers (or images) as Docker-shaped JSON, or draw a container (--diagram).")
     @OptionGroup var globals: EngineGlobals
-    @Option(name: [.short, .long], help: ArgumentHelp(FormatHelp.inspect)) var format: String?
+    @Option(name: [.short, .long], help: ArgumentHelp(FormatHelp.inspect + " With --diagram: dot (the default) or svg.")) var format: String?
+    @Flag(help: "Draw the container: its layer stack and mounts, its namespaces (inode numbers, own or shared), its cgroup and limits, as Graphviz DOT.")
+    var diagram = false
     @Argument var objects: [String]
 
     struct ContainerJSON: Encodable {
@@ -189,6 +191,16 @@ struct Inspect: ParsableCommand {
     func run() throws {
         engineCommand {
             let engine = globals.engine
+            if diagram {
+                guard objects.count == 1 else { throw EngineError.failed("inspect --diagram draws one container") }
+                let dot = try engine.containerDiagram(objects[0]).dot
+                switch format ?? "dot" {
+                case "dot": print(dot, terminator: "")
+                case "svg": print(try Graphviz.svg(dot), terminator: "")
+                default: throw EngineError.failed("--diagram draws --format dot or svg, not \"\(format!)\"")
+                }
+                return 0
+            }
             if let template = try InspectFormat(format) {
                 // Containers and images alike, in the order given; unknown names at the end.
                 var values: [TemplateValue] = []

@@ -27,6 +27,8 @@ struct RunFastPath {
 
     /// `run [options] IMAGE [COMMAND ...]` (the words after `run`), or nil to defer.
     static func parse(_ args: [String]) -> RunFastPath? {
+        // A traced run (SWIFTBOX_TRACE, NarrationOptions) goes through the full parser.
+        if ProcessEnv.get("SWIFTBOX_TRACE") != nil { return nil }
         var p = RunFastPath()
         var i = 0
         while i < args.count {

@@ -40,7 +40,7 @@ public enum SwiftboxMain {
     public static func main() {
         let argv = CommandLine.arguments
         let name = argv.first.map { String($0.split(separator: "/").last ?? "") } ?? "swiftbox"
-        let args = ComposeGlobals.extract(Array(argv.dropFirst()))
+        let args = NarrationOptions.expandTrace(ComposeGlobals.extract(Array(argv.dropFirst())))
         // The hot OCI verbs skip the reflective parser (see OCIFastPath).
         let ociArgs = name == "swiftbox-oci" ? args[...] : (args.first == "oci" ? args.dropFirst() : nil)
         if let ociArgs, let fast = OCIFastPath.parse(Array(ociArgs)) {

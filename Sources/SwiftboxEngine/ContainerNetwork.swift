@@ -58,7 +58,14 @@ extension Engine {
     // MARK: create
 
     /// Check the network flags and fill in the container's network fields.
-    func resolveNetworking(_ o: RunOptions, exposed: [String], into c: inout EngineContainer) throws {
+    /// Returns the networks (the default one as it would be made, in a dry run) and, when
+    /// `bridge` is made by this call (its first use), the step that says so.
+    /// `dryRun`: nothing is made.
+    @discardableResult
+    func resolveNetworking(_ o: RunOptions, exposed: [String], into c: inout EngineContainer,
+                           dryRun: Bool = false) throws -> (networks: [NetworkRecord], created: NarratedStep?) {
+        var records: [NetworkRecord] = []
+        var created: NarratedStep?
         // No --network: the default network `bridge`, as on Docker and Podman (a user
         // typing `run alpine wget …` expects a network; `--network none` opts out).
         let modes = o.networks.isEmpty ? [Engine.defaultNetwork] : o.networks
@@ -85,7 +92,23 @@ extension Engine {
                 guard ref != "none" && ref != "host" && !ref.hasPrefix("container:") else {
                     throw EngineError.failed("conflicting options: cannot attach both user-defined and non-user-defined network-modes")
                 }
-                let n = ref == "bridge" ? try nets.ensureDefault() : try nets.store.find(ref)
+                let n: NetworkRecord
+                if ref == "bridge" {
+                    // Its first use makes it: a step of its own in a narration (the
+                    // record is looked for only then: off, nothing is added here).
+                    if dryRun {
+                        let existing = try? nets.store.find(ref)
+                        n = try existing ?? nets.plannedDefault()
+                        if existing == nil { created = StartSteps.createNetwork(n) }
+                    } else if Narrator.current != nil, (try? nets.store.find(ref)) == nil {
+                        n = try Narrator.step({ try nets.ensureDefault() }, describe: StartSteps.createNetwork)
+                    } else {
+                        n = try nets.ensureDefault()
+                    }
+                } else {
+                    n = try nets.store.find(ref)
+                }
+                records.append(n)
                 if attachments.contains(where: { $0.networkID == n.id }) { throw NetworkError.alreadyConnected(c.name, n.name) }
                 if i == 0 && n.isDefault && !o.networkAliases.isEmpty {
                     throw EngineError.failed("network-scoped aliases are only supported for user-defined networks")
@@ -117,14 +140,17 @@ extension Engine {
         }
         for d in o.dns where IPv4Address(d) == nil { throw EngineError.failed("\(d) is not an ip address") }
         c.requestedIP = o.ip
+        return (records, created)
     }
 
     /// Take the addresses (after the container's directory exists).
     func allocateEndpoints(_ c: EngineContainer) throws {
         let nets = networks
         for (i, a) in (c.networks ?? []).enumerated() {
-            _ = try nets.connect(a.networkID, containerID: c.id, name: c.name, ip: i == 0 ? c.requestedIP : nil, aliases: a.aliases,
+            _ = try Narrator.step({
+                try nets.connect(a.networkID, containerID: c.id, name: c.name, ip: i == 0 ? c.requestedIP : nil, aliases: a.aliases,
                                  exists: { FileSystem.exists(store.dir($0)) })
+            }, describe: { StartSteps.address($0.0, $0.1.address, container: c.name) })
         }
     }
 
@@ -148,7 +174,9 @@ extension Engine {
             setup.namespacePath = "/proc/\(store.state(other).pid)/ns/net"
             return setup
         }
-        let (fd, inside) = try NetworkNamespace.create(sysctls: DockerDefaults.networkSysctls)
+        let (fd, inside) = try Narrator.step(StartSteps.namespace(c.id, sysctls: DockerDefaults.networkSysctls)) {
+            try NetworkNamespace.create(sysctls: DockerDefaults.networkSysctls)
+        }
         setup.namespaceFD = fd
         setup.namespacePath = "/proc/\(getpid())/fd/\(fd)"
         do {
@@ -170,16 +198,20 @@ extension Engine {
                 guard let (n, e) = endpoints[a.networkID] else {
                     throw EngineError.failed("container \(c.shortID) has no address on network \(a.networkName) (was it removed?)")
                 }
-                try nets.ensureUp(n)
+                // Whether the bridge was there is asked only when narrating (one netlink query).
+                let bridgeExisted = Narrator.current.map { _ in (try? host.linkIndex(n.bridge)) ?? nil != nil } ?? true
+                try Narrator.step(StartSteps.bridge(n, exists: bridgeExisted)) { try nets.ensureUp(n) }
                 let link = BridgeDriver.hostLinkName(containerID: c.id, index: i)
                 _ = try? host.deleteLink(link)   // left by a monitor that was killed
-                try driver.attach(.init(hostName: link, interface: "eth\(i)", address: e.address, subnet: n.subnet,
-                                        gateway: i == 0 && !n.isInternal ? n.gateway : nil, bridge: n.bridge),
-                                  namespaceFD: fd, inside: inside)
+                let attachment = BridgeDriver.Attachment(hostName: link, interface: "eth\(i)", address: e.address, subnet: n.subnet,
+                                                         gateway: i == 0 && !n.isInternal ? n.gateway : nil, bridge: n.bridge)
+                try Narrator.step(StartSteps.veth(attachment, network: n.name, id: c.id)) {
+                    try driver.attach(attachment, namespaceFD: fd, inside: inside)
+                }
                 setup.hostLinks.append(link)
                 setup.addresses.append(e.address)
                 if !n.isDefault {
-                    try ensureDNS(n)
+                    try Narrator.step(StartSteps.dns(n, c, address: e.address, aliases: e.aliases)) { try ensureDNS(n) }
                     setup.dnsServers.append(n.gateway)
                 }
             }
@@ -190,7 +222,9 @@ extension Engine {
                     setup.ports.append(PublishedPort(hostIP: r.hostIP, hostPort: PortBinder.port(of: s), containerIP: ip,
                                                      containerPort: r.containerPort, proto: r.proto))
                 }
-                try nets.publish(containerID: c.id, setup.ports)
+                try Narrator.step(StartSteps.ports(setup.ports, table: nets.firewall.table)) {
+                    try nets.publish(containerID: c.id, setup.ports)
+                }
             }
         } catch {
             tearDownNetwork(c.id, setup, deleteLinks: true)

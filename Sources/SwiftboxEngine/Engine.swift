@@ -129,7 +129,53 @@ public struct Engine: Sendable {
     /// `attached`: recorded as the state `start(attached:)` will want, so that `run`
     /// writes state.json once before the monitor, not twice.
     public func create(_ o: RunOptions, attached: Bool = false) throws -> EngineContainer {
-        let image = try images.resolve(o.image)
+        let image = try Narrator.step({ try images.resolve(o.image) }, describe: { StartSteps.resolve(o.image, $0) })
+        let id = EngineStore.newID()
+        let made = try newRecord(o, image: image, id: id)
+        var c = made.container
+        // Every flag is checked, before anything exists: from here on, whatever
+        // fails releases the name and removes what was made (the catch below).
+        // Locked until this returns: until then a claim without config.json is a create
+        // at work, not the ghost of a killed one (EngineStore+Incomplete).
+        let claim = try store.reserve(name: c.name, id: id)
+        defer { close(claim) }
+        do {
+            try resolveNetworking(o, exposed: made.exposedPorts, into: &c)
+            // Under the volumes lock: `volume rm` either sees this container as a user
+            // or runs before its volumes exist.
+            try Narrator.step(StartSteps.record(c, dir: store.dir(id))) {
+                try volumes.withLock {
+                    if !made.mounts.isEmpty {
+                        // Narrated: which volumes this create makes (asked only when tracing).
+                        let existing = Narrator.current == nil ? [] : Set(made.mounts.filter { $0.type == .volume && volumes.get($0.source) != nil }.map(\.source))
+                        c.mounts = try Narrator.step({ try materializeMounts(made.mounts) }, describe: { mounts in
+                            StartSteps.volumes(mounts, created: Set(mounts.filter { $0.type == .volume }.map(\.source)).subtracting(existing), engine: self)
+                        })
+                    }
+                    try store.save(c)
+                    var state = EngineState(status: .created)
+                    state.attached = attached
+                    state.restartCount = 0
+                    try store.save(state, id: id)
+                }
+            }
+            try allocateEndpoints(c)
+            event("create", id: id, config: c)
+        } catch {
+            releaseNetworking(c)
+            // The directory before the claim: killed in between, a ghost is left that
+            // the next reader removes, never a directory that nothing names.
+            try? FileSystem.removeTree(store.dir(id))
+            store.release(name: c.name)
+            throw error
+        }
+        return c
+    }
+
+    /// The container's record as `create` would save it, from the flags and the image,
+    /// every flag checked (shared with the dry run, which saves nothing). Also the
+    /// planned volume mounts and the image's exposed ports (for -P).
+    func newRecord(_ o: RunOptions, image: ImageRecord, id: String) throws -> (container: EngineContainer, mounts: [ContainerMount], exposedPorts: [String]) {
         let config = try images.config(of: image).config ?? ImageConfig.ContainerConfig()
         let command = DockerDefaults.command(imageEntrypoint: config.Entrypoint, imageCmd: config.Cmd, entrypoint: o.entrypoint, args: o.args)
         guard let path = command.first else {
@@ -173,14 +219,7 @@ public struct Engine: Sendable {
             default: throw EngineError.failed("unknown log opt '\(kv[0])' for json-file log driver")
             }
         }
-        // Every flag is checked above, before anything exists: from here on, whatever
-        // fails releases the name and removes what was made (the catch below).
-        let id = EngineStore.newID()
         let name = o.name ?? Engine.generatedName(id)
-        // Locked until this returns: until then a claim without config.json is a create
-        // at work, not the ghost of a killed one (EngineStore+Incomplete).
-        let claim = try store.reserve(name: name, id: id)
-        defer { close(claim) }
         let hostname = o.hostname ?? String(id.prefix(12))
         var c = EngineContainer(id: id, name: name, image: o.image, imageID: image.id.description, created: Clock.rfc3339Nano(),
                                 path: path, args: Array(command.dropFirst()),
@@ -201,29 +240,7 @@ public struct Engine: Sendable {
         c.nanoCPUs = o.resources?.nanoCPUs
         c.usernsRemap = remap
         c.buildStep = o.buildStep ? true : nil
-        do {
-            try resolveNetworking(o, exposed: Array((config.ExposedPorts ?? [:]).keys), into: &c)
-            // Under the volumes lock: `volume rm` either sees this container as a user
-            // or runs before its volumes exist.
-            try volumes.withLock {
-                if !plannedMounts.isEmpty { c.mounts = try materializeMounts(plannedMounts) }
-                try store.save(c)
-                var state = EngineState(status: .created)
-                state.attached = attached
-                state.restartCount = 0
-                try store.save(state, id: id)
-            }
-            try allocateEndpoints(c)
-            event("create", id: id, config: c)
-        } catch {
-            releaseNetworking(c)
-            // The directory before the claim: killed in between, a ghost is left that
-            // the next reader removes, never a directory that nothing names.
-            try? FileSystem.removeTree(store.dir(id))
-            store.release(name: name)
-            throw error
-        }
-        return c
+        return (c, plannedMounts, Array((config.ExposedPorts ?? [:]).keys))
     }
 
     /// "10m", "512k", "1g", "100" (bytes), as Docker's size options.
@@ -269,11 +286,15 @@ public struct Engine: Sendable {
             MountSpec.apply(c.mounts ?? [], to: &spec, volumeData: volumes.dataDir)
             if let job { network = try job.wait() } else if let config { network = try setUpNetwork(config) }
             // Regenerated at every start: no fsync needed.
-            try FileSystem.writeAtomically(dir + "/hostname", Array((c.hostname + "\n").utf8), fsync: false)
-            try FileSystem.writeAtomically(dir + "/hosts", Array(hostsFile(c, network).utf8), fsync: false)
-            try FileSystem.writeAtomically(dir + "/resolv.conf", Array(resolvConf(c, network).utf8), fsync: false)
+            let hosts = hostsFile(c, network), resolv = resolvConf(c, network)
+            try Narrator.step(StartSteps.files(dir, hostname: c.hostname, hosts: hosts, resolvConf: resolv)) {
+                try FileSystem.writeAtomically(dir + "/hostname", Array((c.hostname + "\n").utf8), fsync: false)
+                try FileSystem.writeAtomically(dir + "/hosts", Array(hosts.utf8), fsync: false)
+                try FileSystem.writeAtomically(dir + "/resolv.conf", Array(resolv.utf8), fsync: false)
+            }
             try chownForRemap(c, ["hostname", "hosts", "resolv.conf"].map { dir + "/" + $0 })
             SpecGenerator.applyNetwork(&spec, network, containerDir: dir)
+            Narrator.current?.record(StartSteps.security(spec), start: Narrator.monotonicNanoseconds())
             try FileSystem.makeDirectories(dir + "/bundle")
             return (network, (dir + "/bundle", spec))
         } catch {
@@ -310,7 +331,7 @@ public struct Engine: Sendable {
         let rootfs = dir + "/rootfs"
         if MountTable.isMountPoint(rootfs) { return }
         let record = try images.resolve(c.imageID)
-        var layers = try images.snapshots.prepare(record)
+        var layers = try Narrator.step({ try images.snapshots.prepare(record) }, describe: { StartSteps.layers(record, directories: $0) })
         if layers.isEmpty { layers = [try images.snapshots.emptyLower()] }   // FROM scratch
         let freshUpper = !FileSystem.exists(dir + "/upper")
         for d in ["upper", "work", "rootfs"] { try FileSystem.makeDirectories(dir + "/" + d) }
@@ -329,16 +350,26 @@ public struct Engine: Sendable {
         // reboot ends --rm containers): the page cache still holds every write, so the
         // marker can go.
         if FileSystem.exists(dir + "/work/work/incompat/volatile") { try? FileSystem.removeTree(dir + "/work/work/incompat") }
-        var data = "lowerdir=\(SnapshotStore.lowerdir(layers)),upperdir=\(dir)/upper,workdir=\(dir)/work"
-        if c.buildStep == true { data += ",index=off,redirect_dir=off,metacopy=off" }
+        let data = Engine.overlayData(c, layers: layers, containerDir: dir)
         // A --rm container's writable layer is deleted when it exits: mount it `volatile`
         // (as Podman does for --rm), so the kernel skips every sync of it, including the
         // one at unmount that waits for the disk (~0.6 ms per `run --rm` here). Kernels
         // before 5.10 refuse the option: then without it.
-        if c.autoRemove && mount("overlay", rootfs, "overlay", 0, data + ",volatile") == 0 { return }
-        guard mount("overlay", rootfs, "overlay", 0, data) == 0 else {
-            throw KernelError("mount", ["overlay", rootfs, "overlay", data])
-        }
+        let volatile = try Narrator.step({ () throws -> Bool in
+            if c.autoRemove && mount("overlay", rootfs, "overlay", 0, data + ",volatile") == 0 { return true }
+            guard mount("overlay", rootfs, "overlay", 0, data) == 0 else {
+                throw KernelError("mount", ["overlay", rootfs, "overlay", data])
+            }
+            return false
+        }, describe: { StartSteps.overlay(containerDir: dir, data: data, volatile: $0) })
+        _ = volatile
+    }
+
+    /// The overlay's mount options (lower layers top first).
+    static func overlayData(_ c: EngineContainer, layers: [String], containerDir dir: String) -> String {
+        var data = "lowerdir=\(SnapshotStore.lowerdir(layers)),upperdir=\(dir)/upper,workdir=\(dir)/work"
+        if c.buildStep == true { data += ",index=off,redirect_dir=off,metacopy=off" }
+        return data
     }
 
     public func unmountRootfs(_ id: String) {
@@ -385,7 +416,10 @@ public struct Engine: Sendable {
             // Forked when it can be (the warm process saves a start-up: DetachedProcess.fork);
             // otherwise the same monitor as a new process running `swiftbox monitor`.
             let argv = [executable, "monitor", "--root", root, id]
-            if let forked = try DetachedProcess.fork(as: argv, { Monitor(engine: self, id: id).run(readyFD: 3) }) {
+            let forkedMonitor = try Narrator.step(StartSteps.monitorStart(id, engine: self)) {
+                try DetachedProcess.fork(as: argv, { Monitor(engine: self, id: id).run(readyFD: 3) })
+            }
+            if let forked = forkedMonitor {
                 (monitor, reader) = forked
             } else {
                 (monitor, reader) = try DetachedProcess.spawn(executable, argv)

@@ -106,6 +106,9 @@ public struct Monitor {
                 }
             }
         }
+        // Traced (Narrator): the wait and the clean-up after the exit, timed here.
+        var waitStart: Int64 = 0, exitStart: Int64 = 0
+        var cgroupPath: String?
         var restarts = RestartTracker(policy: config?.restartPolicy ?? .no, restartCount: store.state(id).restartCount ?? 0)
         var lastCode: Int32 = 0
 
@@ -142,7 +145,9 @@ public struct Monitor {
                 if tty { options.consoleSocketFD = console.1 }
                 _ = try engine.runtime().run(id: id, options: options, detach: true)
                 // From the record, not `state`: a process that already exited reports pid 0 there.
-                pid = try engine.runtime().store.load(id).pid
+                let record = try engine.runtime().store.load(id)
+                pid = record.pid
+                cgroupPath = record.cgroupPath
                 if tty {
                     close(console.1)
                     master = sb_recv_fd(console.0)
@@ -169,6 +174,7 @@ public struct Monitor {
             // The log exists before the starter hears "ok": it follows the file through a
             // descriptor (LogTail), which outlives a rotation or the removal.
             let writer = try? LogWriter(path: store.logPath(id), maxSize: config?.logMaxSize, maxFiles: config?.logMaxFiles ?? 1)
+            if Narrator.current != nil { waitStart = Narrator.monotonicNanoseconds() }
             ready("ok\n")
 
             let health = config?.healthcheck.map {
@@ -188,6 +194,10 @@ public struct Monitor {
             health?.cancel()   // the kernel killed it with the container's pid namespace: reap it first
             let code = reap(pid)
             lastCode = code
+            if let narrator = Narrator.current, let config {
+                exitStart = Narrator.monotonicNanoseconds()
+                narrator.record(StartSteps.monitorWait(config, engine: engine), start: waitStart, end: exitStart)
+            }
             // Unmounting the overlay waits in the kernel for an RCU grace period: on a
             // thread while the cgroups, the runtime's record and the network go; joined
             // before the exit is recorded. (Measured: run --rm IMAGE true 1.4–1.6 ms
@@ -227,6 +237,9 @@ public struct Monitor {
             try? engine.remove(id, force: true)
         } else {
             engine.emptyTrashInBackground()
+        }
+        if let narrator = Narrator.current, let config, exitStart > 0 {
+            narrator.record(StartSteps.monitorExit(config, engine: engine, cgroupPath: cgroupPath), start: exitStart)
         }
         exit(lastCode & 0xff)
     }

@@ -83,6 +83,23 @@ public struct BridgeDriver {
         }
     }
 
+    /// What `attach` does, as the `ip` commands that would do it by hand, with the
+    /// namespace called `namespace` (`ip netns add NAME` names one; ours is held by an
+    /// fd instead). Kept beside `attach`, in the same order: narrations print these.
+    public static func commands(_ a: Attachment, namespace: String) -> [String] {
+        var out = ["ip link add \(a.hostName) master \(a.bridge) type veth peer name \(a.interface) address \(macString(macAddress(for: a.address))) netns \(namespace)",
+                   "ip link set \(a.hostName) up",
+                   "ip -n \(namespace) addr add \(a.address)/\(a.subnet.prefix) dev \(a.interface)",
+                   "ip -n \(namespace) link set \(a.interface) up"]
+        if let gw = a.gateway { out.append("ip -n \(namespace) route add default via \(gw)") }
+        return out
+    }
+
+    /// What `ensureBridge` does when the bridge is missing.
+    public static func bridgeCommands(name: String, gateway: IPv4Address, subnet: IPv4Subnet) -> [String] {
+        ["ip link add \(name) type bridge", "ip addr add \(gateway)/\(subnet.prefix) dev \(name)", "ip link set \(name) up"]
+    }
+
     /// The host end's name for a container's n-th network: at most 15 bytes (IFNAMSIZ-1),
     /// derived from the container ID so cleanup finds it without any other record.
     public static func hostLinkName(containerID: String, index: Int) -> String {

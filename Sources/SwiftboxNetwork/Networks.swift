@@ -92,9 +92,14 @@ public struct Networks {
         }
     }
 
-    /// Store lock and host lock held.
-    func makeNetwork(_ r: CreateRequest, existing: [NetworkRecord], bridge: String?) throws -> NetworkRecord {
-        let host = try NetlinkSocket()
+    /// The default network as ensureDefault would make it now, made of nothing (a dry
+    /// run's): its subnet chosen against the host's routes, its ID derived from the root.
+    public func plannedDefault() throws -> NetworkRecord {
+        try planNetwork(CreateRequest(name: "bridge"), existing: store.all(), bridge: defaultBridge, host: try NetlinkSocket())
+    }
+
+    /// The record of a new network: subnet, gateway, ID and bridge name; nothing made.
+    func planNetwork(_ r: CreateRequest, existing: [NetworkRecord], bridge: String?, host: NetlinkSocket) throws -> NetworkRecord {
         // What the host already uses: every route in every table (the local table holds
         // each address too) and every address's own subnet — a docker0 on 172.17.0.0/16
         // makes our `bridge` take 172.18.0.0/16, as Docker's IPAM would.
@@ -106,8 +111,14 @@ public struct Networks {
         // The default network's ID is derived from the root: `network ls` shows it before
         // the bridge exists (PredefinedNetworks.swift).
         let id = bridge != nil ? predefinedID("bridge") : NetworkStore.newID()
-        var n = NetworkRecord(id: id, name: r.name, created: Clock.rfc3339Nano(), subnet: subnet, gateway: gateway, ipRange: range,
-                              isInternal: r.isInternal, labels: r.labels, bridge: bridge ?? "br-" + id.prefix(12), userSubnet: r.subnet != nil)
+        return NetworkRecord(id: id, name: r.name, created: Clock.rfc3339Nano(), subnet: subnet, gateway: gateway, ipRange: range,
+                             isInternal: r.isInternal, labels: r.labels, bridge: bridge ?? "br-" + id.prefix(12), userSubnet: r.subnet != nil)
+    }
+
+    /// Store lock and host lock held.
+    func makeNetwork(_ r: CreateRequest, existing: [NetworkRecord], bridge: String?) throws -> NetworkRecord {
+        let host = try NetlinkSocket()
+        var n = try planNetwork(r, existing: existing, bridge: bridge, host: host)
         if try host.linkIndex(n.bridge) != nil {
             throw NetworkError.failed("a link named \(n.bridge) already exists on this host and swiftbox did not create it")
         }

@@ -1,13 +1,14 @@
-// Run a helper program (nft) with input on stdin and its stderr captured:
-// posix_spawn(3), so nothing of ours runs in the child.
+// Run a helper program (nft; Graphviz's dot for diagrams) with input on stdin and its
+// stderr captured, its stdout to /dev/null or a file: posix_spawn(3), so nothing of
+// ours runs in the child.
 #if canImport(Glibc)
 import Glibc
 #endif
 import CShim
 import SwiftboxKernel
 
-enum Subprocess {
-    static func run(_ argv: [String], input: [UInt8]) throws -> (status: Int32, stderr: String) {
+public enum Subprocess {
+    public static func run(_ argv: [String], input: [UInt8], stdout: String? = nil) throws -> (status: Int32, stderr: String) {
         var inPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
         guard sb_pipe_cloexec(&inPipe) == 0 else { throw KernelError("pipe2") }
@@ -16,7 +17,7 @@ enum Subprocess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | (stdout == nil ? 0 : O_CREAT | O_TRUNC), 0o600)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         var cargs = argv.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) } }

@@ -33,6 +33,8 @@ public final class LaunchedChild {
     var syncFD: Int32
     let reportFD: Int32
     let plan: LaunchPlan
+    /// When the clone began (CLOCK_MONOTONIC ns), set only when a Narrator records.
+    public var launchedAt: Int64 = 0
 
     init(pid: Int32, syncFD: Int32, reportFD: Int32, plan: LaunchPlan) {
         self.pid = pid

@@ -90,9 +90,13 @@ public struct OCIRuntime {
     }
 
     public func plan(spec: RuntimeSpec, bundle: String, id: String, mode: PlanBuilder.Mode,
-                     consoleFD: Int32? = nil, preserveFDs: Int32 = 0) throws -> LaunchPlan {
+                     consoleFD: Int32? = nil, preserveFDs: Int32 = 0, rootfsMustExist: Bool = true, filesMadeLater: Set<String> = [],
+                     directoriesMadeLater: Set<String> = []) throws -> LaunchPlan {
         var builder = PlanBuilder(spec: spec, bundle: bundle, id: id, mode: mode, consoleSocketFD: consoleFD,
                                   hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(), preserveFDs: preserveFDs)
+        builder.rootfsMustExist = rootfsMustExist
+        builder.filesMadeLater = filesMadeLater
+        builder.directoriesMadeLater = directoriesMadeLater
         builder.capabilityLimit = Capabilities.ownBoundingSet()
         builder.strictCapabilities = strictCapabilities
         var plan = try builder.build()
@@ -177,6 +181,9 @@ public struct OCIRuntime {
         cleanup.hostMountRoot = plan.hostMountRoot
         // Only when traced: describing every op of the plan costs ~0.1 ms.
         if log.level >= .trace { for line in plan.lines where line.hasPrefix("parent") { log.trace(line) } }
+        // Traced (Narrator): the cgroup step, then clone → execve, timed from here.
+        let narrator = Narrator.current
+        let cgroupsStart = narrator == nil ? 0 : Narrator.monotonicNanoseconds()
         var prepared: CgroupManager.Prepared?
         if let path = plan.cgroupPath {
             prepared = try cgroups.prepare(path: path)
@@ -188,6 +195,11 @@ public struct OCIRuntime {
             for warning in try cgroups.apply(plan.resources, path: path) { log.warning(warning) }
         }
         log.trace("cgroups ready; cloning")
+        var launchedAt: Int64 = 0
+        if let narrator {
+            launchedAt = Narrator.monotonicNanoseconds()
+            if let step = plan.cgroupNarration(hierarchies: cgroups.hierarchies) { narrator.record(step, start: cgroupsStart, end: launchedAt) }
+        }
         let trace: Int32 = log.level >= .trace ? 2 : -1
         var child: LaunchedChild
         do {
@@ -199,6 +211,7 @@ public struct OCIRuntime {
             child = try Launcher.launch(plan, traceFD: trace, cgroupTaskFDs: prepared?.v1TaskFDs ?? [])
             if let path = plan.cgroupPath { try cgroups.place(pid: child.pid, at: path, only: .v2) }
         }
+        child.launchedAt = launchedAt
         cleanup.pid = child.pid
         record.pid = child.pid
         record.pidStartTime = Processes.stat(child.pid)?.startTime
@@ -258,7 +271,9 @@ public struct OCIRuntime {
         let consoleFD = try connectConsole(spec: spec, path: options.consoleSocket, fd: options.consoleSocketFD)
         defer { if let consoleFD { close(consoleFD) } }
         log.trace("run \(id): building the launch plan")
-        let plan = try self.plan(spec: spec, bundle: bundle, id: id, mode: .run, consoleFD: consoleFD, preserveFDs: options.preserveFDs)
+        let plan = try Narrator.step({
+            try self.plan(spec: spec, bundle: bundle, id: id, mode: .run, consoleFD: consoleFD, preserveFDs: options.preserveFDs)
+        }, describe: { $0.buildNarration })
         var record = ContainerRecord(id: id, bundle: bundle, rootfs: spec.root?.path ?? "rootfs", pid: 0, pidStartTime: nil,
                                      created: Clock.rfc3339Nano(), annotations: spec.annotations, cgroupPath: plan.cgroupPath,
                                      cgroupDirectories: [], started: true, exitStatus: nil)
@@ -273,7 +288,13 @@ public struct OCIRuntime {
         let child = try start(plan: plan, record: &record, cleanup: &cleanup, hooks: spec.hooks)
         if !detach { sb_forward_signals(child.pid) }
         try options.whileChildStarts?()
-        _ = try child.awaitOutcome()
+        do {
+            _ = try child.awaitOutcome()
+        } catch {
+            Narrator.current?.record(plan.launchNarration.failed(error), start: child.launchedAt)
+            throw error
+        }
+        Narrator.current?.record(plan.launchNarration, start: child.launchedAt)
         record.poststart = spec.hooks?.poststart
         runPoststart(record)
         log.trace("run \(id): execve succeeded in pid \(child.pid)")

@@ -88,6 +88,14 @@ public struct PlanBuilder {
     /// config (runc does too: the caller asked for something it will not get); the
     /// engine drops it and says so, as Docker does with --privileged on such a host.
     public var strictCapabilities = true
+    /// False for the engine's dry run: the overlay that would be the rootfs is mounted
+    /// only by a real start, and the plan does not depend on what is in it.
+    public var rootfsMustExist = true
+    /// Bind sources that do not exist yet but will be regular files when the plan runs
+    /// (the engine's dry run: the hostname, hosts and resolv.conf it would write).
+    public var filesMadeLater: Set<String> = []
+    /// The same for directories (a volume the dry run's create would make).
+    public var directoriesMadeLater: Set<String> = []
 
     public init(spec: RuntimeSpec, bundle: String, id: String, mode: Mode, consoleSocketFD: Int32? = nil,
                 hierarchies: [CgroupHierarchy], lastCap: Int, preserveFDs: Int32 = 0) {
@@ -111,7 +119,7 @@ public struct PlanBuilder {
         guard let process = spec.process else { throw PlanError.noProcess }
         guard let args = process.args, let program = args.first, !program.isEmpty else { throw PlanError.noArgs }
         guard process.cwd.hasPrefix("/") else { throw PlanError.invalidCwd(process.cwd) }
-        guard FileSystem.isDirectory(rootfs) else { throw PlanError.rootfsMissing(rootfs) }
+        guard !rootfsMustExist || FileSystem.isDirectory(rootfs) else { throw PlanError.rootfsMissing(rootfs) }
 
         var ops: [LaunchOp] = []
         let (created, joined, joinPid) = try namespaces()
@@ -394,7 +402,7 @@ public struct PlanBuilder {
         var isFile = false
         if isBind {
             if !source.hasPrefix("/") { source = bundle + "/" + source }
-            guard let kind = FileSystem.fileType(source, followSymlinks: true) else {
+            guard let kind = FileSystem.fileType(source, followSymlinks: true) ?? (filesMadeLater.contains(source) ? 0o100000 : directoriesMadeLater.contains(source) ? 0o040000 : nil) else {
                 throw PlanError.mountSourceMissing(destination: m.destination, source: source)
             }
             isFile = kind != 0o040000

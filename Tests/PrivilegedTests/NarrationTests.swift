@@ -1,0 +1,148 @@
+// `run --dry-run` and `run --trace` (Narrator, Engine.dryRun, docs/narration.md):
+// a dry run makes nothing, and it says what a traced run of the same command then
+// really does — step for step, line for line, but for IDs, pids, fds and times.
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class NarrationTests: NetworkTestCase {
+    /// One step of a printed narration: its subject, title and lines, normalized.
+    struct Step: Equatable, CustomStringConvertible {
+        var subject: String
+        var title: String
+        var lines: [String]
+        var description: String { ([subject + ": " + title] + lines.map { "    " + $0 }).joined(separator: "\n") }
+    }
+
+    /// Parse Narration.text (with or without the time columns) into steps; IDs, hex
+    /// digests, the monitor's pid and fds replaced by placeholders.
+    static func steps(_ text: String) -> [Step] {
+        var out: [Step] = []
+        var subject = ""
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            let line = normalize(raw)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("ID=") || line.hasPrefix("C=") || line.hasPrefix("trace: ") { continue }
+            if !line.hasPrefix(" ") { subject = line; continue }
+            if line.hasPrefix("        ") { out[out.count - 1].lines.append(String(line.dropFirst(8))); continue }
+            // "   7  title" or "   7  +1.23 ms      0.45 ms  title"
+            let rest = String(line.drop { $0 == " " }.drop { $0.isNumber }.dropFirst(2))
+            let title = rest.replacingOccurrences(of: "^ *\\+[0-9.]+ ms +[0-9.]+ ms  ", with: "", options: .regularExpression)
+            out.append(Step(subject: subject, title: title, lines: []))
+        }
+        return out
+    }
+
+    static func normalize(_ s: String) -> String {
+        var s = s.replacingOccurrences(of: "[0-9a-f]{10,}", with: "<hex>", options: .regularExpression)
+        s = s.replacingOccurrences(of: "/proc/[^/ ]+/fd/[^ ,)\\]]+", with: "/proc/P/fd/N", options: .regularExpression)
+        return s
+    }
+
+    func assertSameSteps(_ dry: String, _ traced: String, file: StaticString = #filePath, line: UInt = #line) {
+        let a = Self.steps(dry), b = Self.steps(traced)
+        XCTAssertGreaterThan(a.count, 8, dry, file: file, line: line)
+        XCTAssertEqual(a.map(\.title), b.map(\.title), "the steps differ", file: file, line: line)
+        for (x, y) in zip(a, b) where x != y {
+            XCTFail("step differs:\n--- dry run\n\(x)\n--- traced\n\(y)", file: file, line: line)
+        }
+    }
+
+    /// The dry run, then the same command traced: the same steps.
+    func checkHonest(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let dry = run(["--dry-run"] + args)
+        XCTAssertEqual(dry.status, 0, dry.err, file: file, line: line)
+        let json = work + "/trace.json"
+        let traced = run(["--trace=" + json] + args)
+        XCTAssertEqual(traced.status, 0, traced.err, file: file, line: line)
+        XCTAssertTrue(traced.err.contains("trace: "), traced.err, file: file, line: line)
+        assertSameSteps(dry.out, traced.err, file: file, line: line)
+        // Chrome's trace-event format: one complete event per step, in µs.
+        let data = try Data(contentsOf: URL(fileURLWithPath: json))
+        let events = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["traceEvents"] as? [[String: Any]])
+        XCTAssertEqual(events.count, Self.steps(traced.err).count, file: file, line: line)
+        XCTAssertTrue(events.allSatisfy { $0["ph"] as? String == "X" && $0["ts"] is Double && $0["dur"] is Double && $0["pid"] is Int },
+                      "\(events.first ?? [:])", file: file, line: line)
+    }
+
+    func testDryRunEqualsTraceWithoutNetwork() throws {
+        try checkHonest(["--rm", "--name", "narrated", "--network", "none", "--memory", "64m", "--cap-drop", "NET_RAW", Self.image, "true"])
+    }
+
+    func testDryRunEqualsTraceWithVolumes() throws {
+        let bind = work + "/bind"
+        try FileManager.default.createDirectory(atPath: bind, withIntermediateDirectories: true)
+        try checkHonest(["--rm", "--name", "narrated", "--network", "none", "-v", "narrvol:/data", "-v", "/anon",
+                         "-v", bind + ":/b:ro", "--tmpfs", "/scratch", Self.image, "true"])
+    }
+
+    func testDryRunEqualsTraceOnTheDefaultBridge() throws {
+        // The first run makes the default network: both say so (a step of its own).
+        try checkHonest(["--rm", "--name", "narrated", "-p", "127.0.0.1:18391:80", Self.image, "true"])
+        // Then it is there: both say that too.
+        try checkHonest(["--rm", "--name", "narrated", Self.image, "true"])
+    }
+
+    func testDryRunEqualsTraceOnAUserNetwork() throws {
+        XCTAssertEqual(sbx(["network", "create", "narr"]).status, 0)
+        try checkHonest(["--rm", "--name", "narrated", "--network", "narr", "--network-alias", "web", Self.image, "true"])
+    }
+
+    func testDryRunMakesNothing() throws {
+        func tree() -> [String] {
+            (FileManager.default.enumerator(atPath: engineRoot)?.allObjects as? [String] ?? []).sorted()
+        }
+        let before = tree()
+        let r = run(["--dry-run", "--rm", "--name", "nothing", "-p", "127.0.0.1:18392:80", "--memory", "64m", Self.image, "true"])
+        XCTAssertEqual(r.status, 0, r.err)
+        // What it narrates…
+        for expected in ["mount -t overlay overlay -o lowerdir=", "ip link add vsb", "ip -n sb-", "route add default via",
+                         "nft add element ip swiftbox", "echo 67108864 > /sys/fs/cgroup/", "clone", "execve(true, [true])",
+                         "create network bridge", "nameserver", "# seccomp: default SCMP_ACT_ERRNO", "wait for the container"] {
+            XCTAssertTrue(r.out.contains(expected), "no \"\(expected)\" in:\n\(r.out)")
+        }
+        // …and none of it done: no record, name, network, address, mount, cgroup or link.
+        XCTAssertEqual(tree(), before)
+        let id = try XCTUnwrap(r.out.split(separator: "\n").first { $0.hasPrefix("ID=") }).dropFirst(3)
+        XCTAssertEqual(id.count, 64)
+        for dir in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/\(dir)/swiftbox/\(id)"), "cgroup made in \(dir)")
+        }
+        XCTAssertFalse(Self.shell(["/usr/sbin/ip", "-o", "link"]).out.contains("vsb" + id.prefix(10)))
+        XCTAssertFalse(PrivilegedTestCase.mountinfo().contains(engineRoot))
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+        XCTAssertEqual(sbx(["network", "ls", "-q", "--filter", "name=bridge"]).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: engineRoot + "/networks/ports.json"))
+    }
+
+    func testStartDryRunEqualsTrace() throws {
+        let c = sbx(["create", "--name", "later", "-p", "127.0.0.1:18394:80", Self.image, "true"])
+        XCTAssertEqual(c.status, 0, c.err)
+        let dry = sbx(["start", "--dry-run", "later"])
+        XCTAssertEqual(dry.status, 0, dry.err)
+        XCTAssertEqual(sbx(["ps", "-q"]).out, "", "a dry run starts nothing")
+        let traced = sbx(["start", "--trace", "-a", "later"])
+        XCTAssertEqual(traced.status, 0, traced.err)
+        assertSameSteps(dry.out, traced.err)
+        XCTAssertTrue(traced.err.contains("veth pair into bridge"), traced.err)
+    }
+
+    func testCreateDryRunStopsAtTheRecord() throws {
+        let r = sbx(["create", "--dry-run", "--network", "none", Self.image, "true"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("record the container"), r.out)
+        XCTAssertFalse(r.out.contains("clone"), r.out)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+    }
+
+    func testTraceFromTheEnvironment() throws {
+        let r = Self.shell(["/usr/bin/env", "SWIFTBOX_TRACE=1", Self.binary, "run", "--root", engineRoot, "--rm", "--network", "none", Self.image, "echo", "hi"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "hi\n")
+        XCTAssertTrue(r.err.contains("clone → execve echo hi"), r.err)
+        let summary = try XCTUnwrap(r.err.split(separator: "\n").last)
+        for part in ["trace: ", "image ", "network ", "cgroups ", "clone→execve ", "monitor ", "the container ran "] {
+            XCTAssertTrue(summary.contains(part), String(summary))
+        }
+    }
+}

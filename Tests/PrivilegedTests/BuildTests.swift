@@ -41,16 +41,30 @@ final class BuildTests: EngineTestCase {
         XCTAssertEqual(entries(engineRoot + "/builder/tmp"), [], "no overlay session left", file: file, line: line)
     }
 
-    /// Three stages over two base images: ARG/ENV, RUN, COPY --from, USER, WORKDIR,
-    /// VOLUME, EXPOSE and HEALTHCHECK, and the image runs with all of them and turns healthy.
+    /// The Debian 12 fixture (debootstrap; `make fixtures-debian` keeps one in
+    /// fixtures-out/, else it is built once per test run from the cached .debs).
+    static let debianLayout: String? = {
+        let made = packageRoot + "/fixtures-out/debian-image"
+        if FileManager.default.fileExists(atPath: made + "/index.json") { return made }
+        let dir = NSTemporaryDirectory() + "swiftbox-debian-\(getpid())/debian-image"
+        guard shell([packageRoot + "/rootfs-fixtures/debian-image.sh", dir]).status == 0 else { return nil }
+        atexit { _ = try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "swiftbox-debian-\(getpid())") }
+        return dir
+    }()
+
+    /// Three stages over the three fixtures (Debian, Alpine, busybox): ARG/ENV, RUN,
+    /// COPY --from, USER, WORKDIR, VOLUME, EXPOSE and HEALTHCHECK, and the image runs
+    /// with all of them and turns healthy.
     func testThreeStagesMakeAnImageThatRunsAndTurnsHealthy() throws {
         let alpine = try loadAlpine()
+        guard let debianLayout = Self.debianLayout else { throw missingTool("no Debian image: rootfs-fixtures/debian-image.sh failed (make fixtures-debian)") }
+        XCTAssertEqual(sbx(["load", "-i", debianLayout]).status, 0)
         try write([
             "Dockerfile": """
             ARG BASE=busybox-image:latest
-            FROM \(alpine) AS tools
+            FROM debian-image:bookworm-web AS tools
             ARG VERSION=1.0
-            RUN echo "tools $VERSION on $(cat /etc/alpine-release | cut -d. -f1-2)" > /made-by-tools
+            RUN echo "tools $VERSION on $(cut -d. -f1 /etc/debian_version)" > /made-by-tools
 
             FROM \(alpine) AS app
             COPY --from=tools /made-by-tools /opt/app/
@@ -74,7 +88,7 @@ final class BuildTests: EngineTestCase {
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.hasPrefix("sha256:"), r.out)
         let out = run(["--rm", "three:stages"])
-        XCTAssertEqual(out.out, "hello there, I am 4242 in /opt/app\ntools 2.5 on 3.23\ndrwxr-xr-x\n", out.err)
+        XCTAssertEqual(out.out, "hello there, I am 4242 in /opt/app\ntools 2.5 on 12\ndrwxr-xr-x\n", out.err)
         let inspect = sbx(["image", "inspect", "-f", "{{json .Config.ExposedPorts}} {{.Config.User}} {{json .Config.Volumes}}", "three:stages"])
         XCTAssertEqual(inspect.out, "{\"8080/tcp\":{},\"9090/tcp\":{}} app {\"/data\":{}}\n", inspect.err)
         XCTAssertEqual(run(["-d", "--name", "healthy", "three:stages", "sleep", "30"]).status, 0)

@@ -171,24 +171,15 @@ public enum LayerWriter {
     /// The xattrs of `path` a layer keeps, and whether the overlay marked it opaque.
     /// The overlay's other trusted.overlay.* attributes are removed from the file.
     static func attributes(_ path: String, what: String) throws -> (keep: [(String, [UInt8])], opaque: Bool) {
-        var names = [CChar](repeating: 0, count: 65536)
-        let n = llistxattr(path, &names, names.count)
-        guard n > 0 else { return ([], false) }
         var keep: [(String, [UInt8])] = []
         var opaque = false
-        var start = 0
-        for i in 0..<n where names[i] == 0 {
-            let key = String(cString: Array(names[start...i]))
-            start = i + 1
-            var value = [UInt8](repeating: 0, count: 65536)
-            let size = lgetxattr(path, key, &value, value.count)
-            guard size >= 0 else { continue }
+        for (key, value) in Xattrs.list(path) {
             if key.hasPrefix("trusted.overlay.") {
-                if key == "trusted.overlay.opaque" && size == 1 && value[0] == UInt8(ascii: "y") { opaque = true; continue }
+                if key == "trusted.overlay.opaque" && value == [UInt8(ascii: "y")] { opaque = true; continue }
                 _ = lremovexattr(path, key)
                 continue
             }
-            keep.append((key, Array(value[0..<size])))
+            keep.append((key, value))
         }
         return (keep, opaque)
     }

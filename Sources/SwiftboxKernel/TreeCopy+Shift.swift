@@ -48,18 +48,8 @@ extension TreeCopy.Walk {
     func copyXattrs(_ src: Int32, _ dst: Int32, _ name: String, what: String) throws {
         guard let shift else { return }
         let from = "/proc/self/fd/\(src)/\(name)", to = "/proc/self/fd/\(dst)/\(name)"
-        var names = [CChar](repeating: 0, count: 4096)
-        let n = llistxattr(from, &names, names.count)
-        guard n > 0 else { return }   // none, or a file system without xattrs
-        var start = 0
-        for i in 0..<n where names[i] == 0 {
-            let key = String(cString: Array(names[start...i]))
-            start = i + 1
-            var value = [UInt8](repeating: 0, count: 65536)
-            let size = lgetxattr(from, key, &value, value.count)
-            guard size >= 0 else { continue }
-            var bytes = Array(value[0..<size])
-            if key == "security.capability" { bytes = FileCapability.rootedAt(shift.uid, bytes) }
+        for (key, value) in Xattrs.list(from) {
+            let bytes = key == "security.capability" ? FileCapability.rootedAt(shift.uid, value) : value
             guard lsetxattr(to, key, bytes, bytes.count, 0) == 0 else { throw KernelError("lsetxattr", [what, key]) }
         }
     }

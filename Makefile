@@ -17,8 +17,10 @@ FIXTURES := fixtures-out
 
 # docker.io and containerd: the privileged tests run swiftbox under a private dockerd and
 # containerd (Tests/PrivilegedTests/PrivateEngine.swift), as `make bench` compares with one.
-APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev libicu-dev pkg-config busybox-static jq python3 python3-cryptography python3-pip curl qemu-utils e2fsprogs zstd runc crun podman skopeo umoci docker-registry apache2-utils nftables gcc libc6-dev iproute2 procps python3-minimal docker.io containerd graphviz
+APT_PACKAGES := libseccomp-dev libssl-dev libcap-dev libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev libicu-dev pkg-config busybox-static jq python3 python3-cryptography python3-pip curl qemu-utils e2fsprogs zstd runc crun podman skopeo umoci docker-registry apache2-utils nftables gcc libc6-dev iproute2 procps python3-minimal docker.io containerd graphviz debootstrap debian-archive-keyring
 # graphviz: `network inspect --diagram --format svg` renders DOT with its `dot -Tsvg`
+# debootstrap: the Debian fixture (rootfs-fixtures/debian-image.sh), built by the build tests
+# when fixtures-out/ has none
 # (tests check the rendering).
 # nftables is driven through the nft CLI, not libnftables in-process: Debian 12 ships
 # libnftables-dev without a static archive (no libnftables.a, nor libnftnl.a, libmnl.a

@@ -53,13 +53,13 @@ struct RunStep {
             emitLines()
             if shouldStop() {
                 try? engine.kill(c.id, signal: "SIGKILL")
-                _ = RunStep.exitStatus(of: monitor)
+                _ = DetachedProcess.exitCode(of: monitor)
                 let interrupted = sb_interrupted() != 0
                 throw BuildError(interrupted ? "build interrupted" : "canceled: another stage failed", exitCode: interrupted ? 130 : nil)
             }
         }
         emitLines()
-        let code = RunStep.exitStatus(of: monitor) ?? engine.wait(c.id, timeoutMs: 0) ?? 255
+        let code = DetachedProcess.exitCode(of: monitor) ?? engine.wait(c.id, timeoutMs: 0) ?? 255
         guard code == 0 else {
             let shown = argv.count == 3 && argv[1] == "-c" ? "\(argv[0]) -c \(argv[2])" : argv.joined(separator: " ")
             throw BuildError("process \"\(shown)\" did not complete successfully: exit code: \(code)", exitCode: code)
@@ -71,12 +71,5 @@ struct RunStep {
         let chain = SnapshotStore.chainIDs(parentDiffIDs + [layer.diffID]).last!
         try engine.images.snapshots.adopt(upper, chain: chain)
         return layer
-    }
-
-    /// The exit status of the monitor (this process's child): the command's exit code.
-    static func exitStatus(of pid: pid_t) -> Int32? {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 { if errno != EINTR { return nil } }
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
     }
 }

@@ -177,9 +177,9 @@ final class PlainProgress: BuildProgressPrinter, @unchecked Sendable {
         case .output(let vertex, let line, let seconds):
             let v = number(vertex)
             recent[v] = Array(((recent[v] ?? []) + [line]).suffix(10))
-            out("#\(v) " + String(format3(seconds)) + " " + line)
+            out("#\(v) " + ProgressTime.thousandths(seconds) + " " + line)
         case .done(let vertex, let seconds):
-            out("#\(number(vertex)) DONE \(format1(seconds))s\n")
+            out("#\(number(vertex)) DONE \(ProgressTime.tenths(seconds))s\n")
         case .failed(let vertex, let message):
             let v = number(vertex)
             failed = v
@@ -205,8 +205,12 @@ final class PlainProgress: BuildProgressPrinter, @unchecked Sendable {
     func out(_ line: String) { if !quiet { write(line) } }
     func write(_ line: String) { FileHandleStderr.write(line + "\n") }
 
-    func format1(_ s: Double) -> String { let t = Int((s * 10).rounded()); return "\(t / 10).\(t % 10)" }
-    func format3(_ s: Double) -> String {
+}
+
+/// Seconds as BuildKit prints them: "1.2" after DONE, "0.215" before an output line.
+enum ProgressTime {
+    static func tenths(_ s: Double) -> String { let t = Int((s * 10).rounded()); return "\(t / 10).\(t % 10)" }
+    static func thousandths(_ s: Double) -> String {
         let t = Int((s * 1000).rounded())
         let frac = String(t % 1000)
         return "\(t / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac

@@ -223,12 +223,7 @@ func attachSession(_ engine: Engine, _ id: String, _ sock: Int32, raw: Bool, mon
 /// The exit status of a monitor this process started (Engine.start returns it): the
 /// container's exit code. Nil when the monitor did not exit normally (killed): then
 /// the state (or the journal) says what happened.
-func exitCode(ofMonitor pid: pid_t) -> Int32? {
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 { if errno != EINTR { return nil } }
-    // WIFEXITED / WEXITSTATUS (macros Swift does not import).
-    return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
-}
+func exitCode(ofMonitor pid: pid_t) -> Int32? { DetachedProcess.exitCode(of: pid) }
 
 /// Tell the monitor our terminal's new size.
 func sendResize(_ engine: Engine, _ id: String) {

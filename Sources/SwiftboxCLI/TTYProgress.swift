@@ -36,7 +36,7 @@ final class TTYProgress: BuildProgressPrinter {
             tails[v] = Array(((tails[v] ?? []) + [line]).suffix(TTYProgress.window))
         case .done(let v, let seconds):
             running.removeAll { $0 == v }
-            commit("=> \(names[v] ?? "") \(String(format1(seconds)))s")
+            commit("=> \(names[v] ?? "") \(ProgressTime.tenths(seconds))s")
         case .failed(let v, let message):
             running.removeAll { $0 == v }
             failedVertex = v
@@ -74,7 +74,6 @@ final class TTYProgress: BuildProgressPrinter {
 
     func fit(_ line: String) -> String { line.count > columns - 1 ? String(line.prefix(columns - 2)) + "…" : line }
     func put(_ s: String) { FileHandleStderr.write(s) }
-    func format1(_ s: Double) -> String { let t = Int((s * 10).rounded()); return "\(t / 10).\(t % 10)" }
     func flushFailure() {}
 }
 

@@ -57,4 +57,14 @@ public enum DetachedProcess {
         guard pid > 0 else { close(fds[0]); throw KernelError("fork") }
         return (pid, fds[0])
     }
+
+    /// The exit code of a helper this process started (spawn or fork return its pid),
+    /// once it exits: for a container's monitor, the container's exit code. Nil when it
+    /// did not exit normally (killed) or is not our child.
+    public static func exitCode(of pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 { if errno != EINTR { return nil } }
+        // WIFEXITED / WEXITSTATUS (macros Swift does not import).
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
+    }
 }

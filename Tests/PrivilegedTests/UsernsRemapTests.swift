@@ -128,6 +128,25 @@ final class UsernsRemapTests: EngineTestCase {
         XCTAssertEqual(try String(contentsOfFile: subuid, encoding: .utf8), "someone:100000:65536\nswiftbox-remap:165536:65536\n")
     }
 
+    /// A root whose parent directory others may not search cannot be reached by the
+    /// remapped root: the start fails naming that directory, and nothing is left running.
+    func testARootTheRangeCannotReachIsAClearError() throws {
+        let closed = work + "/closed"
+        try FileManager.default.createDirectory(atPath: closed, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let root = closed + "/root"
+        defer {
+            for id in Self.shell([Self.binary, "ps", "-aq", "--root", root]).out.split(separator: "\n") {
+                _ = Self.shell([Self.binary, "rm", "-f", "--root", root, String(id)])
+            }
+            _ = Self.shell([Self.binary, "system", "prune", "--root", root, "-af"])
+        }
+        XCTAssertEqual(Self.shell([Self.binary, "load", "--root", root, "-i", try XCTUnwrap(Self.imageLayout)]).status, 0)
+        let r = Self.shell([Self.binary, "run", "--root", root, "--rm", "--network", "none", "--userns-remap", range, "busybox-image", "true"])
+        XCTAssertEqual(r.status, 125)
+        XCTAssertTrue(r.err.contains("cannot reach \(root): \(closed) does not let others search it (mode 700)"), r.err)
+        XCTAssertEqual(Self.shell([Self.binary, "ps", "-q", "--root", root]).out, "", "nothing runs")
+    }
+
     /// What cannot work under a remapping is refused before anything exists.
     func testIncompatibleAndBadValuesAreRefused() throws {
         let cases: [([String], String)] = [

@@ -91,10 +91,8 @@ public struct EngineStore: Sendable {
         // one step (link(2) fails with EEXIST like O_EXCL): the claim is never seen
         // unlocked before its record exists. (Container names never begin with a dot.)
         let staging = namesDir + "/.claim-" + id
-        let fd = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw KernelError("open", [staging, "O_CREAT"]) }
+        let fd = try lockedStagingClaim(staging)
         defer { unlink(staging) }
-        while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { close(fd); throw KernelError("flock", [staging]) } }
         _ = id.withCString { write(fd, $0, strlen($0)) }
         for attempt in 0..<2 {
             if link(staging, namesDir + "/" + name) == 0 { return fd }
@@ -106,6 +104,23 @@ public struct EngineStore: Sendable {
         close(fd)
         let owner = (try? FileSystem.readString(namesDir + "/" + name))?.trimmed() ?? "?"
         throw EngineError.nameInUse(name, owner)
+    }
+
+    /// The staging claim, created and locked. Between open(2) and flock(2) the file
+    /// exists unlocked, and a prune running then takes it for a dead creator's and
+    /// unlinks it (seen in CI: link(2) then failed with ENOENT). So after the lock is
+    /// ours, check the path still names this very file; if not, make it again.
+    private func lockedStagingClaim(_ staging: String) throws -> Int32 {
+        for _ in 0..<100 {
+            let fd = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw KernelError("open", [staging, "O_CREAT"]) }
+            while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { close(fd); throw KernelError("flock", [staging]) } }
+            var held = stat(), named = stat()
+            if fstat(fd, &held) == 0, lstat(staging, &named) == 0,
+               held.st_ino == named.st_ino, held.st_dev == named.st_dev { return fd }
+            close(fd)   // unlinked by a prune before our lock: start again
+        }
+        throw KernelError("flock", [staging], errno: EAGAIN)
     }
 
     public func release(name: String) { unlink(namesDir + "/" + name) }

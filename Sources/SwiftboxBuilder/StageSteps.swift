@@ -69,9 +69,11 @@ extension StageExecutor {
         let argv = runCommand(spec)
         let network = spec.network.map { $0 == "default" ? run.options.network : $0 } ?? run.options.network
         guard ["bridge", "none", "host"].contains(network) else { throw BuildError("\(run.file.file):\(ins.line): RUN --network=\(network): expected default, none or host") }
-        let mounts = try runMounts(spec, line: ins.line)
+        let prepared = try runMounts(spec, line: ins.line)
+        defer { prepared.release() }
+        let mounts = prepared.mounts
         let env = argEnvironment
-        let key = ["RUN", argv.joined(separator: "\u{0}"), "network=\(network)", "mounts=\(mounts.map { "\($0.type):\($0.source):\($0.target)" })"] + env
+        let key = ["RUN", argv.joined(separator: "\u{0}"), "network=\(network)", "mounts=\(prepared.keys)"] + env
         try cachedStep(ins, key: key) { state in
             let record = try state.record ?? images.commit(config: state.config, layers: state.layers, intermediate: true)
             state.record = record
@@ -80,41 +82,6 @@ extension StageExecutor {
                      network: network, mounts: mounts, parentDiffIDs: state.diffIDs, compression: run.options.layerCompression)
             state.config.history?.append(.init(created: Clock.rfc3339(nanoseconds: false), created_by: "RUN " + argv.joined(separator: " ")))
             return layer
-        }
-    }
-
-    /// RUN --mount: cache directories kept under the builder's directory, the context
-    /// (or a part of it) read-only, tmpfs, and --secret files.
-    func runMounts(_ spec: RunSpec, line: Int) throws -> [ContainerMount] {
-        try spec.mounts.map { m in
-            let target = absolute(try expand(m.target))
-            switch m.kind {
-            case .cache:
-                let id = m.id.map { try? expand($0) } ?? nil
-                let name = String(Digest.of(Array((id ?? target).utf8)).hex.prefix(24))
-                let dir = builder.builderDir + "/cache-mounts/" + name
-                try FileSystem.makeDirectories(dir, mode: 0o755)
-                return ContainerMount(type: .bind, source: dir, target: target, readOnly: false)
-            case .bind:
-                guard m.from == nil else { throw BuildError("\(run.file.file):\(line): RUN --mount=type=bind,from=… is not supported yet") }
-                guard let context = run.options.context else { throw BuildError("\(run.file.file):\(line): RUN --mount=type=bind needs a build context") }
-                guard let rel = CopySources.clean(try expand(m.source ?? ".")) else {
-                    throw BuildError("\(run.file.file):\(line): RUN --mount source outside the build context: \(m.source ?? "")")
-                }
-                return ContainerMount(type: .bind, source: rel.isEmpty ? context : context + "/" + rel, target: target, readOnly: !m.readWrite)
-            case .tmpfs:
-                return ContainerMount(type: .tmpfs, source: "", target: target)
-            case .secret:
-                let id = m.id ?? String(target.split(separator: "/").last ?? "")
-                guard let src = run.options.secrets[id] else {
-                    if m.required { throw BuildError("\(run.file.file):\(line): secret \(id) not provided (--secret id=\(id),src=FILE)") }
-                    return ContainerMount(type: .tmpfs, source: "", target: "/run/secrets/.absent-\(id)")
-                }
-                let secretTarget = m.target.isEmpty ? "/run/secrets/" + id : target
-                return ContainerMount(type: .bind, source: src, target: secretTarget, readOnly: true)
-            case .ssh:
-                throw BuildError("\(run.file.file):\(line): RUN --mount=type=ssh is not supported")
-            }
         }
     }
 

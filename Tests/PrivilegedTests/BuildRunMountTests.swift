@@ -1,0 +1,71 @@
+// RUN --mount=type=bind: the context and other stages bound into a RUN, read-only by
+// default, resolved inside their root, and part of the step's cache key.
+import XCTest
+
+extension BuildTests {
+    func testBindMountsOfTheContextAndOfAStage() throws {
+        try write([
+            "Dockerfile": """
+                FROM busybox-image:latest AS tools
+                RUN mkdir /kit && echo from-stage > /kit/tool.txt && ln -s /etc /kit/escape
+
+                FROM busybox-image:latest
+                RUN --mount=type=bind,target=/ctx cat /ctx/input.txt > /from-context
+                RUN --mount=type=bind,from=tools,source=/kit,target=/kit cat /kit/tool.txt > /from-stage
+                RUN --mount=type=bind,target=/ctx (echo nope > /ctx/written) 2>/dev/null; test ! -e /ctx/written && echo ro > /readonly
+                CMD ["cat", "/from-context", "/from-stage", "/readonly"]
+                """,
+            "input.txt": "one\n",
+        ])
+        let first = build(["-t", "binds:1"])
+        XCTAssertEqual(first.status, 0, first.err)
+        XCTAssertEqual(run(["--rm", "binds:1"]).out, "one\nfrom-stage\nro\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: context + "/written"), "a read-only bind wrote to the context")
+
+        // The bound file is part of the key: changing it runs the RUN that reads it again.
+        XCTAssertTrue(cachedSteps(build(["-t", "binds:1"]).err).count >= 4, "unchanged: cached")
+        try write(["input.txt": "two\n"])
+        let changed = build(["-t", "binds:1"])
+        XCTAssertEqual(changed.status, 0, changed.err)
+        XCTAssertFalse(cachedSteps(changed.err).contains { $0.contains("cat /ctx/input.txt") }, changed.err)
+        XCTAssertEqual(run(["--rm", "binds:1"]).out, "two\nfrom-stage\nro\n")
+        assertNothingLeft()
+    }
+
+    /// A symlink that points out of its root binds what it names inside the root,
+    /// never the host's /etc (this host is Debian: /etc/debian_version; busybox has none).
+    func testABindSourceSymlinkStaysInsideItsRoot() throws {
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "/etc/debian_version"), "the host marker this test relies on")
+        try write([
+            "Dockerfile": """
+                FROM busybox-image:latest AS tools
+                RUN ln -s /etc /out-link
+
+                FROM busybox-image:latest
+                RUN --mount=type=bind,from=tools,source=/out-link,target=/seen ls /seen > /listing
+                CMD ["cat", "/listing"]
+                """,
+        ])
+        let r = build(["-t", "hostile-bind:1"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let listing = run(["--rm", "hostile-bind:1"]).out
+        XCTAssertTrue(listing.contains("passwd"), "the stage's own /etc: \(listing)")
+        XCTAssertFalse(listing.contains("debian_version"), "the host's /etc was bound: \(listing)")
+
+        // In the context: a link to the host's /etc resolves to <context>/etc: absent.
+        XCTAssertEqual(symlink("/etc", context + "/hostile"), 0)
+        try write(["Dockerfile": "FROM busybox-image:latest\nRUN --mount=type=bind,source=hostile,target=/seen ls /seen\n"])
+        let refused = build(["-t", "hostile-bind:2"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.err.contains("Dockerfile:2") && refused.err.contains("not found in the build context"), refused.err)
+        assertNothingLeft()
+    }
+
+    func testSshMountsAreRefusedWithTheLine() throws {
+        try write(["Dockerfile": "FROM busybox-image:latest\nRUN --mount=type=ssh true\n"])
+        let r = build(["-t", "ssh:1"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("Dockerfile:2") && r.err.contains("type=ssh"), r.err)
+        assertNothingLeft()
+    }
+}

@@ -85,7 +85,11 @@ public struct Engine: Sendable {
     /// The swiftbox binary (for the monitor): its real path, so processes show as "swiftbox".
     public var executable: String = SealedExecutable.hostPath
 
-    public init(root: String, runtimeRoot: String? = nil) {
+    public init(root givenRoot: String, runtimeRoot: String? = nil) {
+        // Absolute: paths under the root go into bundles and mount tables read by
+        // other processes from other directories (`--root w/sb` made a rootfs path
+        // that the runtime looked for below the bundle).
+        let root = FileSystem.absolute(givenRoot)
         self.root = root
         store = EngineStore(root: root)
         images = ImageStore(root: root)

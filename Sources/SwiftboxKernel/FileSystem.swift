@@ -23,6 +23,17 @@ public enum FileSystem {
         return rc == 0 ? st.st_mode & S_IFMT : nil
     }
 
+    /// `path` joined to the working directory when relative ("." and ".." kept as
+    /// they are: the kernel resolves them).
+    public static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buf, buf.count) != nil else { return path }
+        let cwd = String(cString: buf)
+        if path.isEmpty || path == "." { return cwd }
+        return (cwd == "/" ? "" : cwd) + "/" + (path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
+    }
+
     public static func readLink(_ path: String) -> String? {
         var buf = [CChar](repeating: 0, count: 4097)
         let n = readlink(path, &buf, 4096)

@@ -69,3 +69,23 @@ extension BuildTests {
         assertNothingLeft()
     }
 }
+
+extension BuildTests {
+    /// `--root` given relative to the working directory: its paths go into bundles and
+    /// mount options that other processes read from elsewhere (a RUN step once failed
+    /// with "…/bundle/w/sb/containers/…/rootfs: no such directory").
+    func testARelativeRootWorksForBuildAndRun() throws {
+        try write(["Dockerfile": "FROM busybox-image:latest\nRUN echo made > /made\nCMD [\"cat\", \"/made\"]\n"])
+        let relative = "rel-root-\(getpid())"
+        defer { _ = Self.shell(["sh", "-c", "cd \(work) && \(Self.binary) system prune -af --root \(relative) >/dev/null 2>&1; rm -rf \(relative)"]) }
+        let layout = try XCTUnwrap(Self.imageLayout)
+        let script = """
+            cd \(work) && \(Self.binary) load --root \(relative) -i \(layout) >/dev/null && \
+            \(Self.binary) build --root \(relative) --network none -q -t rel:1 \(context) >/dev/null && \
+            \(Self.binary) run --rm --network none --root \(relative) rel:1
+            """
+        let r = Self.shell(["sh", "-c", script])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "made\n", r.err)
+    }
+}

@@ -110,7 +110,7 @@ final class BuildRun: @unchecked Sendable {
         self.builder = builder
         self.options = options
         self.file = file
-        hashes = ChecksumCache(path: builder.builderDir + "/checksums.json")
+        hashes = ChecksumCache(path: builder.builderDir + "/checksums.bin")
     }
 
     func nextVertex() -> Int { lock.withLock { vertex += 1; return vertex } }

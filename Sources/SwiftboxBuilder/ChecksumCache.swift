@@ -4,16 +4,19 @@
 // file's device, inode, size, mtime and ctime are all unchanged: any write to a file
 // moves its ctime, which nothing but the kernel sets, so a stale hash cannot survive a
 // change (BuildKit keeps such a metadata-keyed cache too). Kept in
-// builder/checksums.json; written after each build (no fsync: losing it costs a
+// builder/checksums.bin; written after each build (no fsync: losing it costs a
 // re-read, never a wrong result).
+//
+// The file is a flat list of records (ChecksumCacheFile), not JSON: for the bench's
+// 2000-file context, JSONDecoder took 22 ms of a 70 ms unchanged rebuild (44% of its
+// CPU in a profile); reading the records takes about 1 ms.
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 import SwiftboxKernel
 
 final class ChecksumCache: @unchecked Sendable {
-    struct Entry: Codable, Equatable {
+    struct Entry: Equatable {
         var dev: UInt64, ino: UInt64, size: Int64, mtime: Int64, ctime: Int64
         var sha256: String
     }
@@ -25,9 +28,7 @@ final class ChecksumCache: @unchecked Sendable {
 
     init(path: String) {
         self.path = path
-        if let bytes = try? FileSystem.read(path), let decoded = try? JSONDecoder().decode([String: Entry].self, from: Data(bytes)) {
-            entries = decoded
-        }
+        if let bytes = try? FileSystem.read(path) { entries = ChecksumCacheFile.decode(bytes) ?? [:] }
     }
 
     /// `device`: false for a layer seen through an overlay, whose device number is the
@@ -56,9 +57,10 @@ final class ChecksumCache: @unchecked Sendable {
     /// Keep the hashes this build used (files no longer read are forgotten).
     func save() {
         let snapshot = lock.withLock { used }
-        guard snapshot != entries, let bytes = try? JSONEncoder().encode(snapshot) else { return }
+        guard snapshot != entries else { return }
         let dir = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
         try? FileSystem.makeDirectories(dir, mode: 0o700)
-        try? FileSystem.writeAtomically(path, Array(bytes), mode: 0o600, fsync: false)
+        try? FileSystem.writeAtomically(path, ChecksumCacheFile.encode(snapshot), mode: 0o600, fsync: false)
+        unlink(dir + "/checksums.json")   // the JSON of earlier versions
     }
 }

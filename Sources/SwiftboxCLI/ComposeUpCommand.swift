@@ -74,6 +74,7 @@ struct ComposeUp: ParsableCommand {
             plan.warnings.forEach(ctx.progress.warn)
             if dry {
                 for step in plan.steps { print("DRY-RUN MODE -  \(step)") }
+                print(try ctx.narrate(plan, imageIDs: imageIDs, start: !noStart), terminator: "")
                 return 0
             }
             let executor = Executor(engine: ctx.adapter, project: ctx.project, progress: ctx.progress)

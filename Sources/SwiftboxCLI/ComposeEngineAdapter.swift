@@ -70,7 +70,8 @@ struct ComposeEngineAdapter: ComposeEngine {
     /// Secrets and configs as read-only bind mounts. A file source is bound as it is
     /// (uid/gid/mode cannot apply to it, as in docker compose without swarm); content and
     /// environment sources are written with their mode (default 0444) and owner.
-    func fileMounts(_ spec: ContainerSpec, warnings: inout [String]) throws -> [ContainerMount] {
+    /// `write: false` (a dry run): the same mounts, with no file written.
+    func fileMounts(_ spec: ContainerSpec, warnings: inout [String], write: Bool = true) throws -> [ContainerMount] {
         var out: [ContainerMount] = []
         for f in spec.files {
             let host: String
@@ -83,8 +84,9 @@ struct ComposeEngineAdapter: ComposeEngine {
                 host = p
             case .content(let text):
                 let dir = filesDir(spec.projectName) + "/\(f.kind)s"
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 host = dir + "/" + f.name
+                guard write else { break }
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 guard FileManager.default.createFile(atPath: host, contents: Data(text.utf8)) else { throw ComposeError("cannot write \(host)") }
                 chmod(host, mode_t(f.mode ?? 0o444))
                 if f.uid != nil || f.gid != nil { chown(host, uid_t(f.uid.flatMap { UInt32($0) } ?? 0), gid_t(f.gid.flatMap { UInt32($0) } ?? 0)) }

@@ -25,7 +25,7 @@ struct ComposeUp: ParsableCommand {
     @Flag(help: "Build images before starting containers (an unchanged build is all cached: same image, nothing recreated).") var build = false
     @Flag(name: .customLong("no-build"), help: "Do not build an image, even when it is missing.") var noBuild = false
     @Flag(name: .customLong("no-start"), help: "Create the containers, do not start them.") var noStart = false
-    @Flag(name: .customLong("dry-run"), help: "Print the plan; change nothing.") var dryRun = false
+    @Flag(name: .customLong("dry-run"), help: "Print the plan, then each network, volume and container it makes as run --dry-run narrates it; change nothing.") var dryRun = false
     @Option(name: [.short, .long], help: "Seconds to wait when stopping containers.") var timeout: Int?
     @Flag(name: .customLong("no-color")) var noColor = false
     @Flag(name: .customLong("no-log-prefix")) var noLogPrefix = false
@@ -74,6 +74,7 @@ struct ComposeUp: ParsableCommand {
             plan.warnings.forEach(ctx.progress.warn)
             if dry {
                 for step in plan.steps { print("DRY-RUN MODE -  \(step)") }
+                print(try ctx.narrate(plan, imageIDs: imageIDs, start: !noStart), terminator: "")
                 return 0
             }
             let executor = Executor(engine: ctx.adapter, project: ctx.project, progress: ctx.progress)

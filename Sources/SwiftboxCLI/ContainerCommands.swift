@@ -456,14 +456,24 @@ struct Exec: ParsableCommand {
     @Option(name: [.short, .long]) var env: [String] = []
     @Option(name: [.short, .long]) var workdir: String?
     @Option(name: [.short, .long]) var user: String?
+    @OptionGroup var narration: NarrationOptions
     @Argument var container: String
     @Argument(parsing: .captureForPassthrough) var command: [String]
     func run() throws {
         engineCommand {
+            let engine = globals.engine
+            if narration.dryRun {
+                print("# swiftbox exec --dry-run: the steps of this exec; none of them is done", terminator: "\n\n")
+                print(Narration.text(try engine.dryRunExec(try engine.store.resolve(container), command: command,
+                                                           env: try ContainerOptions.validEnvironment(env), workingDir: workdir,
+                                                           user: user, detach: detach)), terminator: "")
+                return 0
+            }
             // The process that enters the container runs from a sealed executable
             // (SealedExecutable, CVE-2019-5736): before anything else, as this starts over.
             try SealedExecutable.ensure(rerun: CommandLine.arguments)
-            let engine = globals.engine
+            let trace = try TraceSession.begin(narration)
+            defer { trace?.finish() }
             return try engine.exec(try engine.store.resolve(container), command: command,
                                    env: try ContainerOptions.validEnvironment(env), workingDir: workdir,
                                    user: user, detach: detach)

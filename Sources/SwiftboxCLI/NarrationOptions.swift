@@ -1,4 +1,4 @@
-// `run`/`create`/`start` --dry-run and --trace[=FILE.json] (also SWIFTBOX_TRACE=1 or
+// `run`/`create`/`start`/`exec` --dry-run and --trace[=FILE.json] (also SWIFTBOX_TRACE=1 or
 // SWIFTBOX_TRACE=FILE.json): the narrated start (Narrator, Engine.dryRun, Narration).
 // Only parsing and printing here.
 #if canImport(Glibc)
@@ -21,7 +21,7 @@ struct NarrationOptions: ParsableArguments {
     /// stops at the image (a word that is neither an option nor an option's value),
     /// so a container command's own `--trace=…` is left alone.
     static func expandTrace(_ args: [String]) -> [String] {
-        guard let verb = args.first, verb == "run" || verb == "create" || verb == "start" else { return args }
+        guard let verb = args.first, ["run", "create", "start", "exec"].contains(verb) else { return args }
         var out = [verb]
         var i = 1
         var previous: String?

@@ -63,7 +63,7 @@ extension Engine {
     /// `dryRun`: nothing is made.
     @discardableResult
     func resolveNetworking(_ o: RunOptions, exposed: [String], into c: inout EngineContainer,
-                           dryRun: Bool = false) throws -> (networks: [NetworkRecord], created: NarratedStep?) {
+                           dryRun: Bool = false, planned: [NetworkRecord] = []) throws -> (networks: [NetworkRecord], created: NarratedStep?) {
         var records: [NetworkRecord] = []
         var created: NarratedStep?
         // No --network: the default network `bridge`, as on Docker and Podman (a user
@@ -105,6 +105,8 @@ extension Engine {
                     } else {
                         n = try nets.ensureDefault()
                     }
+                } else if let p = planned.first(where: { $0.name == ref || $0.id == ref }) {
+                    n = p   // a dry run's: made by an earlier step (compose up --dry-run)
                 } else {
                     n = try nets.store.find(ref)
                 }

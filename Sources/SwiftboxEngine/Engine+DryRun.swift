@@ -24,16 +24,24 @@ extension Engine {
     /// `start`: also the monitor's part (rootfs, network, cgroups, clone, the wait);
     /// false for `create --dry-run`.
     public func dryRun(_ o: RunOptions, start: Bool = true) throws -> [NarratedStep] {
+        var world = DryRunWorld()
+        return try dryRun(o, start: start, world: &world)
+    }
+
+    /// The same, after the earlier steps of a larger dry run (`world`: what they would
+    /// have made), which this one extends with the addresses it takes.
+    public func dryRun(_ o: RunOptions, start: Bool = true, world: inout DryRunWorld) throws -> [NarratedStep] {
         var steps: [NarratedStep] = []
         let image = try images.resolve(o.image)
         steps.append(StartSteps.resolve(o.image, image))
         let id = EngineStore.newID()
         let made = try newRecord(o, image: image, id: id)
         var c = made.container
-        if let name = o.name, (try? store.resolve(name)) != nil {
+        if let name = o.name, !world.freedNames.contains(name), (try? store.resolve(name)) != nil {
             throw EngineError.failed("Conflict. The container name \"/\(name)\" is already in use")
         }
-        let (records, createdNetwork) = try resolveNetworking(o, exposed: made.exposedPorts, into: &c, dryRun: true)
+        let (records, createdNetwork) = try resolveNetworking(o, exposed: made.exposedPorts, into: &c, dryRun: true,
+                                                              planned: world.networks)
         if let createdNetwork { steps.append(createdNetwork) }
         let dir = store.dir(id)
         steps.append(StartSteps.record(c, dir: dir))
@@ -44,7 +52,7 @@ extension Engine {
                 var m = m
                 if m.type == .volume {
                     if m.source.isEmpty { m.source = EngineStore.newID() }
-                    if volumes.get(m.source) == nil { created.insert(m.source) }
+                    if volumes.get(m.source) == nil && !world.plannedVolumes.contains(m.source) { created.insert(m.source) }
                     if m.noCopy != true { m.copyUpPending = true }
                 }
                 return m
@@ -54,13 +62,18 @@ extension Engine {
         let nets = networks
         var endpoints: [(NetworkRecord, IPv4Address, [String])] = []
         for (i, a) in (c.networks ?? []).enumerated() {
-            let n = try records.first { $0.id == a.networkID } ?? nets.store.find(a.networkID)
+            var n = try world.networks.first { $0.id == a.networkID } ?? records.first { $0.id == a.networkID } ?? nets.store.find(a.networkID)
             let address = try i == 0 && c.requestedIP != nil ? IPv4Address(c.requestedIP!)! : IPAM.nextAddress(in: n)
             steps.append(StartSteps.address(n, address, container: c.name))
             endpoints.append((n, address, a.aliases))
+            // Taken, for the containers after this one in the same dry run.
+            n.endpoints[id] = Endpoint(containerID: id, containerName: c.name, address: address, aliases: a.aliases)
+            world.remember(n)
         }
         guard start else { return steps }
-        return steps + (try startSteps(c, image: image, endpoints: endpoints, defaultNetworkMadeByCreate: createdNetwork != nil))
+        var madeEarlier = world.plannedNames
+        if createdNetwork != nil { madeEarlier.insert(Engine.defaultNetwork) }
+        return steps + (try startSteps(c, image: image, endpoints: endpoints, networksMadeEarlier: madeEarlier))
     }
 
     /// `start --dry-run` of a created (or stopped) container: the monitor's part, on
@@ -72,12 +85,12 @@ extension Engine {
         let image = try images.resolve(c.imageID)
         let taken = networks.endpoints(of: id)
         let endpoints = (c.networks ?? []).compactMap { a in taken[a.networkID].map { ($0.0, $0.1.address, $0.1.aliases) } }
-        return try startSteps(c, image: image, endpoints: endpoints, defaultNetworkMadeByCreate: false)
+        return try startSteps(c, image: image, endpoints: endpoints, networksMadeEarlier: [])
     }
 
     /// The monitor's part of a start (Engine.prepareStart, OCIRuntime.run), narrated.
     func startSteps(_ c: EngineContainer, image: ImageRecord, endpoints: [(NetworkRecord, IPv4Address, [String])],
-                    defaultNetworkMadeByCreate: Bool) throws -> [NarratedStep] {
+                    networksMadeEarlier: Set<String>) throws -> [NarratedStep] {
         var steps: [NarratedStep] = []
         let id = c.id, dir = store.dir(c.id)
         // The rootfs (mountRootfs).
@@ -96,8 +109,8 @@ extension Engine {
             steps.append(StartSteps.namespace(id, sysctls: DockerDefaults.networkSysctls))
             let host = try NetlinkSocket()
             for (i, (n, address, aliases)) in endpoints.enumerated() {
-                // (Made at create on its first use, so there by now.)
-                let made = defaultNetworkMadeByCreate && n.name == "bridge"
+                // (Made at create on its first use, or by an earlier step: there by now.)
+                let made = networksMadeEarlier.contains(n.name)
                 steps.append(StartSteps.bridge(n, exists: made || (try? host.linkIndex(n.bridge)) ?? nil != nil))
                 let a = BridgeDriver.Attachment(hostName: BridgeDriver.hostLinkName(containerID: id, index: i), interface: "eth\(i)",
                                                 address: address, subnet: n.subnet, gateway: i == 0 && !n.isInternal ? n.gateway : nil,

@@ -681,9 +681,23 @@ public struct Engine: Sendable {
     // MARK: exec
 
     public func exec(_ id: String, command: [String], env: [String], workingDir: String?, user: String?, detach: Bool) throws -> Int32 {
+        let request = try Narrator.step({ try execRequest(id, command: command, env: env, workingDir: workingDir, user: user) },
+                                        describe: { ExecSteps.process($0.container, $0.process, pid: firstProcess(id), detach: detach) })
+        Narrator.current?.record(StartSteps.security(request.spec), start: Narrator.monotonicNanoseconds())
+        // Pipes (or /dev/null), never this command's own descriptors (ExecStreams).
+        let runtime = runtime()
+        let launch = { try runtime.exec(id: id, process: request.process, options: .init(bundle: "."), detach: detach) }
+        return try detach ? ExecStreams.detached(launch) : ExecStreams.attached(launch)
+    }
+
+    /// What an exec starts: the container's spec with the process replaced (command,
+    /// environment, working directory, user), and the first process it joins. Shared by
+    /// exec and its dry run (Engine+ExecDryRun).
+    func execRequest(_ id: String, command: [String], env: [String], workingDir: String?,
+                     user: String?) throws -> (container: EngineContainer, spec: RuntimeSpec, process: RuntimeSpec.Process) {
         guard isRunning(id) else { throw EngineError.notRunning(String(id.prefix(12))) }
         let c = try store.config(id)
-        let (spec, _) = try OCIRuntime.loadSpec(bundle: store.dir(id) + "/bundle")
+        var (spec, _) = try OCIRuntime.loadSpec(bundle: store.dir(id) + "/bundle")
         guard var process = spec.process else { throw EngineError.failed("container \(c.shortID) has no process config") }
         process.args = command
         process.env = DockerDefaults.environment(image: c.env, user: env, hostname: c.hostname)
@@ -693,9 +707,10 @@ public struct Engine: Sendable {
             process.user = .init(uid: uid, gid: gid, additionalGids: groups.isEmpty ? nil : groups)
         }
         process.terminal = false
-        // Pipes (or /dev/null), never this command's own descriptors (ExecStreams).
-        let runtime = runtime()
-        let launch = { try runtime.exec(id: id, process: process, options: .init(bundle: "."), detach: detach) }
-        return try detach ? ExecStreams.detached(launch) : ExecStreams.attached(launch)
+        spec.process = process
+        return (c, spec, process)
     }
+
+    /// The pid an exec joins (only for the narration: the runtime reads it itself).
+    func firstProcess(_ id: String) -> Int32 { (try? runtime().state(id: id).pid) ?? 0 }
 }

@@ -70,22 +70,29 @@ public enum Narration {
 
     /// "trace: 23.4 ms …: image 1.2 ms, network …" — the time of each subject (steps of
     /// a subject may overlap others': the network is set up while the rootfs is mounted).
+    /// Subjects the command has no step of are left out (an exec has no image, network
+    /// or monitor).
     public static func summary(_ steps: [NarratedStep]) -> String {
         let timed = steps.filter { $0.start != nil }
         guard let first = timed.compactMap(\.start).min() else { return "trace: no steps recorded" }
         let last = timed.map { $0.start! + ($0.duration ?? 0) }.max()!
         func total(_ f: (NarratedStep) -> Bool) -> Int64 { timed.filter(f).reduce(0) { $0 + ($1.duration ?? 0) } }
         let isWait = { (s: NarratedStep) in s.subject == .monitor && s.title == "wait for the container" }
+        let isExecWait = { (s: NarratedStep) in s.subject == .launch && s.title == "wait for the process" }
         let isClone = { (s: NarratedStep) in s.subject == .launch && s.title.hasPrefix("clone") }
-        var parts = [
-            "image \(ms(total { $0.subject == .image })) ms",
-            "record \(ms(total { $0.subject == .container })) ms",
-            "network \(ms(total { $0.subject == .network })) ms",
-            "cgroups \(ms(total { $0.subject == .cgroups })) ms",
-            "clone→execve \(ms(total(isClone))) ms",
-            "monitor \(ms(total { $0.subject == .monitor && !isWait($0) })) ms",
-        ]
-        if timed.contains(where: isWait) { parts.append("the container ran \(ms(total(isWait))) ms") }
+        let isRecord = { (s: NarratedStep) in s.subject == .container && s.title.hasPrefix("record") }
+        var parts: [String] = []
+        func part(_ name: String, _ f: (NarratedStep) -> Bool) {
+            if timed.contains(where: f) { parts.append("\(name) \(ms(total(f))) ms") }
+        }
+        part("image") { $0.subject == .image }
+        part(timed.contains(where: isRecord) ? "record" : "container") { $0.subject == .container }
+        part("network") { $0.subject == .network }
+        part("cgroups") { $0.subject == .cgroups }
+        part("clone→execve", isClone)
+        part("monitor") { $0.subject == .monitor && !isWait($0) }
+        part("the container ran", isWait)
+        part("the process ran", isExecWait)
         return "trace: \(ms(last - first)) ms from the first step to the last: " + parts.joined(separator: ", ")
     }
 

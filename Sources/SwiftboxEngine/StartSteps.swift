@@ -104,6 +104,17 @@ enum StartSteps {
         ])
     }
 
+    /// A user network (`network create`, compose's networks): made whole at once.
+    static func createUserNetwork(_ n: NetworkRecord) -> NarratedStep {
+        NarratedStep(.network, "create network \(n.name)", [
+            "swiftbox network create \(n.isInternal ? "--internal " : "")\(n.name)",
+            "# subnet \(n.subnet), gateway \(n.gateway)\(n.userSubnet == true ? " (asked)" : ": the first pool neither another network nor a route of the host overlaps")",
+        ] + BridgeDriver.bridgeCommands(name: n.bridge, gateway: n.gateway, subnet: n.subnet) + [
+            "sysctl -w net.ipv4.conf.\(n.bridge).route_localnet=1",
+            "nft -f -   # the table of every network, regenerated with this one",
+        ])
+    }
+
     static func bridge(_ n: NetworkRecord, exists: Bool) -> NarratedStep {
         if exists {
             return NarratedStep(.network, "bridge \(n.bridge) of \(n.name)", [

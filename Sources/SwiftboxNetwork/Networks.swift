@@ -98,6 +98,12 @@ public struct Networks {
         try planNetwork(CreateRequest(name: "bridge"), existing: store.all(), bridge: defaultBridge, host: try NetlinkSocket())
     }
 
+    /// The record `create` would make now, with nothing made (`compose up --dry-run`);
+    /// `alsoPlanned`: networks planned before it, whose subnets it must not take.
+    public func planned(_ r: CreateRequest, alsoPlanned: [NetworkRecord]) throws -> NetworkRecord {
+        try planNetwork(r, existing: store.all() + alsoPlanned, bridge: nil, host: try NetlinkSocket())
+    }
+
     /// The record of a new network: subnet, gateway, ID and bridge name; nothing made.
     func planNetwork(_ r: CreateRequest, existing: [NetworkRecord], bridge: String?, host: NetlinkSocket) throws -> NetworkRecord {
         // What the host already uses: every route in every table (the local table holds

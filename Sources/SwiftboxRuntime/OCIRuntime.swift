@@ -309,27 +309,28 @@ public struct OCIRuntime {
         return OCIRuntime.exitCode(status)
     }
 
-    /// `exec`: run another process in a created or running container.
+    /// `exec`: run another process in a created or running container. Each part is a
+    /// narrated step when traced (LaunchPlan+ExecNarration), the same ones
+    /// `exec --dry-run` prints (dryRunExec).
     public func exec(id: String, process: RuntimeSpec.Process, options: CreateOptions, detach: Bool) throws -> Int32 {
-        let record = try store.load(id)
-        let status = store.status(of: record)
-        guard status == .running || status == .created else { throw RuntimeError.notRunning(id, status) }
-        let (spec, bundle) = try OCIRuntime.loadSpec(bundle: record.bundle)
+        let record = try execTarget(id)
+        let (spec, _) = try OCIRuntime.loadSpec(bundle: record.bundle)
         var execSpec = spec
         execSpec.process = process
         let consoleFD = try connectConsole(spec: execSpec, path: options.consoleSocket)
         defer { if let consoleFD { close(consoleFD) } }
-        var builder = PlanBuilder(spec: spec, bundle: bundle, id: id, mode: .run, consoleSocketFD: consoleFD,
-                                  hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(),
-                                  preserveFDs: options.preserveFDs)
-        builder.capabilityLimit = Capabilities.ownBoundingSet()
-        builder.strictCapabilities = strictCapabilities
-        let plan = try builder.buildExec(process: process, initPid: record.pid, cgroupPath: record.cgroupPath)
-        builder.warnings(for: process).forEach(log.warning)
+        let plan = try Narrator.step({
+            try execPlan(record, process: process, consoleFD: consoleFD, preserveFDs: options.preserveFDs)
+        }, describe: { $0.execBuildNarration })
         if log.level >= .trace { for line in plan.lines where line.hasPrefix("parent") { log.trace(line) } }
-        let prepared = try plan.cgroupPath.map { try cgroups.prepare(path: $0) }
+        // The container's cgroups exist: prepare only opens them (the v1 tasks files, the
+        // v2 directory for CLONE_INTO_CGROUP).
+        let prepared = try plan.cgroupPath.map { path in
+            try Narrator.step(plan.execCgroupNarration(hierarchies: cgroups.hierarchies)) { try cgroups.prepare(path: path) }
+        }
         defer { prepared?.closeAll() }
         if !detach { sb_forward_signals(0) }   // held until the child exists, as in run
+        let launchedAt = Narrator.current == nil ? 0 : Narrator.monotonicNanoseconds()
         let child = try Launcher.launch(plan, traceFD: log.level >= .trace ? 2 : -1,
                                         cgroupTaskFDs: prepared?.v1TaskFDs ?? [],
                                         cgroupDirectoryFD: prepared?.v2DirectoryFD ?? -1)
@@ -337,19 +338,57 @@ public struct OCIRuntime {
         do {
             _ = try child.awaitOutcome()
         } catch {
+            Narrator.current?.record(plan.launchNarration.failed(error), start: launchedAt)
             var st: Int32 = 0
             _ = waitpid(child.pid, &st, 0)
             throw error
         }
+        Narrator.current?.record(plan.launchNarration, start: launchedAt)
         if let pidFile = options.pidFile {
             try FileSystem.writeAtomically(OCIRuntime.absolutePath(pidFile), Array("\(child.pid)".utf8), fsync: false)
         }
         if detach { return 0 }
+        let waitStart = Narrator.current == nil ? 0 : Narrator.monotonicNanoseconds()
         var st: Int32 = 0
         while waitpid(child.pid, &st, 0) < 0 {
             if errno != EINTR { throw KernelError("waitpid", ["\(child.pid)"]) }
         }
+        Narrator.current?.record(plan.execWaitNarration, start: waitStart)
         return OCIRuntime.exitCode(st)
+    }
+
+    /// The container an exec enters: created or running.
+    func execTarget(_ id: String) throws -> ContainerRecord {
+        let record = try store.load(id)
+        let status = store.status(of: record)
+        guard status == .running || status == .created else { throw RuntimeError.notRunning(id, status) }
+        return record
+    }
+
+    /// The plan of an exec: the container's spec with this process (PlanBuilder.buildExec).
+    /// One function for the exec and its dry run.
+    func execPlan(_ record: ContainerRecord, process: RuntimeSpec.Process, consoleFD: Int32?, preserveFDs: Int32) throws -> LaunchPlan {
+        let (spec, bundle) = try OCIRuntime.loadSpec(bundle: record.bundle)
+        var builder = PlanBuilder(spec: spec, bundle: bundle, id: record.id, mode: .run, consoleSocketFD: consoleFD,
+                                  hierarchies: cgroups.hierarchies, lastCap: Capabilities.lastCap(),
+                                  preserveFDs: preserveFDs)
+        builder.capabilityLimit = Capabilities.ownBoundingSet()
+        builder.strictCapabilities = strictCapabilities
+        let plan = try builder.buildExec(process: process, initPid: record.pid, cgroupPath: record.cgroupPath)
+        builder.warnings(for: process).forEach(log.warning)
+        return plan
+    }
+
+    /// `exec --dry-run`: the runtime's steps of an exec (the plan, the cgroup join,
+    /// clone → execve, the wait), from the functions `exec` narrates with; nothing done.
+    /// The process must not ask for a terminal (the engine's exec never does).
+    public func dryRunExec(id: String, process: RuntimeSpec.Process, detach: Bool) throws -> [NarratedStep] {
+        let plan = try execPlan(try execTarget(id), process: process, consoleFD: nil, preserveFDs: 0)
+        var steps = [plan.execBuildNarration]
+        if plan.cgroupPath != nil { steps.append(plan.execCgroupNarration(hierarchies: cgroups.hierarchies)) }
+        steps.append(plan.launchNarration)
+        if !detach { steps.append(plan.execWaitNarration) }
+        return steps
     }
 
     public static func exitCode(_ status: Int32) -> Int32 {

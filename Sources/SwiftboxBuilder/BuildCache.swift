@@ -30,8 +30,10 @@ struct BuildCache {
     func lookup(_ key: String) -> ImageRecord? {
         guard let text = try? FileSystem.readString(dir + "/" + key) else { return nil }
         guard let record = try? images.resolve(text.trimmed()) else { return nil }
-        // Its layers must still be there (a blob removed by hand, a pruned store).
-        guard record.layers.allSatisfy({ images.content.has($0.digest) }) else { return nil }
+        // Its layers must still be there (a blob removed by hand, a pruned store), and
+        // whole: a step's layer is written without fsync (the tagged image flushes
+        // them), so after a crash of the machine one may be short; it is then a miss.
+        guard record.layers.allSatisfy({ images.content.size($0.digest) == $0.size }) else { return nil }
         return record
     }
 

@@ -135,7 +135,7 @@ final class DirectLayer {
     func commit(images: ImageStore, parentDiffIDs: [Digest], compression: LayerWriter.Compression) throws -> LayerWriter.Layer {
         defer { discard() }
         unmountView()
-        let layer = try LayerWriter.write(directory: upper, to: images.content, compression: compression)
+        let layer = try LayerWriter.write(directory: upper, to: images.content, compression: compression, durable: false)
         let chain = SnapshotStore.chainIDs(parentDiffIDs + [layer.diffID]).last!
         try images.snapshots.adopt(upper, chain: chain)
         return layer

@@ -67,7 +67,7 @@ struct RunStep {
         // The monitor unmounted the rootfs when the command exited: the upper directory
         // holds exactly the step's changes.
         let upper = engine.store.dir(c.id) + "/upper"
-        let layer = try LayerWriter.write(directory: upper, to: engine.images.content, compression: compression)
+        let layer = try LayerWriter.write(directory: upper, to: engine.images.content, compression: compression, durable: false)
         let chain = SnapshotStore.chainIDs(parentDiffIDs + [layer.diffID]).last!
         try engine.images.snapshots.adopt(upper, chain: chain)
         return layer

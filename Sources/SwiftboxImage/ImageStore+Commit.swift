@@ -11,11 +11,16 @@ extension ImageStore {
     public func commit(config: ImageConfig, layers: [Descriptor], tags: [ImageReference] = [], intermediate: Bool = false) throws -> ImageRecord {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // An intermediate image (a build step's) is written without fsyncs; the image a
+        // build tags flushes the file system first, so the layers and configs it names
+        // (written by the steps without fsync) are on disk before the tag is.
+        let durable = !intermediate
+        if durable { try content.syncFilesystem() }
         let configBytes = Array(try enc.encode(config))
-        let configDigest = try content.write(configBytes)
+        let configDigest = try content.write(configBytes, durable: durable)
         let manifest = Manifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest, size: Int64(configBytes.count)),
                                 layers: layers)
-        let manifestDigest = try content.write(Array(try enc.encode(manifest)))
+        let manifestDigest = try content.write(Array(try enc.encode(manifest)), durable: durable)
         return try register(manifestDigest: manifestDigest, tags: tags, unpack: false, intermediate: intermediate)
     }
 }

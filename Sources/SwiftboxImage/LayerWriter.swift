@@ -37,8 +37,11 @@ public enum LayerWriter {
         case gzip
     }
 
-    public static func write(directory: String, to content: ContentStore, compression: Compression = .none) throws -> Layer {
+    /// `durable: false`: the blob is not fsync'd (ContentStore.Writer.commit); its
+    /// writer flushes the file system before anything durable names it.
+    public static func write(directory: String, to content: ContentStore, compression: Compression = .none, durable: Bool = true) throws -> Layer {
         let sink = try GzipSink(store: content, level: compression == .gzip ? 1 : nil)
+        sink.durable = durable
         guard let a = archive_write_new() else { throw ImageError.io("libarchive: out of memory") }
         defer { archive_write_free(a) }
         archive_write_set_format_pax_restricted(a)
@@ -194,6 +197,7 @@ final class GzipSink {
     var stream = z_stream()
     var tarHasher = SHA256Hasher()
     var tarBytes: Int64 = 0
+    var durable = true
     var out = [UInt8](repeating: 0, count: 256 * 1024)
     var failure: Error?
     private(set) var tarDigest = Digest.of([])
@@ -238,7 +242,7 @@ final class GzipSink {
             deflateEnd(&stream)
         }
         let size = writer.count
-        let digest = try writer.commit(expected: nil)
+        let digest = try writer.commit(expected: nil, durable: durable)
         tarDigest = compress ? tarHasher.finalize() : digest
         return (digest, size)
     }

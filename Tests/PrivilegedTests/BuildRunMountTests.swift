@@ -89,3 +89,29 @@ extension BuildTests {
         XCTAssertEqual(r.out, "made\n", r.err)
     }
 }
+
+extension BuildTests {
+    /// A step's layer is written without fsync (the tagged image flushes the file
+    /// system once): a layer left short by a crash of the machine must be a cache miss,
+    /// built again, never reused.
+    func testAShortLayerBlobIsACacheMiss() throws {
+        try write(["Dockerfile": "FROM busybox-image:latest\nRUN echo one > /one\nRUN echo two > /two\nCMD [\"cat\", \"/one\", \"/two\"]\n"])
+        XCTAssertEqual(build(["-t", "short:1"]).status, 0)
+        let layers = sbx(["image", "inspect", "--format", "{{range .RootFS.Layers}}{{println .}}{{end}}", "short:1"]).out
+            .split(separator: "\n").map(String.init)
+        let top = try XCTUnwrap(layers.last, "layers: \(layers)")
+        let blob = engineRoot + "/images/blobs/sha256/" + top.replacingOccurrences(of: "sha256:", with: "")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: blob), "layers are stored as their tar: \(blob)")
+        XCTAssertEqual(truncate(blob, 100), 0)
+
+        let again = build(["-t", "short:1"])
+        XCTAssertEqual(again.status, 0, again.err)
+        let cached = cachedSteps(again.err)
+        XCTAssertTrue(cached.contains { $0.contains("echo one") }, again.err)
+        XCTAssertFalse(cached.contains { $0.contains("echo two") }, "the short layer was reused: \(again.err)")
+        var st = stat()
+        XCTAssertEqual(stat(blob, &st), 0)
+        XCTAssertGreaterThan(st.st_size, 100, "the layer was written again, whole")
+        XCTAssertEqual(run(["--rm", "short:1"]).out, "one\ntwo\n")
+    }
+}

@@ -7,7 +7,8 @@
 // so a change anywhere misses from the first step that sees it, and only from there.
 // A FROM's key is its base image's ID: a new base misses everything after it.
 //
-// <root>/builder/cache/<key> holds "sha256:<image id>". An entry whose image is gone
+// <root>/builder/cache/<key> holds "sha256:<image id>"; the image is recorded in
+// images/intermediate/ (ImageStore+Intermediate). An entry whose image is gone
 // (pruned) is a miss. `builder prune` removes the entries and the intermediate images,
 // and the image store's garbage collection then frees their layers.
 #if canImport(Glibc)
@@ -49,6 +50,7 @@ struct BuildCache {
         _ = try images.update { index in
             for (hex, r) in index.images where r.intermediate == true && !index.tags.values.contains(hex) { index.images[hex] = nil }
         }
+        images.removeIntermediates()
         try images.garbageCollect()
         return entries.count
     }

@@ -98,6 +98,14 @@ public struct ImageStore: Sendable {
                                  stored: Clock.rfc3339(nanoseconds: false), size: size, repoDigests: nil,
                                  intermediate: intermediate ? true : nil)
         if unpack { _ = try snapshots.prepare(record) }
+        if intermediate && tags.isEmpty {
+            // A build step's result: its own file (ImageStore+Intermediate), unless it
+            // is an image of the index already (a step that made a tagged image again).
+            if let old = (try? readIndex())?.images[record.id.hex] { return old }
+            if let old = self.intermediate(record.id.hex), old.manifest == record.manifest { return old }
+            try saveIntermediate(record)
+            return record
+        }
         // Nothing to change (the same image registered again, its tags already on it): the
         // index is not rewritten (a rewrite is an fsync).
         if let index = try? readIndex(), let old = index.images[record.id.hex], old.manifest == record.manifest,
@@ -128,6 +136,8 @@ public struct ImageStore: Sendable {
             let matches = index.images.keys.filter { $0.hasPrefix(hex) }
             if matches.count == 1, let r = index.images[matches[0]] { return r }
             if matches.count > 1 { throw ImageError.notFound("\(text) (ambiguous: \(matches.count) images match)") }
+            // A build step's result, by its full ID (ImageStore+Intermediate).
+            if matches.isEmpty, let r = intermediate(hex) { return r }
         }
         if let ref = try? ImageReference.parse(text), let id = index.tags[ref.description], let r = index.images[id] {
             return r
@@ -196,6 +206,10 @@ public struct ImageStore: Sendable {
                 removed.append(r)
             }
         }
+        if buildCache {
+            removed += intermediates().filter { !keep.contains($0.id.description) }
+            removeIntermediates()
+        }
         try garbageCollect()
         return removed
     }
@@ -205,7 +219,7 @@ public struct ImageStore: Sendable {
         let index = try readIndex()
         var keep = Set<Digest>()
         var keepChains = Set<String>()
-        for r in index.images.values {
+        for r in Array(index.images.values) + intermediates() {
             keep.insert(r.id)
             keep.insert(r.manifest)
             r.layers.forEach { keep.insert($0.digest) }

@@ -24,7 +24,7 @@ struct ImageGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image", abstract: "Manage images.",
         subcommands: [ImageList.self, Pull.self, ImageInspect.self, ImageRemove.self, ImageTag.self, ImageLoad.self,
-                      ImageSave.self, ImageImport.self, ImagePrune.self, ImageSnapshot.self, Build.self])
+                      ImageSave.self, ImageImport.self, ImagePrune.self, ImageSnapshot.self, Build.self, History.self])
 }
 
 struct ImageList: ParsableCommand {

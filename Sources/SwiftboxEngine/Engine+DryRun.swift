@@ -97,6 +97,15 @@ extension Engine {
         var layers = SnapshotStore.chainIDs(image.diffIDs).map(images.snapshots.directory)
         steps.append(StartSteps.layers(image, directories: layers))
         if layers.isEmpty { layers = [images.snapshots.root + "/empty"] }
+        let imageLayers = layers
+        if let remap = c.usernsRemap {
+            // --userns-remap (mountRootfs): the layers as LayerRemapper would show them.
+            let remapper = LayerRemapper(remap: remap, mode: try EngineConfig.load(root: root).remapLayers)
+            let upper = FileSystem.exists(dir + "/upper") ? nil : (path: dir + "/upper", owner: remapper.upperOwner(topLayer: layers.last))
+            let remapped = try remapper.planned(layers, containerDir: dir)
+            steps.append(remapper.narration(layers, remapped, upper: upper))
+            layers = remapped.dirs
+        }
         steps.append(StartSteps.overlay(containerDir: dir, data: Engine.overlayData(c, layers: layers, containerDir: dir), volatile: c.autoRemove))
 
         // The network (setUpNetwork), in its order.
@@ -137,7 +146,7 @@ extension Engine {
         // The spec (prepareStart) and the launch plan (OCIRuntime.run).
         let rootfs = dir + "/rootfs"
         // The user is looked up in the image's own /etc/passwd: the top layer that has one.
-        let passwdRoot = layers.reversed().first { FileSystem.exists($0 + "/etc/passwd") } ?? rootfs
+        let passwdRoot = imageLayers.reversed().first { FileSystem.exists($0 + "/etc/passwd") } ?? rootfs
         let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: passwdRoot)
         var spec = try SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
         MountSpec.apply(c.mounts ?? [], to: &spec, volumeData: volumes.dataDir)

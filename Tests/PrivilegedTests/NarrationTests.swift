@@ -126,6 +126,35 @@ final class NarrationTests: NetworkTestCase {
         try checkHonest(["--rm", "--name", "narrated", "--network", "narr", "--network-alias", "web", Self.image, "true"])
     }
 
+    /// --userns-remap: the layers shown to the range, the way LayerRemapper takes —
+    /// idmapped mounts where the kernel and the file system allow them, shifted copies
+    /// when daemon.json asks for them (made by the first start, reused by the next).
+    func testDryRunEqualsTraceRemapped() throws {
+        let args = ["--rm", "--name", "narrated", "--network", "none", "--userns-remap", "100000:100000:65536", Self.image, "true"]
+        let auto = run(["--dry-run"] + args)
+        XCTAssertEqual(auto.status, 0, auto.err)
+        XCTAssertTrue(auto.out.contains("remap the layers to 100000:100000 ("), auto.out)
+        XCTAssertTrue(auto.out.contains("chown 100000:100000 $C/upper"), auto.out)
+        try checkHonest(args)
+        if auto.out.contains("(idmapped mounts)") {
+            XCTAssertTrue(auto.out.contains("lowerdir=$C/lower/0"), auto.out)
+        } else {
+            print("NarrationTests: the kernel or file system here refuses idmapped layers; the auto case narrated copies")
+        }
+        let config = engineRoot + "/daemon.json"
+        try Data(#"{"userns-remap-layers": "copy"}"#.utf8).write(to: URL(fileURLWithPath: config))
+        defer { unlink(config) }
+        let first = run(["--dry-run"] + args).out
+        XCTAssertTrue(first.contains("(shifted copies)"), first)
+        // Not made yet, unless the auto case above made them already.
+        XCTAssertEqual(first.contains("cp -a "), auto.out.contains("(idmapped mounts)"), first)
+        XCTAssertTrue(first.contains("/remap-100000-100000-65536,upperdir="), "the overlay's lowerdir is the copy:\n\(first)")
+        try checkHonest(args)   // the first copy, made while traced
+        let again = run(["--dry-run"] + args).out
+        XCTAssertTrue(again.contains("there already") && !again.contains("cp -a "), again)
+        try checkHonest(args)
+    }
+
     func testDryRunMakesNothing() throws {
         func tree() -> [String] {
             (FileManager.default.enumerator(atPath: engineRoot)?.allObjects as? [String] ?? []).sorted()

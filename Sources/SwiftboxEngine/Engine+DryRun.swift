@@ -41,7 +41,8 @@ extension Engine {
             throw EngineError.failed("Conflict. The container name \"/\(name)\" is already in use")
         }
         let (records, createdNetwork) = try resolveNetworking(o, exposed: made.exposedPorts, into: &c, dryRun: true,
-                                                              planned: world.networks)
+                                                              planned: world.networks, plannedContainers: world.plannedContainers)
+        world.plannedContainers[c.name] = id
         if let createdNetwork { steps.append(createdNetwork) }
         let dir = store.dir(id)
         steps.append(StartSteps.record(c, dir: dir))
@@ -73,7 +74,8 @@ extension Engine {
         guard start else { return steps }
         var madeEarlier = world.plannedNames
         if createdNetwork != nil { madeEarlier.insert(Engine.defaultNetwork) }
-        return steps + (try startSteps(c, image: image, endpoints: endpoints, networksMadeEarlier: madeEarlier))
+        return steps + (try startSteps(c, image: image, endpoints: endpoints, networksMadeEarlier: madeEarlier,
+                                       plannedContainers: world.plannedContainers))
     }
 
     /// `start --dry-run` of a created (or stopped) container: the monitor's part, on
@@ -90,7 +92,7 @@ extension Engine {
 
     /// The monitor's part of a start (Engine.prepareStart, OCIRuntime.run), narrated.
     func startSteps(_ c: EngineContainer, image: ImageRecord, endpoints: [(NetworkRecord, IPv4Address, [String])],
-                    networksMadeEarlier: Set<String>) throws -> [NarratedStep] {
+                    networksMadeEarlier: Set<String>, plannedContainers: [String: String] = [:]) throws -> [NarratedStep] {
         var steps: [NarratedStep] = []
         let id = c.id, dir = store.dir(c.id)
         // The rootfs (mountRootfs).
@@ -112,7 +114,15 @@ extension Engine {
         var setup = NetworkSetup()
         let mode = c.networkMode ?? "none"
         if mode == "host" { setup.hostNetwork = true }
-        if mode.hasPrefix("container:") { setup.namespacePath = "/proc/<its pid>/ns/net" }
+        if mode.hasPrefix("container:") {
+            // setUpNetwork: its first process's namespace. A container this dry run only
+            // plans (compose) has no pid yet: a placeholder in the same path.
+            let other = String(mode.dropFirst("container:".count))
+            let planned = plannedContainers.first { $0.value == other }?.key
+            let name = planned ?? (try? store.config(other).name) ?? other
+            setup.namespacePath = planned == nil && isRunning(other) ? "/proc/\(store.state(other).pid)/ns/net" : "/proc/<pid of \(name)>/ns/net"
+            steps.append(StartSteps.joinNetwork(of: name, path: setup.namespacePath!))
+        }
         if !endpoints.isEmpty {
             setup.namespacePath = Engine.dryRunNamespacePath
             steps.append(StartSteps.namespace(id, sysctls: DockerDefaults.networkSysctls))

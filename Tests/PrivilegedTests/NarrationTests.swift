@@ -126,6 +126,16 @@ final class NarrationTests: NetworkTestCase {
         try checkHonest(["--rm", "--name", "narrated", "--network", "narr", "--network-alias", "web", Self.image, "true"])
     }
 
+    /// --network container:X: no namespace of its own, X's entered by the launch plan.
+    func testDryRunEqualsTraceJoiningAContainersNetwork() throws {
+        XCTAssertEqual(run(["-d", "--name", "target", "--network", "none", Self.image, "sleep", "300"]).status, 0)
+        let pid = sbx(["inspect", "-f", "{{.State.Pid}}", "target"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dry = run(["--dry-run", "--rm", "--name", "joining", "--network", "container:target", Self.image, "true"])
+        XCTAssertTrue(dry.out.contains("join the network namespace of target"), dry.out)
+        XCTAssertTrue(dry.out.contains("/proc/\(pid)/ns/net"), "the path the start will use, as target runs:\n\(dry.out)")
+        try checkHonest(["--rm", "--name", "joining", "--network", "container:target", Self.image, "true"])
+    }
+
     /// --userns-remap: the layers shown to the range, the way LayerRemapper takes —
     /// idmapped mounts where the kernel and the file system allow them, shifted copies
     /// when daemon.json asks for them (made by the first start, reused by the next).

@@ -55,7 +55,7 @@ struct NarrationOptions: ParsableArguments, NarrationFlags {
 
 /// exec's: an exec starts no container, it enters one.
 struct ExecNarrationOptions: ParsableArguments, NarrationFlags {
-    @Flag(name: .customLong("dry-run"), help: "Print every step of the exec (the process, the cgroup it joins, the namespaces it enters, clone → execve) as numbered commands, and run nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Print every step of the exec (the process, the cgroup it joins, the namespaces it enters, the clone and the execve) as numbered commands, and run nothing.")
     var dryRun = false
     @Flag(help: "Run it, printing each step with its start and duration on stderr (also SWIFTBOX_TRACE=1).")
     var trace = false

@@ -77,6 +77,17 @@ static void trace(exec_state *st, size_t index) {
     if (n > 0) (void)!write(st->plan->trace_fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
+/// `swiftbox run --trace`: note when slot `slot` began, in memory the parent shares
+/// (mmap MAP_SHARED, inherited across clone). No system call (clock_gettime is in the
+/// vDSO), no write(2), no formatting, so the times are the ops' own; untraced, one
+/// NULL test per op.
+static inline void stamp(const sb_plan *plan, size_t slot) {
+    if (plan->stamps == NULL) return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    plan->stamps[slot] = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /// openat2(2) with RESOLVE_IN_ROOT: ".." and absolute symlinks are resolved as if
 /// root_fd were "/", so nothing in the image can make us leave the rootfs.
 int sb_open_in_root(int root_fd, const char *path, int flags) {
@@ -491,6 +502,7 @@ static void run_plan(exec_state *st) {
         const sb_op *op = &plan->ops[i];
         int detail = 0;
         int rc = 0;
+        stamp(plan, i + 1);
         trace(st, i);
         switch (op->kind) {
         case SB_OP_SETNS: {
@@ -662,6 +674,7 @@ static void close_inherited_fds(const sb_plan *plan, int sync_r, int report_w) {
 
 static int child_main(void *arg) {
     child_args *c = arg;
+    stamp(c->plan, 0);    // the clone is done: what follows is the child's own time
     sb_forward_reset();   // the parent's forwarding handlers are not ours (helpers.c)
     close(c->sync_w);
     close(c->report_r);

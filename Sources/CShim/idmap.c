@@ -35,8 +35,10 @@ int sb_idmapped_bind(const char *source, const char *target, int userns_fd) {
     int tree = (int)syscall(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
     if (tree < 0) return -1;
     struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
+    // Without a target (a dry run asking whether it would work), the clone is never
+    // attached: closing its fd frees it, and the mount table never saw it.
     if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0 ||
-        syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+        (target != NULL && syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) != 0)) {
         int saved = errno;
         close(tree);
         errno = saved;

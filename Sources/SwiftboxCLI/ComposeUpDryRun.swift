@@ -40,8 +40,20 @@ extension ComposeContext {
                     var (o, warnings) = try ComposeEngineAdapter.runOptions(spec)
                     o.mounts += try adapter.fileMounts(spec, warnings: &warnings, write: false)
                     if let mode = service.networkMode, mode.hasPrefix("service:") {
-                        out += "\n# Container \(step.name): network_mode \(mode) joins the namespace of that service's container; not narrated\n"
-                        continue
+                        // As create asks it (ComposeEngineAdapter.create): the namespace of
+                        // X's running container by then — the one this up makes (X comes
+                        // first: a dependency), else one that is there.
+                        let other = String(mode.dropFirst(8))
+                        let planned = plan.steps(for: other).first { s in
+                            if case .create = s.action { return true }
+                            if case .recreate = s.action { return true }
+                            return false
+                        }
+                        let there = try adapter.list(labels: [ComposeLabel.project: project.name, ComposeLabel.service: other])
+                        guard let target = planned?.name ?? (there.first(where: \.isRunning) ?? there.first)?.id else {
+                            throw ComposeError("service \"\(name)\" uses the network of service \"\(other)\", which has no running container")
+                        }
+                        o.networks = ["container:" + target]
                     }
                     var steps = try engine.dryRun(o, start: start, world: &world)
                     // The other networks are connected after the create (ComposeEngineAdapter.create).

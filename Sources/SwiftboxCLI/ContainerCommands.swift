@@ -456,7 +456,7 @@ struct Exec: ParsableCommand {
     @Option(name: [.short, .long]) var env: [String] = []
     @Option(name: [.short, .long]) var workdir: String?
     @Option(name: [.short, .long]) var user: String?
-    @OptionGroup var narration: NarrationOptions
+    @OptionGroup var narration: ExecNarrationOptions
     @Argument var container: String
     @Argument(parsing: .captureForPassthrough) var command: [String]
     func run() throws {

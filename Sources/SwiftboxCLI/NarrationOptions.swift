@@ -8,7 +8,15 @@ import ArgumentParser
 import SwiftboxEngine
 import SwiftboxKernel
 
-struct NarrationOptions: ParsableArguments {
+/// What a command's --dry-run, --trace and --trace=FILE.json asked; the flags' help is
+/// the command's own (a start's steps, or an exec's).
+protocol NarrationFlags {
+    var dryRun: Bool { get }
+    var trace: Bool { get }
+    var traceFile: String? { get }
+}
+
+struct NarrationOptions: ParsableArguments, NarrationFlags {
     @Flag(name: .customLong("dry-run"), help: "Print every step of the start as numbered commands, and do none of it.")
     var dryRun = false
     @Flag(help: "Do it, printing each step with its start and duration on stderr (also SWIFTBOX_TRACE=1).")
@@ -43,6 +51,19 @@ struct NarrationOptions: ParsableArguments {
         return out + args[i...]
     }
 
+}
+
+/// exec's: an exec starts no container, it enters one.
+struct ExecNarrationOptions: ParsableArguments, NarrationFlags {
+    @Flag(name: .customLong("dry-run"), help: "Print every step of the exec (the process, the cgroup it joins, the namespaces it enters, the clone and the execve) as numbered commands, and run nothing.")
+    var dryRun = false
+    @Flag(help: "Run it, printing each step with its start and duration on stderr (also SWIFTBOX_TRACE=1).")
+    var trace = false
+    @Option(name: .customLong("trace-file"), help: ArgumentHelp("With --trace: also write Chrome trace-event JSON to this file (--trace=FILE.json).", visibility: .hidden))
+    var traceFile: String?
+}
+
+extension NarrationFlags {
     /// Tracing asked by flag or environment: where to write Chrome JSON, if anywhere.
     var tracing: (on: Bool, chromeFile: String?) {
         let env = ProcessEnv.get("SWIFTBOX_TRACE")
@@ -57,7 +78,7 @@ struct TraceSession {
     let path: String
     let chromeFile: String?
 
-    static func begin(_ options: NarrationOptions) throws -> TraceSession? {
+    static func begin(_ options: some NarrationFlags) throws -> TraceSession? {
         let (on, chrome) = options.tracing
         guard on else { return nil }
         let path = "/tmp/swiftbox-trace-\(getpid()).steps"

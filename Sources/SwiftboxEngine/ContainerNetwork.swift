@@ -61,9 +61,11 @@ extension Engine {
     /// Returns the networks (the default one as it would be made, in a dry run) and, when
     /// `bridge` is made by this call (its first use), the step that says so.
     /// `dryRun`: nothing is made.
+    /// `plannedContainers` (a dry run): containers an earlier step would create, name → ID.
     @discardableResult
     func resolveNetworking(_ o: RunOptions, exposed: [String], into c: inout EngineContainer,
-                           dryRun: Bool = false, planned: [NetworkRecord] = []) throws -> (networks: [NetworkRecord], created: NarratedStep?) {
+                           dryRun: Bool = false, planned: [NetworkRecord] = [],
+                           plannedContainers: [String: String] = [:]) throws -> (networks: [NetworkRecord], created: NarratedStep?) {
         var records: [NetworkRecord] = []
         var created: NarratedStep?
         // No --network: the default network `bridge`, as on Docker and Podman (a user
@@ -74,7 +76,8 @@ extension Engine {
         if first == "none" || first == "host" || first.hasPrefix("container:") {
             guard modes.count == 1 else { throw EngineError.failed("conflicting options: cannot attach both user-defined and non-user-defined network-modes") }
             if first.hasPrefix("container:") {
-                let other = try store.resolve(String(first.dropFirst("container:".count)))
+                let ref = String(first.dropFirst("container:".count))
+                let other = try dryRun ? plannedContainers[ref] ?? store.resolve(ref) : store.resolve(ref)
                 c.networkMode = "container:" + other
                 guard o.hostname == nil else { throw EngineError.failed("conflicting options: hostname and the network mode") }
             } else {
@@ -173,7 +176,10 @@ extension Engine {
         if mode.hasPrefix("container:") {
             let other = String(mode.dropFirst("container:".count))
             guard isRunning(other) else { throw EngineError.failed("cannot join network of a non running container: \(other.prefix(12))") }
-            setup.namespacePath = "/proc/\(store.state(other).pid)/ns/net"
+            let path = "/proc/\(store.state(other).pid)/ns/net"
+            Narrator.step(StartSteps.joinNetwork(of: (try? store.config(other).name) ?? other, path: path)) {
+                setup.namespacePath = path
+            }
             return setup
         }
         let (fd, inside) = try Narrator.step(StartSteps.namespace(c.id, sysctls: DockerDefaults.networkSysctls)) {

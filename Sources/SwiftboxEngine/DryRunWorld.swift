@@ -15,6 +15,9 @@ public struct DryRunWorld: Sendable {
     var plannedVolumes: Set<String> = []
     /// Names that will be free when the container is created (a recreate removes the old one first).
     public var freedNames: Set<String> = []
+    /// Containers an earlier step creates, name → the ID this dry run gave it (another
+    /// may join its network namespace: compose's network_mode service:X).
+    var plannedContainers: [String: String] = [:]
 
     public init() {}
 

@@ -41,7 +41,8 @@ extension Engine {
             throw EngineError.failed("Conflict. The container name \"/\(name)\" is already in use")
         }
         let (records, createdNetwork) = try resolveNetworking(o, exposed: made.exposedPorts, into: &c, dryRun: true,
-                                                              planned: world.networks)
+                                                              planned: world.networks, plannedContainers: world.plannedContainers)
+        world.plannedContainers[c.name] = id
         if let createdNetwork { steps.append(createdNetwork) }
         let dir = store.dir(id)
         steps.append(StartSteps.record(c, dir: dir))
@@ -73,7 +74,8 @@ extension Engine {
         guard start else { return steps }
         var madeEarlier = world.plannedNames
         if createdNetwork != nil { madeEarlier.insert(Engine.defaultNetwork) }
-        return steps + (try startSteps(c, image: image, endpoints: endpoints, networksMadeEarlier: madeEarlier))
+        return steps + (try startSteps(c, image: image, endpoints: endpoints, networksMadeEarlier: madeEarlier,
+                                       plannedContainers: world.plannedContainers))
     }
 
     /// `start --dry-run` of a created (or stopped) container: the monitor's part, on
@@ -90,20 +92,37 @@ extension Engine {
 
     /// The monitor's part of a start (Engine.prepareStart, OCIRuntime.run), narrated.
     func startSteps(_ c: EngineContainer, image: ImageRecord, endpoints: [(NetworkRecord, IPv4Address, [String])],
-                    networksMadeEarlier: Set<String>) throws -> [NarratedStep] {
+                    networksMadeEarlier: Set<String>, plannedContainers: [String: String] = [:]) throws -> [NarratedStep] {
         var steps: [NarratedStep] = []
         let id = c.id, dir = store.dir(c.id)
         // The rootfs (mountRootfs).
         var layers = SnapshotStore.chainIDs(image.diffIDs).map(images.snapshots.directory)
         steps.append(StartSteps.layers(image, directories: layers))
         if layers.isEmpty { layers = [images.snapshots.root + "/empty"] }
+        let imageLayers = layers
+        if let remap = c.usernsRemap {
+            // --userns-remap (mountRootfs): the layers as LayerRemapper would show them.
+            let remapper = LayerRemapper(remap: remap, mode: try EngineConfig.load(root: root).remapLayers)
+            let upper = FileSystem.exists(dir + "/upper") ? nil : (path: dir + "/upper", owner: remapper.upperOwner(topLayer: layers.last))
+            let remapped = try remapper.planned(layers, containerDir: dir)
+            steps.append(remapper.narration(layers, remapped, upper: upper))
+            layers = remapped.dirs
+        }
         steps.append(StartSteps.overlay(containerDir: dir, data: Engine.overlayData(c, layers: layers, containerDir: dir), volatile: c.autoRemove))
 
         // The network (setUpNetwork), in its order.
         var setup = NetworkSetup()
         let mode = c.networkMode ?? "none"
         if mode == "host" { setup.hostNetwork = true }
-        if mode.hasPrefix("container:") { setup.namespacePath = "/proc/<its pid>/ns/net" }
+        if mode.hasPrefix("container:") {
+            // setUpNetwork: its first process's namespace. A container this dry run only
+            // plans (compose) has no pid yet: a placeholder in the same path.
+            let other = String(mode.dropFirst("container:".count))
+            let planned = plannedContainers.first { $0.value == other }?.key
+            let name = planned ?? (try? store.config(other).name) ?? other
+            setup.namespacePath = planned == nil && isRunning(other) ? "/proc/\(store.state(other).pid)/ns/net" : "/proc/<pid of \(name)>/ns/net"
+            steps.append(StartSteps.joinNetwork(of: name, path: setup.namespacePath!))
+        }
         if !endpoints.isEmpty {
             setup.namespacePath = Engine.dryRunNamespacePath
             steps.append(StartSteps.namespace(id, sysctls: DockerDefaults.networkSysctls))
@@ -137,7 +156,7 @@ extension Engine {
         // The spec (prepareStart) and the launch plan (OCIRuntime.run).
         let rootfs = dir + "/rootfs"
         // The user is looked up in the image's own /etc/passwd: the top layer that has one.
-        let passwdRoot = layers.reversed().first { FileSystem.exists($0 + "/etc/passwd") } ?? rootfs
+        let passwdRoot = imageLayers.reversed().first { FileSystem.exists($0 + "/etc/passwd") } ?? rootfs
         let (uid, gid, groups) = try UserLookup.resolve(c.user, rootfs: passwdRoot)
         var spec = try SpecGenerator.spec(for: c, rootfs: rootfs, containerDir: dir, uid: uid, gid: gid, additionalGids: groups)
         MountSpec.apply(c.mounts ?? [], to: &spec, volumeData: volumes.dataDir)

@@ -345,8 +345,13 @@ public struct Engine: Sendable {
         defer { LayerRemapper.detach(detach) }
         if let remap = c.usernsRemap {
             let remapper = LayerRemapper(remap: remap, mode: try EngineConfig.load(root: root).remapLayers)
-            if freshUpper { try remapper.prepareUpper(dir + "/upper", topLayer: layers.last) }
-            (layers, detach) = try remapper.lowerdirs(layers, containerDir: dir)
+            let upper = freshUpper ? (path: dir + "/upper", owner: remapper.upperOwner(topLayer: layers.last)) : nil
+            let image = layers
+            let remapped = try Narrator.step({ () throws -> LayerRemapper.Remapped in
+                if let upper { try remapper.prepareUpper(upper.path, owner: upper.owner) }
+                return try remapper.lowerdirs(image, containerDir: dir)
+            }, describe: { remapper.narration(image, $0, upper: upper) })
+            (layers, detach) = (remapped.dirs, remapped.detach)
         }
         // A volatile mount leaves work/work/incompat/volatile behind, and overlayfs then
         // refuses every later mount of that layer (it may have lost writes in a crash).

@@ -23,22 +23,34 @@ struct LayerRemapper {
 
     var shift: OwnerShift { OwnerShift(uid: remap.uid, gid: remap.gid, count: remap.count) }
 
-    /// The lowerdirs (bottom first) to mount, and the mounts to detach once the overlay
-    /// is mounted.
-    func lowerdirs(_ layers: [String], containerDir: String) throws -> (dirs: [String], detach: [String]) {
+    /// How the layers are shown: the lowerdirs (bottom first) to mount, the mounts to
+    /// detach once the overlay is mounted, and (copies) which copies were there before.
+    struct Remapped {
+        enum Method { case idmap, copy }
+        var method: Method
+        var dirs: [String]
+        var detach: [String]
+        var copiesThere: Set<String>
+    }
+
+    func lowerdirs(_ layers: [String], containerDir: String) throws -> Remapped {
         if mode != .copy {
-            do { return try idmapped(layers, containerDir: containerDir) } catch let e as KernelError where mode == .auto && LayerRemapper.unsupported(e.errno) {
+            do {
+                let targets = try idmapped(layers, containerDir: containerDir)
+                return Remapped(method: .idmap, dirs: targets, detach: targets, copiesThere: [])
+            } catch let e as KernelError where mode == .auto && LayerRemapper.unsupported(e.errno) {
                 // Fall through to the copy (the kernel or the file system cannot idmap).
             }
         }
-        return (try layers.map(copied), [])
+        let there = Set(layers.map(copyPath).filter(FileSystem.exists))   // for the narration: made now, or reused
+        return Remapped(method: .copy, dirs: try layers.map(copied), detach: [], copiesThere: there)
     }
 
     /// EINVAL: the file system cannot be idmapped; ENOSYS: no mount_setattr; EPERM:
     /// not allowed here (a container without CAP_SYS_ADMIN over the layers' mount).
     static func unsupported(_ e: Int32) -> Bool { e == EINVAL || e == ENOSYS || e == EPERM || e == EOPNOTSUPP }
 
-    func idmapped(_ layers: [String], containerDir: String) throws -> (dirs: [String], detach: [String]) {
+    func idmapped(_ layers: [String], containerDir: String) throws -> [String] {
         let namespace = try MappingNamespace(uidMap: remap.uidMapText, gidMap: remap.gidMapText)
         var targets: [String] = []
         do {
@@ -54,7 +66,7 @@ struct LayerRemapper {
             LayerRemapper.detach(targets)
             throw error
         }
-        return (targets, targets)
+        return targets
     }
 
     static func detach(_ targets: [String]) {
@@ -64,22 +76,34 @@ struct LayerRemapper {
     /// snapshots/<chain>/fs → snapshots/<chain>/remap-UID-GID-COUNT, made once (copied
     /// under a temporary name, then renamed: a directory under its final name is whole).
     func copied(_ layer: String) throws -> String {
-        let chainDir = String(layer.dropLast("/fs".count))
-        let final = chainDir + "/remap-\(remap.uid)-\(remap.gid)-\(remap.count)"
+        let final = copyPath(layer)
         try FileSystem.makeWhole(final, tmp: final + ".tmp-\(getpid())") { tmp in
             try TreeCopy.copyLayer(layer, to: tmp, shift: shift)
         }
         return final
     }
 
-    /// The writable layer's top directory: the owner the image's / has, shifted (so the
-    /// container's root owns its /), and the same mode.
-    func prepareUpper(_ upper: String, topLayer: String?) throws {
+    /// snapshots/<chain>/fs → snapshots/<chain>/remap-UID-GID-COUNT.
+    func copyPath(_ layer: String) -> String {
+        String(layer.dropLast("/fs".count)) + "/remap-\(remap.uid)-\(remap.gid)-\(remap.count)"
+    }
+
+    /// The owner and mode the image's / has, and that owner shifted into the range.
+    struct UpperOwner {
+        var uid: uid_t, gid: gid_t, mode: mode_t, hostUID: uid_t, hostGID: gid_t
+    }
+
+    func upperOwner(topLayer: String?) -> UpperOwner {
         var st = stat()
         var uid: uid_t = 0, gid: gid_t = 0, mode: mode_t = 0o755
         if let topLayer, stat(topLayer, &st) == 0 { (uid, gid, mode) = (st.st_uid, st.st_gid, st.st_mode & 0o7777) }
-        let host = (shift.uid(uid), shift.gid(gid))
-        guard chown(upper, host.0, host.1) == 0 else { throw KernelError("chown", [upper, "\(host.0):\(host.1)"]) }
-        guard chmod(upper, mode) == 0 else { throw KernelError("chmod", [upper]) }
+        return UpperOwner(uid: uid, gid: gid, mode: mode, hostUID: shift.uid(uid), hostGID: shift.gid(gid))
+    }
+
+    /// The writable layer's top directory: the owner the image's / has, shifted (so the
+    /// container's root owns its /), and the same mode.
+    func prepareUpper(_ upper: String, owner o: UpperOwner) throws {
+        guard chown(upper, o.hostUID, o.hostGID) == 0 else { throw KernelError("chown", [upper, "\(o.hostUID):\(o.hostGID)"]) }
+        guard chmod(upper, o.mode) == 0 else { throw KernelError("chmod", [upper]) }
     }
 }

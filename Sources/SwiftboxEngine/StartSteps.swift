@@ -85,6 +85,16 @@ enum StartSteps {
         ])
     }
 
+    /// --network container:NAME (compose: network_mode service:X): the namespace of
+    /// NAME's first process, at `path`, entered by the launch plan instead of a new one.
+    static func joinNetwork(of name: String, path: String) -> NarratedStep {
+        NarratedStep(.network, "join the network namespace of \(name)", [
+            "# no namespace of its own, no veth, no address: \(name)'s interfaces, addresses, routes and published ports are this container's too",
+            "# the launch plan enters \(path) (setns(2), CLONE_NEWNET: child[…] below) instead of cloning a new one",
+            "nsenter --net=\(path) ip addr   # what it will see",
+        ])
+    }
+
     static func namespace(_ id: String, sysctls: [String: String]) -> NarratedStep {
         let ns = namespaceName(id)
         var out = ["ip netns add \(ns)   # swiftbox: unshare(CLONE_NEWNET) on a thread of the monitor, which holds it by fd"]

@@ -45,6 +45,12 @@ public final class MappingNamespace {
             throw KernelError("mount_setattr", [source, "MOUNT_ATTR_IDMAP", "→ " + target])
         }
     }
+
+    /// Would `bind` work for `source`? The same open_tree and mount_setattr, the clone
+    /// then dropped unattached: nil, or the errno `bind` would throw (a dry run's answer).
+    public func refusal(_ source: String) -> Int32? {
+        sb_idmapped_bind(source, nil, fd) == 0 ? nil : errno
+    }
 }
 
 /// /proc/PID/uid_map and gid_map: written once each, by a process with CAP_SETUID and

@@ -32,6 +32,9 @@ public struct NarratedStep: Equatable, Sendable, Codable {
     public var duration: Int64?
     public var pid: Int32?
     public var tid: Int32?
+    /// Lines that are steps of their own, timed inside this one (the C executor's ops
+    /// in clone → execve); nil in a dry run.
+    public var lineTimes: [LineTime]?
 
     public init(_ subject: StepSubject, _ title: String, _ lines: [String] = []) {
         self.subject = subject
@@ -142,24 +145,25 @@ public final class Narrator: @unchecked Sendable {
 }
 
 /// One step per line in the steps file: tab-separated fields (subject, title, start,
-/// duration, pid, tid, then the lines), with `\`, tab and newline escaped. Not JSON:
+/// duration, pid, tid, line times, then the lines), with `\`, tab and newline escaped. Not JSON:
 /// this target has no Foundation, and the format never leaves swiftbox.
 enum StepCoding {
     static func encode(_ s: NarratedStep) -> String {
         var fields = [s.subject.rawValue, s.title, s.start.map { String($0) } ?? "", s.duration.map { String($0) } ?? "",
-                      s.pid.map { String($0) } ?? "", s.tid.map { String($0) } ?? ""]
+                      s.pid.map { String($0) } ?? "", s.tid.map { String($0) } ?? "", LineTime.encode(s.lineTimes)]
         fields += s.lines
         return fields.map(escape).joined(separator: "\t")
     }
 
     static func decode(_ line: String) -> NarratedStep? {
         let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map { unescape(String($0)) }
-        guard fields.count >= 6, let subject = StepSubject(rawValue: fields[0]) else { return nil }
-        var s = NarratedStep(subject, fields[1], Array(fields[6...]))
+        guard fields.count >= 7, let subject = StepSubject(rawValue: fields[0]) else { return nil }
+        var s = NarratedStep(subject, fields[1], Array(fields[7...]))
         s.start = Int64(fields[2])
         s.duration = Int64(fields[3])
         s.pid = Int32(fields[4])
         s.tid = Int32(fields[5])
+        s.lineTimes = LineTime.decode(fields[6])
         return s
     }
 

@@ -35,12 +35,15 @@ public final class LaunchedChild {
     let plan: LaunchPlan
     /// When the clone began (CLOCK_MONOTONIC ns), set only when a Narrator records.
     public var launchedAt: Int64 = 0
+    /// When each op of the executor began, when a Narrator records.
+    let stamps: ExecutorStamps?
 
-    init(pid: Int32, syncFD: Int32, reportFD: Int32, plan: LaunchPlan) {
+    init(pid: Int32, syncFD: Int32, reportFD: Int32, plan: LaunchPlan, stamps: ExecutorStamps?) {
         self.pid = pid
         self.syncFD = syncFD
         self.reportFD = reportFD
         self.plan = plan
+        self.stamps = stamps
     }
 
     deinit {
@@ -83,8 +86,9 @@ public final class LaunchedChild {
 
 public enum Launcher {
     /// Clone the child. It runs the plan up to SB_OP_WAIT_PARENT and waits for `release`.
+    /// `stamps`: shared memory the child notes each op's start in (a traced start).
     public static func launch(_ plan: LaunchPlan, traceFD: Int32 = -1, cgroupTaskFDs: [Int32] = [],
-                              cgroupDirectoryFD: Int32 = -1) throws -> LaunchedChild {
+                              cgroupDirectoryFD: Int32 = -1, stamps: ExecutorStamps? = nil) throws -> LaunchedChild {
         // A child that joins a running container must not lead it to our binary.
         if plan.entersRunningContainer { try SealedExecutable.require() }
         let arena = CArena()
@@ -110,7 +114,8 @@ public enum Launcher {
                     var cplan = sb_plan(ops: opsBuf.baseAddress, count: opsBuf.count,
                                         argv: argvBuf.baseAddress, envp: envBuf.baseAddress, trace_fd: traceFD,
                                         preserve_fds: plan.preserveFDs,
-                                        nondumpable: plan.entersRunningContainer ? 1 : 0)
+                                        nondumpable: plan.entersRunningContainer ? 1 : 0,
+                                        stamps: stamps?.pointer)
                     return sb_launch(&cplan, plan.cloneFlags, pidnsFD, cgroupDirectoryFD)
                 }
             }
@@ -120,7 +125,7 @@ public enum Launcher {
             let flags = plan.cloneNamespaces.map(\.flagName).joined(separator: "|")
             throw KernelError("clone", [flags.isEmpty ? "SIGCHLD" : flags + "|SIGCHLD"], errno: result.err)
         }
-        return LaunchedChild(pid: result.pid, syncFD: result.sync_fd, reportFD: result.report_fd, plan: plan)
+        return LaunchedChild(pid: result.pid, syncFD: result.sync_fd, reportFD: result.report_fd, plan: plan, stamps: stamps)
     }
 }
 

@@ -201,14 +201,15 @@ public struct OCIRuntime {
             if let step = plan.cgroupNarration(hierarchies: cgroups.hierarchies) { narrator.record(step, start: cgroupsStart, end: launchedAt) }
         }
         let trace: Int32 = log.level >= .trace ? 2 : -1
+        let stamps = narrator == nil ? nil : try ExecutorStamps(ops: plan.ops.count)
         var child: LaunchedChild
         do {
             child = try Launcher.launch(plan, traceFD: trace, cgroupTaskFDs: prepared?.v1TaskFDs ?? [],
-                                        cgroupDirectoryFD: prepared?.v2DirectoryFD ?? -1)
+                                        cgroupDirectoryFD: prepared?.v2DirectoryFD ?? -1, stamps: stamps)
         } catch let e as KernelError where e.errno == ENOSYS && prepared?.v2DirectoryFD != nil {
             // No clone3 (Linux < 5.7): clone, then move the child into cgroup v2 by pid.
             log.debug("clone3 unavailable; placing the container in cgroup v2 by pid")
-            child = try Launcher.launch(plan, traceFD: trace, cgroupTaskFDs: prepared?.v1TaskFDs ?? [])
+            child = try Launcher.launch(plan, traceFD: trace, cgroupTaskFDs: prepared?.v1TaskFDs ?? [], stamps: stamps)
             if let path = plan.cgroupPath { try cgroups.place(pid: child.pid, at: path, only: .v2) }
         }
         child.launchedAt = launchedAt
@@ -291,10 +292,10 @@ public struct OCIRuntime {
         do {
             _ = try child.awaitOutcome()
         } catch {
-            Narrator.current?.record(plan.launchNarration.failed(error), start: child.launchedAt)
+            recordLaunch(child, plan.launchNarration.failed(error), start: child.launchedAt)
             throw error
         }
-        Narrator.current?.record(plan.launchNarration, start: child.launchedAt)
+        recordLaunch(child, plan.launchNarration, start: child.launchedAt)
         record.poststart = spec.hooks?.poststart
         runPoststart(record)
         log.trace("run \(id): execve succeeded in pid \(child.pid)")
@@ -331,19 +332,20 @@ public struct OCIRuntime {
         defer { prepared?.closeAll() }
         if !detach { sb_forward_signals(0) }   // held until the child exists, as in run
         let launchedAt = Narrator.current == nil ? 0 : Narrator.monotonicNanoseconds()
+        let stamps = Narrator.current == nil ? nil : try ExecutorStamps(ops: plan.ops.count)
         let child = try Launcher.launch(plan, traceFD: log.level >= .trace ? 2 : -1,
                                         cgroupTaskFDs: prepared?.v1TaskFDs ?? [],
-                                        cgroupDirectoryFD: prepared?.v2DirectoryFD ?? -1)
+                                        cgroupDirectoryFD: prepared?.v2DirectoryFD ?? -1, stamps: stamps)
         if !detach { sb_forward_signals(child.pid) }   // from the start, as in run
         do {
             _ = try child.awaitOutcome()
         } catch {
-            Narrator.current?.record(plan.launchNarration.failed(error), start: launchedAt)
+            recordLaunch(child, plan.launchNarration.failed(error), start: launchedAt)
             var st: Int32 = 0
             _ = waitpid(child.pid, &st, 0)
             throw error
         }
-        Narrator.current?.record(plan.launchNarration, start: launchedAt)
+        recordLaunch(child, plan.launchNarration, start: launchedAt)
         if let pidFile = options.pidFile {
             try FileSystem.writeAtomically(OCIRuntime.absolutePath(pidFile), Array("\(child.pid)".utf8), fsync: false)
         }

@@ -105,4 +105,36 @@ final class ComposeDryRunTests: NetworkTestCase {
         let again = compose(["up", "-d", "--dry-run"])
         XCTAssertEqual(again.out, "DRY-RUN MODE -  Container dry-db-1  Running\nDRY-RUN MODE -  Container dry-web-1  Running\n")
     }
+
+    /// network_mode: service:X — the container joins the namespace of X's, which the dry
+    /// run cannot know the pid of yet: the path the start would use, with a placeholder.
+    func testUpDryRunNarratesJoiningAServicesNetwork() throws {
+        try FileManager.default.createDirectory(atPath: projectDir, withIntermediateDirectories: true)
+        try """
+        services:
+          web:
+            image: \(Self.image)
+            command: sleep 300
+          side:
+            image: \(Self.image)
+            command: sleep 300
+            network_mode: service:web
+        """.write(toFile: projectDir + "/compose.yaml", atomically: true, encoding: .utf8)
+        let r = compose(["up", "-d", "--dry-run"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let sections = r.out.split(separator: "\n").filter { $0.hasPrefix("# Container") }.map { String($0.split(separator: ":")[0]) }
+        XCTAssertEqual(sections, ["# Container dry-web-1", "# Container dry-side-1"], r.out)
+        let side = String(r.out[r.out.range(of: "# Container dry-side-1")!.lowerBound...])
+        XCTAssertTrue(side.contains("join the network namespace of dry-web-1"), side)
+        XCTAssertTrue(side.contains("/proc/<pid of dry-web-1>/ns/net"), side)
+        XCTAssertTrue(side.contains("network=/proc/<pid of dry-web-1>/ns/net"), "the spec points there:\n\(side)")
+        XCTAssertFalse(side.contains("veth pair"), side)
+        XCTAssertEqual(sbx(["ps", "-aq"]).out, "")
+
+        // Then up does it: side sees web's interfaces.
+        XCTAssertEqual(compose(["up", "-d"]).status, 0)
+        let ns = { (c: String) in self.sbx(["exec", c, "readlink", "/proc/self/ns/net"]).out }
+        XCTAssertEqual(ns("dry-side-1"), ns("dry-web-1"))
+        XCTAssertFalse(ns("dry-web-1").isEmpty)
+    }
 }

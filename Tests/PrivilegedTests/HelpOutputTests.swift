@@ -15,5 +15,14 @@ final class HelpOutputTests: XCTestCase {
             XCTAssertFalse(r.err.contains("CommandError"), "\(args): \(r.err)")
         }
         XCTAssertEqual(PrivilegedTestCase.shell([PrivilegedTestCase.binary, "run", "--bogus"]).status, 125, "usage errors still exit 125")
+        // --dry-run says what it prints: a start's steps, or an exec's.
+        // (Help is wrapped to the terminal: words compared with single spaces.)
+        func help(_ verb: String) -> String {
+            PrivilegedTestCase.shell([PrivilegedTestCase.binary, verb, "--help"]).out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        let exec = help("exec")
+        XCTAssertTrue(exec.contains("every step of the exec"), exec)
+        XCTAssertFalse(exec.contains("of the start"), exec)
+        XCTAssertTrue(help("run").contains("every step of the start"))
     }
 }

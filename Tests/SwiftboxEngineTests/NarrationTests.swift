@@ -85,6 +85,41 @@ final class NarrationTests: XCTestCase {
         XCTAssertEqual(read.first?.pid, getpid())
     }
 
+    /// The executor's ops are lines of the clone → execve step, each with its own times
+    /// when traced: printed beside the line, split out in the summary, events of the
+    /// child in the JSON, and carried through the steps file.
+    func testTimedLinesOfTheExecutor() throws {
+        var clone = step(.launch, "clone → execve true", ["parent: clone(CLONE_NEWNS|SIGCHLD)", "child[0]: mount(…)", "child[1]: execve(true, [true])"],
+                         start: 1_000_000, ms: 5)
+        clone.lineTimes = [LineTime(line: 0, start: 1_000_000, duration: 1_000_000, pid: 10),
+                           LineTime(line: 1, start: 2_500_000, duration: 2_000_000, pid: 77),
+                           LineTime(line: 2, start: 4_500_000, duration: 1_500_000, pid: 77)]
+        let text = Narration.text([clone])
+        XCTAssertEqual(text.split(separator: "\n").filter { $0.hasPrefix(" ") }, [
+            "   1     +0.00 ms     5.00 ms  clone → execve true",
+            "           +0.00 ms     1.00 ms  parent: clone(CLONE_NEWNS|SIGCHLD)",
+            "           +1.50 ms     2.00 ms  child[0]: mount(…)",
+            "           +3.50 ms     1.50 ms  child[1]: execve(true, [true])",
+        ])
+        XCTAssertEqual(Narration.summary([clone]), "trace: 5.00 ms from the first step to the last: "
+                       + "clone→execve 5.00 ms (clone 1.00 ms, 1 ops 2.00 ms, execve 1.50 ms)")
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(Narration.chromeTrace([clone]).utf8)) as? [String: Any])
+        let events = try XCTUnwrap(object["traceEvents"] as? [[String: Any]])
+        XCTAssertEqual(events.map { $0["cat"] as? String }, ["launch", "clone", "executor", "executor"])
+        XCTAssertEqual(events[2]["name"] as? String, "child[0]: mount(…)")
+        XCTAssertEqual(events[2]["ts"] as? Double, 1500)
+        XCTAssertEqual(events[2]["dur"] as? Double, 2000)
+        XCTAssertEqual(events[2]["pid"] as? Int, 77)
+        // Through the steps file, unchanged.
+        let path = NSTemporaryDirectory() + "narration-lines-\(getpid())"
+        defer { unlink(path) }
+        try Narrator(path: path).record(clone, start: 1_000_000, end: 6_000_000)
+        XCTAssertEqual(Narrator.read(path).first?.lineTimes, clone.lineTimes)
+        // A dry run's step has none, and prints as before.
+        XCTAssertEqual(Narration.text([step(.launch, "clone → execve true", ["child[0]: mount(…)"])]),
+                       "launch\n   1  clone → execve true\n        child[0]: mount(…)\n")
+    }
+
     func testOffCostsOnlyTheBody() {
         Narrator.current = nil
         var described = false

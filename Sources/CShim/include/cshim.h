@@ -88,6 +88,9 @@ typedef struct {
     int preserve_fds;           // fds 3 .. 3+preserve_fds-1 are passed to the container
     int nondumpable;            // 1: the child is not dumpable until its execve (it enters a
                                 // running container: its /proc/PID/exe must stay closed there)
+    int64_t *stamps;            // NULL, or count + 1 slots of MAP_SHARED memory (`swiftbox run
+                                // --trace`): [0] = CLOCK_MONOTONIC ns when the child began,
+                                // [i + 1] = when op i began; the parent reads them after execve
 } sb_plan;
 
 /// What the child reports over the error pipe.

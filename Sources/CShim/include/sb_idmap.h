@@ -18,7 +18,8 @@ pid_t sb_spawn_userns_holder(int *release_fd);
 /// Attach at `target` (an existing directory) a clone of the mount at `source`
 /// (open_tree(OPEN_TREE_CLONE)) whose owners are shown through the mapping of the user
 /// namespace `userns_fd` (mount_setattr(MOUNT_ATTR_IDMAP)), then move_mount(2) it there.
-/// 0, or -1 with errno (EINVAL: the file system cannot be idmapped).
+/// 0, or -1 with errno (EINVAL: the file system cannot be idmapped). `target` NULL:
+/// only whether the kernel would idmap it (the clone is dropped, never attached).
 int sb_idmapped_bind(const char *source, const char *target, int userns_fd);
 
 #ifdef __cplusplus

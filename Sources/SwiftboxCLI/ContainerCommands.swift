@@ -12,6 +12,7 @@ import Foundation
 import CShim
 import SwiftboxBuilder
 import SwiftboxEngine
+import SwiftboxErrors
 import SwiftboxKernel
 import SwiftboxRuntime
 
@@ -19,20 +20,20 @@ extension EngineGlobals {
     var engine: Engine { Engine(root: root) }
 }
 
-/// Engine commands exit like Docker's: 125 when swiftbox fails, else the status given.
+/// Engine commands exit like Docker's: the status given, or the error's (SwiftboxError:
+/// 126/127 for the container's command, 125 for the rest).
 func engineCommand(_ body: () throws -> Int32) -> Never {
     do {
         let code = try body()
         exit(code)
-    } catch let e as Engine.StartError {
-        SwiftboxMain.printError(e.message)
-        exit(e.code)
     } catch let e as FormatError {
+        // Not the engine's: the CLI's own printing, with Docker's 1 and 64 for templates.
         SwiftboxMain.printError(e.message)
         exit(e.code)
     } catch {
-        SwiftboxMain.printError("\(error)")
-        exit(Engine.exitCode(for: error))
+        let e = SwiftboxError(error)
+        SwiftboxMain.printError(e.message)
+        exit(e.exitCode(otherwise: 125))
     }
 }
 

@@ -119,11 +119,6 @@ public struct Engine: Sendable {
         return runtime
     }
 
-    public static func exitCode(for error: Error) -> Int32 {
-        if let e = error as? LaunchError, e.isExec { return e.errno == ENOENT ? 127 : 126 }
-        return 125
-    }
-
     // MARK: create
 
     /// `attached`: recorded as the state `start(attached:)` will want, so that `run`

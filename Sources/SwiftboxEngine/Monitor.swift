@@ -8,6 +8,7 @@
 import Glibc
 #endif
 import CShim
+import SwiftboxErrors
 import SwiftboxImage
 import SwiftboxKernel
 import SwiftboxOCI
@@ -40,7 +41,7 @@ public struct Monitor {
             readyFD = -1
         }
         func fail(_ error: Error) -> Never {
-            let code = Engine.exitCode(for: error)
+            let code = SwiftboxError(error).exitCode(otherwise: 125)
             _ = try? store.update(id) { state in
                 state.status = .exited
                 state.exitCode = code
@@ -155,7 +156,7 @@ public struct Monitor {
                     guard master >= 0 else { throw KernelError("recvmsg", ["console socket"]) }
                 }
             } catch {
-                engine.event("die", id: id, ["exitCode": "\(Engine.exitCode(for: error))"])
+                engine.event("die", id: id, ["exitCode": "\(SwiftboxError(error).exitCode(otherwise: 125))"])
                 fail(error)
             }
             let startedWall = WallTime.now()

@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "SwiftboxRuntimeTests", dependencies: ["SwiftboxRuntime", "SwiftboxCgroup", "SwiftboxSecurity"]),
         .testTarget(name: "SwiftboxCLITests", dependencies: ["SwiftboxCLI"]),
         .testTarget(name: "SwiftboxTemplateTests", dependencies: ["SwiftboxTemplate"]),
-        .testTarget(name: "SwiftboxEngineTests", dependencies: ["SwiftboxEngine"], exclude: ["Golden"]),
+        .testTarget(name: "SwiftboxEngineTests", dependencies: ["SwiftboxEngine", "SwiftboxErrors", "SwiftboxRuntime", "SwiftboxKernel"], exclude: ["Golden"]),
         .testTarget(name: "SwiftboxNetworkTests", dependencies: ["SwiftboxNetwork"]),
         .testTarget(name: "SwiftboxImageTests", dependencies: ["SwiftboxImage", "CArchive"]),
         .testTarget(name: "SwiftboxComposeTests", dependencies: ["SwiftboxCompose"], exclude: ["Golden"]),

@@ -42,15 +42,3 @@ extension GoDuration.ParseError: SwiftboxErrorConvertible {
     public var swiftboxCode: SwiftboxError.Code { .invalidArgument }
 }
 
-
-// The monitor's report that it could not start the container, with Docker's status
-// for it (the status is the monitor's: SwiftboxError.exitCode of its own error).
-extension Engine.StartError: SwiftboxErrorConvertible {
-    public var swiftboxCode: SwiftboxError.Code {
-        switch code {
-        case 127: return .commandNotFound
-        case 126: return .commandNotExecutable
-        default: return .startFailed
-        }
-    }
-}

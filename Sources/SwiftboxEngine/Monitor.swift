@@ -99,8 +99,7 @@ public struct Monitor {
         var clients: [Int32] = []
         if tty || interactive {
             do {
-                try engine.makeRunDirectory()
-                listener = try UnixSocket.listen(path: engine.attachPath(id))
+                listener = try engine.listenInRunDirectory(engine.attachPath(id))
             } catch { fail(error, at: .monitor) }
             if store.state(id).attached {
                 log("waiting for an attach client on \(engine.attachPath(id))")

@@ -188,6 +188,8 @@ public struct Monitor {
             // The log exists before the starter hears "started": it follows the file through a
             // descriptor (LogTail), which outlives a rotation or the removal.
             let writer = try? LogWriter(path: store.logPath(id), maxSize: config?.logMaxSize, maxFiles: config?.logMaxFiles ?? 1)
+            // So is the resize socket (-t): `run -dit` returns with everything it serves in place.
+            let resizer = tty ? ((try? UnixSocket.listen(path: engine.resizePath(id))) ?? -1) : -1
             if Narrator.current != nil { waitStart = Narrator.monotonicNanoseconds() }
             log("started the container: pid \(pid)" + (restarts.restartCount > 0 ? ", restart \(restarts.restartCount)" : ""))
             report(.started(pid: pid))
@@ -202,7 +204,6 @@ public struct Monitor {
                 guard status == .unhealthy, let c = config, let action = c.healthOnFailure, action != .none else { return }
                 forceRestart = self.onUnhealthy(action, config: c, health: health)
             }
-            let resizer = tty ? ((try? UnixSocket.listen(path: engine.resizePath(id))) ?? -1) : -1
             relay(outputs: tty ? [(master, "stdout")] : [(out[0], "stdout"), (err[0], "stderr")],
                   input: tty ? master : input[1], writer: writer, listener: listener, clients: clients, resizer: resizer, health: health)
             clients = []

@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "SwiftboxRuntime",
                 dependencies: ["SwiftboxErrors", "SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "SwiftboxCgroup", "CShim"]),
         .target(name: "SwiftboxNetwork", dependencies: ["SwiftboxErrors", "SwiftboxKernel", "CShim"]),
-        .target(name: "SwiftboxEngine", dependencies: ["SwiftboxErrors", "SwiftboxNetwork", "SwiftboxRuntime", "SwiftboxImage", "SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "CShim"]),
+        .target(name: "SwiftboxEngine", dependencies: ["SwiftboxErrors", "SwiftboxNetwork", "SwiftboxRuntime", "SwiftboxCgroup", "SwiftboxImage", "SwiftboxOCI", "SwiftboxKernel", "SwiftboxSecurity", "CShim"]),
         // Compose: load, validate and plan a compose.yaml project (pure), and execute the
         // plan through the Engine protocol it owns (ComposeEngine).
         .target(name: "SwiftboxCompose", dependencies: ["SwiftboxErrors", .product(name: "Yams", package: "Yams")]),

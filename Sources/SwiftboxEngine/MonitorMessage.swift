@@ -3,9 +3,9 @@
 // monitor and a caller of different builds (an upgrade between `start` and the monitor's
 // exec) fail clearly instead of misreading each other.
 //
-//   {"version":1,"message":"awaitingAttach"}                   -i/-t: connect to the attach socket now
-//   {"version":1,"message":"started","pid":4242}                the container's first process runs
-//   {"version":1,"message":"failed","stage":"exec","errno":2,"detail":"exec nosuch: …"}
+//   {"message":"awaitingAttach","version":1}                   -i/-t: connect to the attach socket now
+//   {"message":"started","pid":4242,"version":1}                the container's first process runs
+//   {"detail":"exec nosuch: …","errno":2,"message":"failed","stage":"exec","version":1}
 //
 // A failure is typed (MonitorFailure: the stage, the errno, the text users read), not a
 // line of text parsed back into an error: the caller's exit status (127/126/125) follows
@@ -97,8 +97,11 @@ extension MonitorMessage: Codable {
     /// The message as it goes on the pipe: JSON and a newline (JSON escapes any newline
     /// inside a detail, so one line is one message).
     public func line() -> [UInt8] {
+        // Keys sorted: the same message is the same line, for whoever reads a trace.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
         // Encoding these types cannot fail (strings and integers only).
-        let json = (try? JSONEncoder().encode(self)) ?? Data()
+        let json = (try? encoder.encode(self)) ?? Data()
         return Array(json) + [UInt8(ascii: "\n")]
     }
 

@@ -28,6 +28,7 @@ final class MonitorMessageTests: XCTestCase {
     }
 
     func testTheLineCarriesTheVersion() throws {
+        XCTAssertEqual(String(decoding: MonitorMessage.started(pid: 7).line(), as: UTF8.self), #"{"message":"started","pid":7,"version":1}"# + "\n")
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(MonitorMessage.started(pid: 7).line())) as? [String: Any])
         XCTAssertEqual(json["version"] as? Int, MonitorMessage.version)
         XCTAssertEqual(json["message"] as? String, "started")

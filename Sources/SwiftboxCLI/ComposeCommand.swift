@@ -10,6 +10,7 @@ import Glibc
 import Foundation
 import SwiftboxCompose
 import SwiftboxEngine
+import SwiftboxErrors
 
 struct Compose: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -77,18 +78,17 @@ struct ComposeGlobals {
     }
 }
 
-/// Compose commands exit 1 with the message on failure, as docker compose does.
+/// Compose commands exit 1 with the message on failure, as docker compose does; a
+/// container that could not be started keeps Docker's status for it (SwiftboxError).
 func composeCommand(_ body: () throws -> Int32) -> Never {
     do {
         exit(try body())
-    } catch let e as Engine.StartError {
-        SwiftboxMain.printError(e.message)
-        exit(e.code == 0 ? 1 : e.code)
     } catch let code as ExitCode {
         exit(code.rawValue)
     } catch {
-        SwiftboxMain.printError("\(error)")
-        exit(1)
+        let e = SwiftboxError(error)
+        SwiftboxMain.printError(e.message)
+        exit(e.exitCode(otherwise: 1))
     }
 }
 

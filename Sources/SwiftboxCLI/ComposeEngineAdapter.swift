@@ -34,7 +34,7 @@ struct ComposeEngineAdapter: ComposeEngine {
         out.finishedAt = s.finishedAt
         out.command = Ps.command(c, trunc: false)
         out.statusText = Ps.status(s)
-        if s.status == .running && Freezer.isFrozen(pid: s.pid) {
+        if s.status == .running && engine.isPaused(c.id) {
             out.status = .paused
             out.statusText += " (Paused)"
         }
@@ -49,7 +49,7 @@ struct ComposeEngineAdapter: ComposeEngine {
     }
 
     func inspect(_ id: String) -> ContainerSummary? {
-        guard let c = try? engine.store.config(id) else { return nil }
+        guard let c = try? engine.container(id) else { return nil }
         return summary(c, engine.observedState(id))
     }
 

@@ -140,7 +140,7 @@ struct ComposePause: ParsableCommand {
         composeCommand {
             let ctx = try ComposeContext.load(globals, printWarnings: false)
             for c in try ctx.byService(services, reverse: false, all: false) {
-                try ctx.adapter.pause(c.id)
+                try ctx.engine.pause(c.id)
                 ctx.progress.done("Container", c.name, "Paused")
             }
             return 0
@@ -156,7 +156,7 @@ struct ComposeUnpause: ParsableCommand {
         composeCommand {
             let ctx = try ComposeContext.load(globals, printWarnings: false)
             for c in try ctx.byService(services, reverse: false, all: false) {
-                try ctx.adapter.unpause(c.id)
+                try ctx.engine.unpause(c.id)
                 ctx.progress.done("Container", c.name, "Unpaused")
             }
             return 0

@@ -57,9 +57,8 @@ final class LogFollower {
     /// Print what is already logged (the last `tail` lines of each container).
     func printExisting(tail: Int?) {
         for (i, c) in containers.enumerated() {
-            let path = engine.store.logPath(c.id)
-            let current = LogTail(path: path)
-            var entries = LogReader.allEntries(path) + current.next()
+            let current = engine.logTail(c.id)
+            var entries = engine.logEntries(c.id) + current.next()
             if let tail { entries = Array(entries.suffix(tail)) }
             entries.forEach { emit(c, index: i, $0) }
             tails[c.id] = current
@@ -73,7 +72,7 @@ final class LogFollower {
         signal(SIGINT) { _ in LogFollower.interrupted = true }
         signal(SIGTERM) { _ in LogFollower.interrupted = true }
         defer { signal(SIGINT, SIG_DFL); signal(SIGTERM, SIG_DFL) }
-        for c in containers where tails[c.id] == nil { tails[c.id] = LogTail(path: engine.store.logPath(c.id)) }
+        for c in containers where tails[c.id] == nil { tails[c.id] = engine.logTail(c.id) }
         var exited = Set<String>()
         var first: ContainerSummary?
         var lastRefresh = time(nil)
@@ -82,7 +81,7 @@ final class LogFollower {
                 lastRefresh = time(nil)
                 for c in refresh() where !containers.contains(where: { $0.id == c.id }) {
                     containers.append(c)
-                    tails[c.id] = LogTail(path: engine.store.logPath(c.id))
+                    tails[c.id] = engine.logTail(c.id)
                     width = max(width, LogFollower.label(c).count)
                 }
             }
@@ -93,7 +92,7 @@ final class LogFollower {
                 more.forEach { emit(c, index: i, $0) }
                 if !more.isEmpty { progressed = true }
                 let gone = (s.status == .exited || s.status == .dead) && more.isEmpty
-                    || !engine.store.ids().contains(c.id)
+                    || !engine.containerIDs().contains(c.id)
                 if gone {
                     exited.insert(c.id)
                     var done = c
@@ -114,7 +113,7 @@ final class LogFollower {
                 if fresh.isEmpty { break }
                 for c in fresh {
                     containers.append(c)
-                    tails[c.id] = LogTail(path: engine.store.logPath(c.id))
+                    tails[c.id] = engine.logTail(c.id)
                     width = max(width, LogFollower.label(c).count)
                 }
                 continue

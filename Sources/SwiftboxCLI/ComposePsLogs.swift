@@ -108,16 +108,7 @@ struct ComposeTop: ParsableCommand {
             for (i, c) in try ctx.containers(services: services, all: false).enumerated() {
                 if i > 0 { print("") }
                 print(c.name)
-                var table = [["UID", "PID", "PPID", "CMD"]]
-                for pid in ctx.engine.processes(c.id) {
-                    guard let status = try? String(decoding: FileSystem.read("/proc/\(pid)/status"), as: UTF8.self) else { continue }
-                    func field(_ name: String) -> String {
-                        status.split(separator: "\n").first { $0.hasPrefix(name + ":") }.map { String($0.dropFirst(name.count + 1).split(separator: "\t").first ?? "").trimmed() } ?? "?"
-                    }
-                    let cmd = (try? FileSystem.read("/proc/\(pid)/cmdline")).map { String(decoding: $0.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).trimmed() } ?? ""
-                    table.append([field("Uid"), "\(pid)", field("PPid"), cmd])
-                }
-                printTable(table)
+                printTable(Top.table(ctx.engine.top(c.id)))
             }
             return 0
         }

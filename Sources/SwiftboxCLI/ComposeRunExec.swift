@@ -88,7 +88,7 @@ struct ComposeRun: ParsableCommand {
             }
             var attachFD: Int32 = -1
             // Made before the start (see Run.run): the reader holds the log from the first line.
-            let log = LogTail(path: ctx.engine.store.logPath(id), create: true)
+            let log = ctx.engine.logTail(id, create: true)
             let monitor: pid_t?
             do {
                 monitor = try ctx.engine.start(id, attached: true) { attachFD = (try? UnixSocket.connect(path: ctx.engine.attachPath(id))) ?? -1 }

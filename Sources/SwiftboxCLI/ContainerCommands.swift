@@ -12,6 +12,7 @@ import Foundation
 import CShim
 import SwiftboxBuilder
 import SwiftboxEngine
+import SwiftboxErrors
 import SwiftboxKernel
 import SwiftboxRuntime
 
@@ -19,20 +20,20 @@ extension EngineGlobals {
     var engine: Engine { Engine(root: root) }
 }
 
-/// Engine commands exit like Docker's: 125 when swiftbox fails, else the status given.
+/// Engine commands exit like Docker's: the status given, or the error's (SwiftboxError:
+/// 126/127 for the container's command, 125 for the rest).
 func engineCommand(_ body: () throws -> Int32) -> Never {
     do {
         let code = try body()
         exit(code)
-    } catch let e as Engine.StartError {
-        SwiftboxMain.printError(e.message)
-        exit(e.code)
     } catch let e as FormatError {
+        // Not the engine's: the CLI's own printing, with Docker's 1 and 64 for templates.
         SwiftboxMain.printError(e.message)
         exit(e.code)
     } catch {
-        SwiftboxMain.printError("\(error)")
-        exit(Engine.exitCode(for: error))
+        let e = SwiftboxError(error)
+        SwiftboxMain.printError(e.message)
+        exit(e.exitCode(otherwise: 125))
     }
 }
 
@@ -158,7 +159,7 @@ struct Run: ParsableCommand {
         var attachFD: Int32 = -1
         // Opened (made) before the start: a container that exits at once is removed by
         // its monitor before a reader opening the log afterwards would find it.
-        let log = detach || options.interactive || options.tty ? nil : LogTail(path: engine.store.logPath(c.id), create: true)
+        let log = detach || options.interactive || options.tty ? nil : engine.logTail(c.id, create: true)
         let monitor: pid_t?
         do {
             monitor = try engine.start(c.id, attached: !detach) {
@@ -180,9 +181,9 @@ struct Run: ParsableCommand {
 /// is removed here.
 func foregroundSession(_ engine: Engine, _ id: String, attachFD: Int32, raw: Bool, monitor: pid_t?, log: LogTail?,
                        autoRemove: Bool) -> Int32 {
-    defer { if autoRemove && engine.store.exists(id) { try? engine.remove(id, force: true) } }
+    defer { if autoRemove && engine.exists(id) { try? engine.remove(id, force: true) } }
     if attachFD >= 0 { return attachSession(engine, id, attachFD, raw: raw, monitor: monitor) }
-    if let pid = Optional(engine.store.state(id).pid), pid > 0 { sb_forward_signals(pid) }
+    if let pid = Optional(engine.recordedState(id).pid), pid > 0 { sb_forward_signals(pid) }
     return followLogs(engine, id, follow: true, tail: nil, timestamps: false, monitor: monitor, log: log) ?? 0
 }
 
@@ -241,11 +242,10 @@ func sendResize(_ engine: Engine, _ id: String) {
 @discardableResult
 func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Int? = nil,
                 monitor child: pid_t? = nil, log opened: LogTail? = nil) -> Int32? {
-    let path = engine.store.logPath(id)
     // The current file through a descriptor: it may be rotated or removed while we follow
     // (`opened`: by the caller, before it started the container).
-    let current = opened ?? LogTail(path: path)
-    var entries = LogReader.allEntries(path) + current.next()
+    let current = opened ?? engine.logTail(id)
+    var entries = engine.logEntries(id) + current.next()
     if let since { entries = entries.filter { (RelativeTime.parse($0.time) ?? 0) >= since } }
     if let tail { entries = Array(entries.suffix(tail)) }
     func emit(_ e: LogEntry) {
@@ -262,7 +262,7 @@ func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timest
         while !(watch?.wait(timeoutMs: 2) ?? true) { current.next().forEach(emit) }
         current.next().forEach(emit)
         if let code = exitCode(ofMonitor: child) { return code }
-        return engine.store.exists(id) ? engine.wait(id, timeoutMs: 0) ?? 255 : engine.removedExitCode(id)
+        return engine.exists(id) ? engine.wait(id, timeoutMs: 0) ?? 255 : engine.removedExitCode(id)
     }
     // The monitor records the container's end in state.json and then exits (or dies):
     // while it lives there is nothing new to learn there, only log lines to print. Its
@@ -275,7 +275,7 @@ func followLogs(_ engine: Engine, _ id: String, follow: Bool, tail: Int?, timest
         var state: EngineState?
         if monitorGone || lastLook.map({ Processes.monotonicMs() - $0 >= 100 }) ?? true {
             // Removed (a --rm container's monitor removes it after the exit): that was all.
-            guard engine.store.exists(id) else {
+            guard engine.exists(id) else {
                 current.next().forEach(emit)
                 return engine.removedExitCode(id)
             }
@@ -332,8 +332,8 @@ struct Start: ParsableCommand {
             defer { trace?.finish() }
             var code: Int32 = 0
             for ref in containers {
-                let id = try engine.store.resolve(ref)
-                let log = attach ? LogTail(path: engine.store.logPath(id), create: true) : nil
+                let id = try engine.containerID(ref)
+                let log = attach ? engine.logTail(id, create: true) : nil
                 let monitor = try engine.start(id, attached: attach)
                 if attach { code = followLogs(engine, id, follow: true, tail: 0, timestamps: false, monitor: monitor, log: log) ?? 0 } else { print(ref) }
             }
@@ -349,7 +349,7 @@ struct Stop: ParsableCommand {
     @Argument var containers: [String]
     func run() throws {
         engineCommand {
-            for ref in containers { try globals.engine.stop(try globals.engine.store.resolve(ref), timeout: time); print(ref) }
+            for ref in containers { try globals.engine.stop(try globals.engine.containerID(ref), timeout: time); print(ref) }
             return 0
         }
     }
@@ -362,7 +362,7 @@ struct Kill: ParsableCommand {
     @Argument var containers: [String]
     func run() throws {
         engineCommand {
-            for ref in containers { try globals.engine.kill(try globals.engine.store.resolve(ref), signal: signal); print(ref) }
+            for ref in containers { try globals.engine.kill(try globals.engine.containerID(ref), signal: signal); print(ref) }
             return 0
         }
     }
@@ -378,9 +378,9 @@ struct Remove: ParsableCommand {
         engineCommand {
             for ref in containers {
                 let id: String
-                do { id = try globals.engine.store.resolve(ref) } catch EngineError.noSuchContainer(let n) {
+                do { id = try globals.engine.containerID(ref) } catch EngineError.noSuchContainer(let n) {
                     // The name of a create that was killed half way (EngineStore+Incomplete).
-                    guard globals.engine.store.removeIfIncomplete(claim: ref) else { throw EngineError.noSuchContainer(n) }
+                    guard globals.engine.removeIncompleteClaim(ref) else { throw EngineError.noSuchContainer(n) }
                     print(ref)
                     continue
                 }
@@ -398,7 +398,7 @@ struct Wait: ParsableCommand {
     @Argument var containers: [String]
     func run() throws {
         engineCommand {
-            for ref in containers { print(globals.engine.wait(try globals.engine.store.resolve(ref)) ?? 255) }
+            for ref in containers { print(globals.engine.wait(try globals.engine.containerID(ref)) ?? 255) }
             return 0
         }
     }
@@ -415,7 +415,7 @@ struct Logs: ParsableCommand {
     func run() throws {
         engineCommand {
             let engine = globals.engine
-            let id = try engine.store.resolve(container)
+            let id = try engine.containerID(container)
             var sinceEpoch: Int?
             if let since {
                 guard let t = Logs.parseSince(since, now: Int(time(nil))) else { throw ValidationError("--since \(since): expected an RFC 3339 time or a duration like 10m") }
@@ -464,7 +464,7 @@ struct Exec: ParsableCommand {
             let engine = globals.engine
             if narration.dryRun {
                 print("# swiftbox exec --dry-run: the steps of this exec; none of them is done", terminator: "\n\n")
-                print(Narration.text(try engine.dryRunExec(try engine.store.resolve(container), command: command,
+                print(Narration.text(try engine.dryRunExec(try engine.containerID(container), command: command,
                                                            env: try ContainerOptions.validEnvironment(env), workingDir: workdir,
                                                            user: user, detach: detach)), terminator: "")
                 return 0
@@ -474,7 +474,7 @@ struct Exec: ParsableCommand {
             try SealedExecutable.ensure(rerun: CommandLine.arguments)
             let trace = try TraceSession.begin(narration)
             defer { trace?.finish() }
-            return try engine.exec(try engine.store.resolve(container), command: command,
+            return try engine.exec(try engine.containerID(container), command: command,
                                    env: try ContainerOptions.validEnvironment(env), workingDir: workdir,
                                    user: user, detach: detach)
         }
@@ -505,7 +505,7 @@ struct Rename: ParsableCommand {
     @OptionGroup var globals: EngineGlobals
     @Argument var container: String
     @Argument var newName: String
-    func run() throws { engineCommand { try globals.engine.rename(try globals.engine.store.resolve(container), to: newName); return 0 } }
+    func run() throws { engineCommand { try globals.engine.rename(try globals.engine.containerID(container), to: newName); return 0 } }
 }
 
 struct Restart: ParsableCommand {
@@ -516,7 +516,7 @@ struct Restart: ParsableCommand {
     func run() throws {
         engineCommand {
             for ref in containers {
-                try globals.engine.restart(try globals.engine.store.resolve(ref), timeout: time)
+                try globals.engine.restart(try globals.engine.containerID(ref), timeout: time)
                 print(ref)
             }
             return 0
@@ -550,18 +550,16 @@ struct Top: ParsableCommand {
         engineCommand {
             let engine = globals.engine
             let id = try engine.runningContainer(container)
-            var table = [["UID", "PID", "PPID", "CMD"]]
-            for pid in engine.processes(id) {
-                guard let status = try? String(decoding: FileSystem.read("/proc/\(pid)/status"), as: UTF8.self) else { continue }
-                func field(_ name: String) -> String {
-                    status.split(separator: "\n").first { $0.hasPrefix(name + ":") }.map { String($0.dropFirst(name.count + 1).split(separator: "\t").first ?? "").trimmed() } ?? "?"
-                }
-                let cmd = (try? FileSystem.read("/proc/\(pid)/cmdline")).map { String(decoding: $0.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).trimmed() } ?? ""
-                table.append([field("Uid"), "\(pid)", field("PPid"), cmd])
-            }
-            printTable(table)
+            printTable(Top.table(engine.top(id)))
             return 0
         }
+    }
+}
+
+extension Top {
+    /// Docker's columns for `top` and `compose top`.
+    static func table(_ processes: [ContainerProcess]) -> [[String]] {
+        [["UID", "PID", "PPID", "CMD"]] + processes.map { [$0.uid, "\($0.pid)", $0.ppid, $0.command] }
     }
 }
 
@@ -581,11 +579,11 @@ struct SystemDf: ParsableCommand {
             let used = Set(containers.map(\.0.imageID))
             let imageSize = index.images.values.reduce(Int64(0)) { $0 + $1.size }
             let reclaimable = index.images.values.filter { !used.contains($0.id.description) }.reduce(Int64(0)) { $0 + $1.size }
-            let containerSize = containers.reduce(Int64(0)) { $0 + DiskUsage.bytes(engine.store.dir($1.0.id) + "/upper") }
+            let containerSize = containers.reduce(Int64(0)) { $0 + engine.writableLayerSize($1.0.id) }
             printTable([["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
                         ["Images", "\(index.images.count)", "\(used.count)", formatSize(imageSize), formatSize(reclaimable)],
                         ["Containers", "\(containers.count)", "\(containers.filter { $0.1.status == .running }.count)",
-                         formatSize(containerSize), formatSize(containers.filter { $0.1.status != .running }.reduce(Int64(0)) { $0 + DiskUsage.bytes(engine.store.dir($1.0.id) + "/upper") })]])
+                         formatSize(containerSize), formatSize(containers.filter { $0.1.status != .running }.reduce(Int64(0)) { $0 + engine.writableLayerSize($1.0.id) })]])
             return 0
         }
     }
@@ -623,7 +621,7 @@ struct Attach: ParsableCommand {
         engineCommand {
             let engine = globals.engine
             let id = try engine.runningContainer(container)
-            let c = try engine.store.config(id)
+            let c = try engine.container(id)
             guard c.tty == true || c.interactive == true else {
                 // Without -i/-t there is nothing to send: follow the output, as Docker shows it.
                 return followLogs(engine, id, follow: true, tail: 0, timestamps: false) ?? 0

@@ -171,7 +171,7 @@ struct Inspect: ParsableCommand {
     }
 
     func containerJSON(_ id: String, _ engine: Engine) throws -> ContainerJSON {
-        let c = try engine.store.config(id)
+        let c = try engine.container(id)
         let s = engine.observedState(id)
         return ContainerJSON(Id: c.id, Created: c.created, Path: c.path, Args: c.args,
                              State: .init(Status: s.status.rawValue, Running: s.status == .running, Pid: s.status == .running ? s.pid : 0,
@@ -207,7 +207,7 @@ struct Inspect: ParsableCommand {
                 var missing: [String] = []
                 let index = try? globals.images.readIndex()
                 for ref in objects {
-                    if let id = try? engine.store.resolve(ref) {
+                    if let id = try? engine.containerID(ref) {
                         values.append(try TemplateValueEncoder.encode(try containerJSON(id, engine)))
                     } else if let index, let image = try? ImageInspect.inspect(ref, globals.images, index) {
                         values.append(try TemplateValueEncoder.encode(image))
@@ -219,7 +219,7 @@ struct Inspect: ParsableCommand {
             }
             var out: [ContainerJSON] = []
             for ref in objects {
-                guard let id = try? engine.store.resolve(ref) else {
+                guard let id = try? engine.containerID(ref) else {
                     // Not a container: maybe an image.
                     var cmd = ImageInspect()
                     cmd.globals = globals

@@ -23,7 +23,7 @@ struct Stats: ParsableCommand {
             let engine = globals.engine
             let listing = try ListingFormat.option(format)
             var isTable: Bool { if case .table = listing.kind { return true }; return listing.isDefaultTable }
-            var ids = try containers.map { try engine.store.resolve($0) }
+            var ids = try containers.map { try engine.containerID($0) }
             let named = !ids.isEmpty
             var previous: [String: StatsSample] = [:]
             var first = true
@@ -39,7 +39,7 @@ struct Stats: ParsableCommand {
                 }
                 // Containers that are not running (with -a, or named) show zeros, as Docker's.
                 let stopped = ids.filter { id in !samples.contains { $0.id == id } }.map { id in
-                    StatsRow(stoppedID: noTrunc ? id : String(id.prefix(12)), name: (try? engine.store.config(id).name) ?? "")
+                    StatsRow(stoppedID: noTrunc ? id : String(id.prefix(12)), name: (try? engine.container(id).name) ?? "")
                 }
                 let rows = ids.compactMap { id in
                     samples.first { $0.id == id }.map { StatsRow($0, previous: previous[$0.id], noTrunc: noTrunc) }

@@ -21,7 +21,7 @@ struct Update: ParsableCommand {
             var failed = false
             for ref in containers {
                 do {
-                    try engine.update(try engine.store.resolve(ref), flags: flags)
+                    try engine.update(try engine.containerID(ref), flags: flags)
                     print(ref)
                 } catch {
                     SwiftboxMain.printError("\(ref): \(error)")

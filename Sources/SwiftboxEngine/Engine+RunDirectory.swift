@@ -31,6 +31,23 @@ extension Engine {
         if st.st_mode & 0o077 != 0 && chmod(dir, 0o700) != 0 { throw KernelError("chmod", [dir, "0700"]) }
     }
 
+    /// A listening socket in the run directory, made if needed. The directory can vanish
+    /// between its mkdir and the bind: a container removed just before leaves a trash
+    /// emptier that rmdirs the run directory once it is empty (emptyTrashInBackground).
+    /// Then lstat or bind fails with ENOENT, and the directory is made again. (Once a socket is
+    /// in it, the rmdir fails: the directory stays.)
+    public func listenInRunDirectory(_ path: String) throws -> Int32 {
+        var attempt = 0
+        while true {
+            do {
+                try makeRunDirectory()
+                return try UnixSocket.listen(path: path)
+            } catch let e as KernelError where e.errno == ENOENT && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
     /// The sockets of a container whose monitor is gone (killed, or removing it): a
     /// monitor unlinks its own when it exits normally.
     public func removeSockets(_ id: String) {

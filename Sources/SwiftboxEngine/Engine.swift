@@ -123,11 +123,6 @@ public struct Engine: Sendable {
         return runtime
     }
 
-    public static func exitCode(for error: Error) -> Int32 {
-        if let e = error as? LaunchError, e.isExec { return e.errno == ENOENT ? 127 : 126 }
-        return 125
-    }
-
     // MARK: create
 
     /// `attached`: recorded as the state `start(attached:)` will want, so that `run`
@@ -436,37 +431,15 @@ public struct Engine: Sendable {
         } catch let e as KernelError {
             throw EngineError.failed("cannot start the monitor: \(Errno.message(e.errno))")
         }
-        var reply: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(reader, &buf, buf.count)
-            if n > 0 {
-                reply += buf[0..<n]
-                // "attach\n" comes first when the monitor waits for a client before starting.
-                if let nl = reply.firstIndex(of: UInt8(ascii: "\n")), reply[..<nl] == Array("attach".utf8)[...] {
-                    reply.removeSubrange(...nl)
-                    onAttach?()
-                }
-                continue
+        defer { close(reader) }
+        do {
+            guard try MonitorReport.read(reader, onAttach: onAttach) != nil else {
+                throw EngineError.failed("the monitor of \(String(id.prefix(12))) exited before starting the container")
             }
-            if n < 0 && errno == EINTR { continue }
-            break
+        } catch let e as DecodingError {
+            throw EngineError.failed("the monitor of \(String(id.prefix(12))) sent what this swiftbox cannot read: \(e)")
         }
-        close(reader)
-        let text = String(decoding: reply, as: UTF8.self)
-        if text.hasPrefix("ok") { return monitor }
-        if text.hasPrefix("error ") {
-            let rest = text.dropFirst(6)
-            let code = Int32(rest.prefix { $0 != " " }) ?? 125
-            throw StartError(code: code, message: String(rest.drop { $0 != " " }.dropFirst()).trimmed())
-        }
-        throw EngineError.failed("the monitor of \(String(id.prefix(12))) exited before starting the container")
-    }
-
-    public struct StartError: Error, CustomStringConvertible {
-        public var code: Int32
-        public var message: String
-        public var description: String { message }
+        return monitor
     }
 
     // MARK: state

@@ -8,6 +8,7 @@
 import Glibc
 #endif
 import CShim
+import SwiftboxErrors
 import SwiftboxImage
 import SwiftboxKernel
 import SwiftboxOCI
@@ -22,7 +23,8 @@ public struct Monitor {
         self.id = id
     }
 
-    /// Never returns. `readyFD`: write "ok\n" or "error <code> <message>\n", then close.
+    /// Never returns. `readyFD`: the ready pipe, on which the monitor reports (MonitorMessage)
+    /// that the container started or why not, then closes it.
     /// The monitor lives as long as the container does, across restarts by its policy,
     /// and exits with the container's last exit code: the command that started it (its
     /// parent: `run`, `start -a`, `compose run`) learns the code from waitpid even when a
@@ -33,24 +35,29 @@ public struct Monitor {
         let store = engine.store
         var readyFD = readyFD
         var network: NetworkSetup?
-        func ready(_ text: String) {
+        let log = MonitorLog(path: store.dir(id) + "/monitor.log")
+        // A message on the ready pipe; the last one (started or failed) closes it.
+        func report(_ message: MonitorMessage) {
             guard readyFD >= 0 else { return }
-            _ = text.withCString { write(readyFD, $0, strlen($0)) }
+            _ = message.line().withUnsafeBytes { write(readyFD, $0.baseAddress, $0.count) }
+            if message == .awaitingAttach { return }
             close(readyFD)
             readyFD = -1
         }
-        func fail(_ error: Error) -> Never {
-            let code = Engine.exitCode(for: error)
+        func fail(_ error: Error, at stage: MonitorFailure.Stage) -> Never {
+            let failure = MonitorFailure(stage: stage, error: error)
+            let code = SwiftboxError(failure).exitCode(otherwise: 125)
+            log("could not start the container (stage \(failure.stage.rawValue), errno \(failure.errno)): \(failure.detail); exit status \(code)")
             _ = try? store.update(id) { state in
                 state.status = .exited
                 state.exitCode = code
-                state.error = "\(error)"
+                state.error = failure.detail
                 state.finishedAt = Clock.rfc3339Nano()
             }
             if let network { engine.tearDownNetwork(id, network) }
             engine.unmountRootfs(id)
             engine.removeSockets(id)
-            ready("error \(code) \(error)\n")
+            report(.failed(failure))
             exit(1)
         }
 
@@ -60,7 +67,7 @@ public struct Monitor {
         // over as `swiftbox monitor`; fd 3 is its ready pipe in both.
         if config?.healthcheck != nil {
             _ = fcntl(readyFD, F_SETFD, 0)
-            do { try SealedExecutable.ensure(rerun: [engine.executable, "monitor", "--root", engine.root, id]) } catch { fail(error) }
+            do { try SealedExecutable.ensure(rerun: [engine.executable, "monitor", "--root", engine.root, id]) } catch { fail(error, at: .monitor) }
         }
         // One monitor per container at a time: the lock is held for this monitor's whole
         // life (released by the kernel when it exits). A second monitor — a `start`
@@ -73,9 +80,13 @@ public struct Monitor {
         if lock >= 0 {
             let deadline = WallTime.monotonic() + 30 * GoDuration.second
             while flock(lock, LOCK_EX | LOCK_NB) != 0 {
-                if store.state(id).status == .running && engine.isRunning(id) { ready("ok\n"); exit(0) }
+                if case let s = store.state(id), s.status == .running && engine.isRunning(id) {
+                    log("another monitor started the container (pid \(s.pid)): nothing to do")
+                    report(.started(pid: s.pid))
+                    exit(0)
+                }
                 if WallTime.monotonic() > deadline {
-                    fail(EngineError.failed("container \(id.prefix(12)) is being started by another monitor that did not finish within 30 s"))
+                    fail(EngineError.failed("container \(id.prefix(12)) is being started by another monitor that did not finish within 30 s"), at: .monitor)
                 }
                 usleep(10_000)
             }
@@ -88,11 +99,11 @@ public struct Monitor {
         var clients: [Int32] = []
         if tty || interactive {
             do {
-                try engine.makeRunDirectory()
-                listener = try UnixSocket.listen(path: engine.attachPath(id))
-            } catch { fail(error) }
+                listener = try engine.listenInRunDirectory(engine.attachPath(id))
+            } catch { fail(error, at: .monitor) }
             if store.state(id).attached {
-                _ = "attach\n".withCString { write(readyFD, $0, strlen($0)) }
+                log("waiting for an attach client on \(engine.attachPath(id))")
+                report(.awaitingAttach)
                 // (A peer refused by accept does not count: wait on for the real client.)
                 let deadline = WallTime.monotonic() + 10 * GoDuration.second
                 while clients.isEmpty {
@@ -121,6 +132,7 @@ public struct Monitor {
             var console: (Int32, Int32) = (-1, -1)
             var master: Int32 = -1
             let pid: Int32
+            var stage = MonitorFailure.Stage.prepare
             do {
                 if tty { console = try UnixSocket.socketPair() } else {
                     guard sb_pipe_cloexec(&out) == 0, sb_pipe_cloexec(&err) == 0 else { throw KernelError("pipe2") }
@@ -139,6 +151,7 @@ public struct Monitor {
                     if input[0] >= 0 { dup2(input[0], 0); close(input[0]) }
                 }
                 defer { dup2(saved.0, 0); dup2(saved.1, 1); dup2(saved.2, 2); close(saved.0); close(saved.1); close(saved.2) }
+                stage = .create
                 var options = OCIRuntime.CreateOptions(bundle: bundle.path)
                 options.spec = bundle.spec
                 options.whileChildStarts = { try engine.writeBundleConfig(bundle.path, bundle.spec) }
@@ -155,8 +168,9 @@ public struct Monitor {
                     guard master >= 0 else { throw KernelError("recvmsg", ["console socket"]) }
                 }
             } catch {
-                engine.event("die", id: id, ["exitCode": "\(Engine.exitCode(for: error))"])
-                fail(error)
+                let failure = MonitorFailure(stage: stage, error: error)
+                engine.event("die", id: id, ["exitCode": "\(SwiftboxError(failure).exitCode(otherwise: 125))"])
+                fail(failure, at: stage)
             }
             let startedWall = WallTime.now()
             let startedMonotonic = WallTime.monotonic()
@@ -171,11 +185,14 @@ public struct Monitor {
                 state.restartCount = restarts.restartCount
             }
             engine.event("start", id: id)
-            // The log exists before the starter hears "ok": it follows the file through a
+            // The log exists before the starter hears "started": it follows the file through a
             // descriptor (LogTail), which outlives a rotation or the removal.
             let writer = try? LogWriter(path: store.logPath(id), maxSize: config?.logMaxSize, maxFiles: config?.logMaxFiles ?? 1)
+            // So is the resize socket (-t): `run -dit` returns with everything it serves in place.
+            let resizer = tty ? ((try? UnixSocket.listen(path: engine.resizePath(id))) ?? -1) : -1
             if Narrator.current != nil { waitStart = Narrator.monotonicNanoseconds() }
-            ready("ok\n")
+            log("started the container: pid \(pid)" + (restarts.restartCount > 0 ? ", restart \(restarts.restartCount)" : ""))
+            report(.started(pid: pid))
 
             let health = config?.healthcheck.map {
                 HealthProbeRunner(engine: engine, id: id, config: $0, startedWall: startedWall, startedMonotonic: startedMonotonic)
@@ -183,10 +200,10 @@ public struct Monitor {
             var forceRestart = false
             health?.onChange = { status in
                 engine.event("health_status: \(status.rawValue)", id: id)
+                log("health: \(status.rawValue)")
                 guard status == .unhealthy, let c = config, let action = c.healthOnFailure, action != .none else { return }
                 forceRestart = self.onUnhealthy(action, config: c, health: health)
             }
-            let resizer = tty ? ((try? UnixSocket.listen(path: engine.resizePath(id))) ?? -1) : -1
             relay(outputs: tty ? [(master, "stdout")] : [(out[0], "stdout"), (err[0], "stderr")],
                   input: tty ? master : input[1], writer: writer, listener: listener, clients: clients, resizer: resizer, health: health)
             clients = []
@@ -194,6 +211,7 @@ public struct Monitor {
             health?.cancel()   // the kernel killed it with the container's pid namespace: reap it first
             let code = reap(pid)
             lastCode = code
+            log("the container exited with status \(code)")
             if let narrator = Narrator.current, let config {
                 exitStart = Narrator.monotonicNanoseconds()
                 narrator.record(StartSteps.monitorWait(config, engine: engine), start: waitStart, end: exitStart)
@@ -225,7 +243,9 @@ public struct Monitor {
                     state.restartCount = restarts.restartCount
                 }
             }
-            guard let delay, state != nil, waitBeforeRestart(delay) else { break }
+            guard let delay, state != nil else { break }
+            log("restarting it in \(delay / GoDuration.millisecond) ms (restart policy \(config?.restartPolicy ?? .no)\(forceRestart ? ", unhealthy" : ""))")
+            guard waitBeforeRestart(delay) else { log("restart cancelled: stopped or removed meanwhile"); break }
             engine.event("restart", id: id)
         }
         if listener >= 0 { close(listener); engine.removeSockets(id) }
@@ -234,6 +254,7 @@ public struct Monitor {
         // code from our exit status. The removal empties the trash afterwards; otherwise
         // (and when a `restart` keeps the container) the runtime's record waits there.
         if config?.autoRemove == true && store.state(id).keepOnExit != true {
+            log("removing the container (--rm); exit status \(lastCode & 0xff)")
             try? engine.remove(id, force: true)
         } else {
             engine.emptyTrashInBackground()
@@ -241,6 +262,7 @@ public struct Monitor {
         if let narrator = Narrator.current, let config, exitStart > 0 {
             narrator.record(StartSteps.monitorExit(config, engine: engine, cgroupPath: cgroupPath), start: exitStart)
         }
+        if config?.autoRemove != true { log("exiting with status \(lastCode & 0xff)") }
         exit(lastCode & 0xff)
     }
 

@@ -199,7 +199,7 @@ enum StartSteps {
     static func monitorStart(_ id: String, engine: Engine) -> NarratedStep {
         NarratedStep(.monitor, "start the monitor", [
             "# fork(): the monitor (shown as `swiftbox monitor --root \(engine.root) <id>`), setsid(), prctl(PR_SET_CHILD_SUBREAPER)",
-            "# it does everything below and reports \"ok\" on a pipe; this command waits for that line",
+            "# it does everything below and reports started(pid) on a pipe (one JSON line, MonitorMessage); this command waits for it",
             "flock \(engine.store.dir(id))/monitor.lock   # held for the monitor's life: one monitor per container",
         ])
     }

@@ -141,6 +141,12 @@ final class ComposeTests: EngineTestCase {
         XCTAssertTrue(compose(["ps", "worker"]).out.contains("(Paused)"), compose(["ps"]).out)
         XCTAssertEqual(compose(["unpause", "worker"]).status, 0)
         XCTAssertFalse(compose(["ps", "worker"]).out.contains("(Paused)"))
+        // top: each container's name, then the table `swiftbox top` prints.
+        let top = compose(["top", "worker"])
+        XCTAssertTrue(top.out.hasPrefix("ct-worker-1\nUID"), top.out)
+        // (init: true) the init and the command it runs.
+        XCTAssertEqual(top.out.split(separator: "\n").count, 4, top.out)
+        XCTAssertTrue(top.out.contains("sleep 1000"), top.out)
 
         // stop / start / restart keep the containers.
         XCTAssertEqual(compose(["stop", "-t", "1"]).status, 0)

@@ -33,11 +33,9 @@ struct ComposeEngineAdapter: ComposeEngine {
         out.startedAt = s.startedAt
         out.finishedAt = s.finishedAt
         out.command = Ps.command(c, trunc: false)
-        out.statusText = Ps.status(s)
-        if s.status == .running && engine.isPaused(c.id) {
-            out.status = .paused
-            out.statusText += " (Paused)"
-        }
+        let paused = Ps.paused(c, s, engine)
+        out.statusText = Ps.status(s, paused: paused)
+        if paused { out.status = .paused }
         if s.status == .running {
             out.ports = ((try? engine.publishedPorts(c.id)) ?? []).map { "\($0.hostIP.isEmpty ? "0.0.0.0" : $0.hostIP):\($0.hostPort)->\($0.containerPort)/\($0.proto)" }
         }

@@ -33,8 +33,8 @@ enum ListingRows {
             ("Ports", .string(NetworkSettingsJSON.portsColumn(c, engine))),
             ("RunningFor", .string(RelativeTime.ago(c.created))),
             ("Size", .string("0B")),
-            ("State", .string(Ps.state(s))),
-            ("Status", .string(Ps.status(s))),
+            ("State", .string(Ps.state(s, paused: Ps.paused(c, s, engine)))),
+            ("Status", .string(Ps.status(s, paused: Ps.paused(c, s, engine)))),
         ], labels: c.labels)
     }
 

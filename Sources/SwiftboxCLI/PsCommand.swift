@@ -42,7 +42,7 @@ struct Ps: ParsableCommand {
                     switch kv[0] {
                     case "name": return c.name.contains(kv[1])
                     case "id": return c.id.hasPrefix(kv[1])
-                    case "status": return Ps.state(s) == kv[1]
+                    case "status": return Ps.state(s, paused: Ps.paused(c, s, globals.engine)) == kv[1]
                     case "health": return (s.health?.Status.rawValue ?? "none") == kv[1]
                     case "label":
                         let lv = kv[1].split(separator: "=", maxSplits: 1).map(String.init)
@@ -65,7 +65,7 @@ struct Ps: ParsableCommand {
             var table = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]]
             for (c, s) in rows {
                 table.append([noTrunc ? c.id : c.shortID, c.image, Ps.command(c, trunc: !noTrunc), RelativeTime.ago(c.created),
-                              Ps.status(s), NetworkSettingsJSON.portsColumn(c, globals.engine), c.name])
+                              Ps.status(s, paused: Ps.paused(c, s, globals.engine)), NetworkSettingsJSON.portsColumn(c, globals.engine), c.name])
             }
             for u in unreadable {
                 table.append([noTrunc ? u.id : u.shortID, "", "", "", "unknown: " + u.reason, "", u.name])
@@ -81,14 +81,20 @@ struct Ps: ParsableCommand {
         return "\"\(text)\""
     }
 
-    static func state(_ s: EngineState) -> String { s.status.rawValue }
+    /// Docker's state word: a running container whose processes are frozen is "paused".
+    static func state(_ s: EngineState, paused: Bool = false) -> String { paused && s.status == .running ? "paused" : s.status.rawValue }
+
+    /// Whether a row's container is paused (asked of its freezer only when it runs).
+    static func paused(_ c: EngineContainer, _ s: EngineState, _ engine: Engine) -> Bool {
+        s.status == .running && engine.isPaused(c.id)
+    }
 
     /// "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", "Dead".
-    static func status(_ s: EngineState) -> String {
+    static func status(_ s: EngineState, paused: Bool = false) -> String {
         switch s.status {
         case .created: return "Created"
         case .running: return "Up " + RelativeTime.ago(s.startedAt ?? "").replacingSuffix(" ago") + HealthText.suffix(s.health)
-            + (s.error == Engine.monitorLost ? " (monitor lost)" : "")
+            + (paused ? " (Paused)" : "") + (s.error == Engine.monitorLost ? " (monitor lost)" : "")
         case .restarting: return "Restarting (\(s.exitCode)) " + RelativeTime.ago(s.finishedAt ?? "")
         case .exited: return "Exited (\(s.exitCode)) " + RelativeTime.ago(s.finishedAt ?? "")
         case .dead: return "Dead"
@@ -135,6 +141,7 @@ struct Inspect: ParsableCommand {
         struct StateJSON: Encodable {
             var Status: String
             var Running: Bool
+            var Paused: Bool
             var Pid: Int32
             var ExitCode: Int32
             var Error: String
@@ -173,8 +180,10 @@ struct Inspect: ParsableCommand {
     func containerJSON(_ id: String, _ engine: Engine) throws -> ContainerJSON {
         let c = try engine.container(id)
         let s = engine.observedState(id)
+        let paused = Ps.paused(c, s, engine)
         return ContainerJSON(Id: c.id, Created: c.created, Path: c.path, Args: c.args,
-                             State: .init(Status: s.status.rawValue, Running: s.status == .running, Pid: s.status == .running ? s.pid : 0,
+                             State: .init(Status: Ps.state(s, paused: paused), Running: s.status == .running, Paused: paused,
+                                          Pid: s.status == .running ? s.pid : 0,
                                           ExitCode: s.exitCode, Error: s.error ?? "", StartedAt: s.startedAt ?? "0001-01-01T00:00:00Z",
                                           FinishedAt: s.finishedAt ?? "0001-01-01T00:00:00Z",
                                           Restarting: s.status == .restarting, Health: c.healthcheck == nil ? nil : s.health ?? HealthRecord(),

@@ -35,11 +35,25 @@ extension Engine {
     /// Freeze every process of a running container. The engine's state stays "running"
     /// (as Docker's, with Paused set): a paused container still runs, its monitor waits.
     public func pause(_ id: String) throws {
-        try freezer(id, "pause").set(frozen: true)
+        let f = try freezer(id, "pause")
+        if f.isFrozen { throw EngineError.failed("Container \(id) is already paused") }
+        try f.set(frozen: true)
+        event("pause", id: id)
     }
 
     public func unpause(_ id: String) throws {
-        try freezer(id, "unpause").set(frozen: false)
+        let f = try freezer(id, "unpause")
+        if !f.isFrozen { throw EngineError.failed("Container \(id) is not paused") }
+        try f.set(frozen: false)
+        event("unpause", id: id)
+    }
+
+    /// After a signal to a paused container: thaw it, so the signal is acted on (a task
+    /// frozen by the v1 freezer holds even SIGKILL until it runs again). Docker's kill,
+    /// stop and rm -f do the same.
+    func thawAfterSignal(_ id: String) {
+        guard isPaused(id), let f = try? freezer(id, "unpause") else { return }
+        try? f.set(frozen: false)
     }
 
     /// Whether the container's processes are frozen now.

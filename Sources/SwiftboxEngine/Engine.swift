@@ -531,6 +531,7 @@ public struct Engine: Sendable {
         if number == SIGKILL || number == stopSignal { try store.update(id) { $0.stoppedByUser = true } }
         event("kill", id: id, ["signal": "\(Processes.signalNumber(signal) ?? 0)"])
         try runtime().kill(id: id, signal: signal, all: false)
+        thawAfterSignal(id)
     }
 
     /// `restart`: stop, then start. A --rm container is not removed by the stop (as
@@ -554,6 +555,7 @@ public struct Engine: Sendable {
         let grace = (timeout ?? c.stopTimeout) * 1000
         if wait(id, timeoutMs: grace) == nil {
             try? runtime().kill(id: id, signal: "SIGKILL", all: true)
+            thawAfterSignal(id)
             _ = wait(id, timeoutMs: 10_000)
         }
         event("stop", id: id)
@@ -575,6 +577,7 @@ public struct Engine: Sendable {
             // So its restart policy does not bring it back while we remove it.
             _ = try? store.update(id) { $0.stoppedByUser = true }
             try? runtime().kill(id: id, signal: "SIGKILL", all: true)
+            thawAfterSignal(id)
             if !unreadable { _ = wait(id, timeoutMs: 10_000) }
         }
         // Its monitor writes into the directory until it exits: let it finish first

@@ -22,10 +22,6 @@
 
 int sb_syncfs(int fd) { return syncfs(fd); }
 
-long sb_copy_file_range(int in_fd, int out_fd, unsigned long length) {
-    return (long)copy_file_range(in_fd, NULL, out_fd, NULL, length, 0);
-}
-
 int sb_wifexited(int status) { return WIFEXITED(status); }
 int sb_wexitstatus(int status) { return WEXITSTATUS(status); }
 int sb_wifsignaled(int status) { return WIFSIGNALED(status); }

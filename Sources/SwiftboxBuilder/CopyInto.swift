@@ -10,16 +10,10 @@
 // The destination is resolved inside the root file system (RESOLVE_IN_ROOT): an
 // image's symlink cannot turn a COPY into a write on the host. Existing files are
 // replaced; an existing directory is merged into.
-//
-// The regular files of a directory are copied by two threads (this machine class has
-// two cores; creating a file on ext4 is CPU work in the kernel: inode allocation was
-// the largest item of a COPY's profile), each with copy_file_range(2), which moves
-// the bytes inside the kernel; read/write is the fallback where it is refused.
 #if canImport(Glibc)
 import Glibc
 #endif
 import CShim
-import Dispatch
 import SwiftboxKernel
 
 struct CopyRequest {
@@ -92,27 +86,10 @@ enum CopyInto {
         return fd
     }
 
-    /// copy_file_range(2) from the start of `src` to `dst` (both at offset 0): true when
-    /// the whole file went that way; false when the kernel refuses it here (another
-    /// file system on old kernels, special files), with nothing written: then read/write.
-    static func copyInKernel(from src: Int32, to dst: Int32, size: off_t, what: String) throws -> Bool {
-        var copied: off_t = 0
-        while true {
-            let n = sb_copy_file_range(src, dst, 1 << 30)
-            if n < 0 {
-                if errno == EINTR { continue }
-                if copied == 0 && [EXDEV, EINVAL, ENOSYS, EOPNOTSUPP, EBADF].contains(errno) { return false }
-                throw KernelError("copy_file_range", [what])
-            }
-            if n == 0 { return true }
-            copied += off_t(n)
-        }
-    }
-
     struct Walk {
         let request: CopyRequest
         var createdTop = false
-        var buffer = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 128 * 1024)
 
         init(request: CopyRequest) { self.request = request }
 
@@ -142,7 +119,6 @@ enum CopyInto {
         }
 
         mutating func contents(of src: Int32, relative: String, into dst: Int32) throws {
-            var files: [FileJob] = []
             for name in FileSystem.listDirectory(fd: src).sorted() {
                 let rel = relative.isEmpty ? name : relative + "/" + name
                 let ignore = request.root.ignore
@@ -165,7 +141,10 @@ enum CopyInto {
                     // but with default attributes (BuildKit does the same).
                     if !excluded { try attributes(st, fd: d, what: rel) }
                 case S_IFREG where !excluded:
-                    files.append(FileJob(name: name, st: st, rel: rel))
+                    let s = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+                    guard s >= 0 else { throw KernelError("openat", [rel]) }
+                    defer { close(s) }
+                    try file(from: s, st: st, to: dst, name: name, what: rel)
                 case S_IFLNK where !excluded:
                     var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                     let n = readlinkat(src, name, &target, target.count - 1)
@@ -185,50 +164,13 @@ enum CopyInto {
                     continue   // sockets, and what .dockerignore excludes
                 }
             }
-            try copyFiles(files, from: src, to: dst)
-        }
-
-        struct FileJob { var name: String; var st: stat; var rel: String }
-
-        /// A directory's regular files: on two threads when there are enough of them to
-        /// pay for the hand-off (measured in docs/build.md).
-        func copyFiles(_ files: [FileJob], from src: Int32, to dst: Int32) throws {
-            let workers = files.count >= 8 ? 2 : 1
-            let lock = Lock()
-            var failure: Error?
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var buffer = [UInt8]()
-                for i in stride(from: w, to: files.count, by: workers) {
-                    if lock.withLock({ failure != nil }) { return }
-                    let job = files[i]
-                    do {
-                        let s = openat(src, job.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-                        guard s >= 0 else { throw KernelError("openat", [job.rel]) }
-                        defer { close(s) }
-                        try file(from: s, st: job.st, to: dst, name: job.name, what: job.rel, buffer: &buffer)
-                    } catch {
-                        lock.withLock { if failure == nil { failure = error } }
-                        return
-                    }
-                }
-            }
-            if let failure { throw failure }
         }
 
         mutating func file(from src: Int32, st: stat, to dir: Int32, name: String, what: String) throws {
-            try file(from: src, st: st, to: dir, name: name, what: what, buffer: &buffer)
-        }
-
-        func file(from src: Int32, st: stat, to dir: Int32, name: String, what: String, buffer: inout [UInt8]) throws {
             try clear(dir, name, forDirectory: false, what: what)
             let d = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             guard d >= 0 else { throw KernelError("openat", [what, "O_CREAT|O_EXCL"]) }
             defer { close(d) }
-            if try CopyInto.copyInKernel(from: src, to: d, size: st.st_size, what: what) {
-                try attributes(st, fd: d, what: what)
-                return
-            }
-            if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: 128 * 1024) }
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(src, $0.baseAddress, $0.count) }
                 if n < 0 { if errno == EINTR { continue }; throw KernelError("read", [what]) }

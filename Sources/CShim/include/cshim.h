@@ -142,10 +142,6 @@ int sb_recv_fd(int sock);
 /// memfd_create(2) with MFD_CLOEXEC (needs _GNU_SOURCE, so not importable directly).
 int sb_memfd(const char *name);
 
-/// copy_file_range(2) of up to `length` bytes between the current offsets (-1 on error;
-/// glibc declares it only with _GNU_SOURCE).
-long sb_copy_file_range(int in_fd, int out_fd, unsigned long length);
-
 /// syncfs(2): flush the file system holding fd (glibc declares it only with _GNU_SOURCE).
 int sb_syncfs(int fd);
 

@@ -51,6 +51,9 @@ struct BuildCache {
             for (hex, r) in index.images where r.intermediate == true && !index.tags.values.contains(hex) { index.images[hex] = nil }
         }
         images.removeIntermediates()
+        // The hints to the layers COPY steps made (CopyReuse): they point at layers the
+        // collection below may remove.
+        try? FileSystem.removeTree(String(dir.dropLast("/cache".count)) + "/copy-hints")
         try images.garbageCollect()
         return entries.count
     }

@@ -25,6 +25,9 @@ struct CopyRequest {
     var destinationIsDirectory: Bool
     var owner: (uid: UInt32, gid: UInt32)?
     var mode: mode_t?
+    /// The layer the same COPY made last time (its snapshot directory), if any: a file
+    /// that comes out the same as there is linked from it (CopyReuse).
+    var previousLayer: String? = nil
 }
 
 enum CopyInto {
@@ -39,6 +42,8 @@ enum CopyInto {
         let destFD = sb_open_in_root(layer.viewFD, request.destination, O_RDONLY)
         let destIsDir = destFD >= 0 && fstat(destFD, &existing) == 0 && existing.st_mode & S_IFMT == S_IFDIR
         if destFD >= 0 { close(destFD) }
+        let previous = request.previousLayer.map { Glibc.open($0, SB_O_PATH | O_DIRECTORY | O_CLOEXEC) } ?? -1
+        defer { if previous >= 0 { close(previous) } }
         for source in request.sources {
             let srcFD = try CopySources.openInRoot(request.root, source.relative, O_RDONLY | (source.isDirectory ? O_DIRECTORY : 0))
             guard srcFD >= 0 else { throw BuildError("\"/\(source.relative)\": not found in the \(request.root.what)") }
@@ -47,9 +52,12 @@ enum CopyInto {
             fstat(srcFD, &st)
             var walk = Walk(request: request)
             if source.isDirectory {
-                let (dir, new) = try layer.upperDirectory(layer.canonical(request.destination))
+                let canonical = layer.canonical(request.destination)
+                let (dir, new) = try layer.upperDirectory(canonical)
                 defer { close(dir) }
-                try walk.contents(of: srcFD, relative: source.relative, into: dir)
+                let reuse = CopyReuse.directory(previous, canonical)
+                defer { if reuse >= 0 { close(reuse) } }
+                try walk.contents(of: srcFD, relative: source.relative, into: dir, previous: reuse)
                 if new { try walk.attributes(st, fd: dir, what: request.destination) }
             } else {
                 let intoDirectory = request.destinationIsDirectory || destIsDir
@@ -57,9 +65,12 @@ enum CopyInto {
                 let target = intoDirectory ? request.destination : parent(of: request.destination)
                 let name = intoDirectory ? base : String(request.destination.split(separator: "/").last ?? "")
                 guard !name.isEmpty else { throw BuildError("cannot copy to \(request.destination)") }
-                let (dir, _) = try layer.upperDirectory(layer.canonical(target))
+                let canonical = layer.canonical(target)
+                let (dir, _) = try layer.upperDirectory(canonical)
                 defer { close(dir) }
-                try walk.file(from: srcFD, st: st, to: dir, name: name, what: target + "/" + name)
+                let reuse = CopyReuse.directory(previous, canonical)
+                defer { if reuse >= 0 { close(reuse) } }
+                try walk.file(from: srcFD, st: st, to: dir, name: name, what: target + "/" + name, previous: reuse)
             }
         }
     }
@@ -118,7 +129,7 @@ enum CopyInto {
             guard unlinkat(dir, name, 0) == 0 else { throw KernelError("unlinkat", [what]) }
         }
 
-        mutating func contents(of src: Int32, relative: String, into dst: Int32) throws {
+        mutating func contents(of src: Int32, relative: String, into dst: Int32, previous: Int32 = -1) throws {
             for name in FileSystem.listDirectory(fd: src).sorted() {
                 let rel = relative.isEmpty ? name : relative + "/" + name
                 let ignore = request.root.ignore
@@ -136,7 +147,9 @@ enum CopyInto {
                     let d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                     guard d >= 0 else { throw KernelError("openat", [rel]) }
                     defer { close(d) }
-                    try contents(of: s, relative: rel, into: d)
+                    let p = previous >= 0 ? openat(previous, name, SB_O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1
+                    defer { if p >= 0 { close(p) } }
+                    try contents(of: s, relative: rel, into: d, previous: p)
                     // A directory kept only for something re-included below it is made,
                     // but with default attributes (BuildKit does the same).
                     if !excluded { try attributes(st, fd: d, what: rel) }
@@ -144,7 +157,7 @@ enum CopyInto {
                     let s = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
                     guard s >= 0 else { throw KernelError("openat", [rel]) }
                     defer { close(s) }
-                    try file(from: s, st: st, to: dst, name: name, what: rel)
+                    try file(from: s, st: st, to: dst, name: name, what: rel, previous: previous)
                 case S_IFLNK where !excluded:
                     var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                     let n = readlinkat(src, name, &target, target.count - 1)
@@ -166,8 +179,13 @@ enum CopyInto {
             }
         }
 
-        mutating func file(from src: Int32, st: stat, to dir: Int32, name: String, what: String) throws {
+        mutating func file(from src: Int32, st: stat, to dir: Int32, name: String, what: String, previous: Int32 = -1) throws {
             try clear(dir, name, forDirectory: false, what: what)
+            let (uid, gid) = owner(st)
+            if previous >= 0 && CopyReuse.link(from: previous, name, to: dir, ifSameAs: src, st, uid: uid, gid: gid,
+                                               mode: request.mode ?? (st.st_mode & 0o7777), buffer: &buffer) {
+                return
+            }
             let d = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             guard d >= 0 else { throw KernelError("openat", [what, "O_CREAT|O_EXCL"]) }
             defer { close(d) }

@@ -155,6 +155,9 @@ extension StageExecutor {
             return m
         }
         let key = [keyword, fromKey, checksum, dest + (destIsDir ? "/" : ""), "chown=\(chown ?? "")", "chmod=\(chmod.map { String($0, radix: 8) } ?? "")"]
+        // The same COPY without its files' content: where its last layer is (CopyReuse).
+        let hintKey = CopyReuse.hintKey([keyword, fromKey, sources.joined(separator: "\u{0}"), dest + (destIsDir ? "/" : ""),
+                                         "chown=\(chown ?? "")", "chmod=\(chmod.map { String($0, radix: 8) } ?? "")"])
         try cachedStep(ins, key: key) { state in
             let layer = try DirectLayer.open(images: images, layers: state.layers, diffIDs: state.diffIDs, under: builder.builderDir)
             do {
@@ -178,8 +181,9 @@ extension StageExecutor {
                     }
                 }
                 if !copied.isEmpty {
-                    let request = CopyRequest(sources: copied, root: root, destination: dest,
+                    var request = CopyRequest(sources: copied, root: root, destination: dest,
                                               destinationIsDirectory: destIsDir || copied.count < selected.count, owner: owner, mode: chmod)
+                    request.previousLayer = CopyReuse.previousLayer(builderDir: builder.builderDir, key: hintKey, images: images)
                     try CopyInto.run(request, into: layer)
                 }
             } catch {
@@ -187,7 +191,11 @@ extension StageExecutor {
                 throw error
             }
             state.config.history?.append(.init(created: Clock.rfc3339(nanoseconds: false), created_by: ins.original))
-            return try layer.commit(images: images, parentDiffIDs: state.diffIDs, compression: run.options.layerCompression)
+            let made = try layer.commit(images: images, parentDiffIDs: state.diffIDs, compression: run.options.layerCompression)
+            if let chain = SnapshotStore.chainIDs(state.diffIDs + [made.diffID]).last {
+                CopyReuse.remember(builderDir: builder.builderDir, key: hintKey, chain: chain)
+            }
+            return made
         }
     }
 

@@ -20,8 +20,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-int sb_syncfs(int fd) { return syncfs(fd); }
-
 int sb_wifexited(int status) { return WIFEXITED(status); }
 int sb_wexitstatus(int status) { return WEXITSTATUS(status); }
 int sb_wifsignaled(int status) { return WIFSIGNALED(status); }

@@ -12,10 +12,10 @@ extension ImageStore {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // An intermediate image (a build step's) is written without fsyncs; the image a
-        // build tags flushes the file system first, so the layers and configs it names
-        // (written by the steps without fsync) are on disk before the tag is.
+        // build tags makes the layers it names (written by the steps without fsync)
+        // durable first, so they are on disk before the tag is.
         let durable = !intermediate
-        if durable { try content.syncFilesystem() }
+        if durable { try content.sync(layers.map(\.digest)) }
         let configBytes = Array(try enc.encode(config))
         let configDigest = try content.write(configBytes, durable: durable)
         let manifest = Manifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest, size: Int64(configBytes.count)),

@@ -142,9 +142,6 @@ int sb_recv_fd(int sock);
 /// memfd_create(2) with MFD_CLOEXEC (needs _GNU_SOURCE, so not importable directly).
 int sb_memfd(const char *name);
 
-/// syncfs(2): flush the file system holding fd (glibc declares it only with _GNU_SOURCE).
-int sb_syncfs(int fd);
-
 /// pidfd_open(2): a descriptor that polls readable when the process exits (-1 on error).
 int sb_pidfd_open(int pid);
 

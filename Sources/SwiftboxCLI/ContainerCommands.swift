@@ -526,7 +526,7 @@ struct Restart: ParsableCommand {
 
 struct ContainerGroup: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "container", abstract: "Manage containers.",
-                                                    subcommands: [ContainerPrune.self, Diff.self, Export.self, Pause.self, Unpause.self])
+                                                    subcommands: [ContainerPrune.self, Diff.self, Export.self, Pause.self, Unpause.self, Commit.self])
 }
 
 struct ContainerPrune: ParsableCommand {

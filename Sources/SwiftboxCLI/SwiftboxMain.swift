@@ -20,7 +20,7 @@ struct Swiftbox: ParsableCommand {
         version: SwiftboxVersion.ociVersionText,
         subcommands: [Run.self, Create.self, Start.self, Stop.self, Restart.self, Kill.self, Remove.self, Ps.self, Logs.self, Exec.self,
                       Wait.self, Inspect.self, Events.self, Rename.self, Top.self, Attach.self, ContainerGroup.self, SystemGroup.self, VolumeGroup.self, OCI.self, ImageGroup.self, Images.self, Pull.self, Rmi.self, Tag.self, Load.self,
-                      Stats.self, Update.self, Build.self, BuilderGroup.self, History.self, Diff.self, Export.self, Pause.self, Unpause.self, Info.self, Version.self,
+                      Stats.self, Update.self, Build.self, BuilderGroup.self, History.self, Diff.self, Export.self, Pause.self, Unpause.self, Info.self, Version.self, Commit.self,
                       Compose.self,
                       Save.self, Import.self, Login.self, Logout.self, MonitorCommand.self, TrashCommand.self,
                       NetworkGroup.self, Port.self])

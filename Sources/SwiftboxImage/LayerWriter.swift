@@ -39,7 +39,12 @@ public enum LayerWriter {
 
     /// `durable: false`: the blob is not fsync'd (ContentStore.Writer.commit); its
     /// writer flushes the file system before anything durable names it.
-    public static func write(directory: String, to content: ContentStore, compression: Compression = .none, durable: Bool = true) throws -> Layer {
+    /// `live`: the upper directory of a container's overlay that stays in use (`commit`):
+    /// the overlay's own attributes are left on the files (the overlay still needs them),
+    /// and a redirected directory or a metadata-only copy — which this walk cannot turn
+    /// into the layer Docker would write — is refused with its path.
+    public static func write(directory: String, to content: ContentStore, compression: Compression = .none, durable: Bool = true,
+                             live: Bool = false) throws -> Layer {
         let sink = try GzipSink(store: content, level: compression == .gzip ? 1 : nil)
         sink.durable = durable
         guard let a = archive_write_new() else { throw ImageError.io("libarchive: out of memory") }
@@ -61,6 +66,7 @@ public enum LayerWriter {
             guard root >= 0 else { throw KernelError("open", [directory]) }
             defer { close(root) }
             var walk = Walk(archive: a, directory: directory)
+            walk.live = live
             try walk.directory(root, relative: "")
             guard archive_write_close(a) == ARCHIVE_OK else {
                 throw sink.failure ?? ImageError.io("libarchive: \(String(cString: archive_error_string(a)))")
@@ -80,6 +86,8 @@ public enum LayerWriter {
         /// (device, inode) → the first path of a file with several links.
         var links: [String: String] = [:]
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        /// A directory still in use by an overlay (LayerWriter.write's `live`).
+        var live = false
 
         init(archive: OpaquePointer, directory: String) {
             self.archive = archive
@@ -97,7 +105,7 @@ public enum LayerWriter {
                     continue
                 }
                 let path = "/proc/self/fd/\(fd)/\(name)"
-                let xattrs = try LayerWriter.attributes(path, what: directory + "/" + rel)
+                let xattrs = try LayerWriter.attributes(path, what: directory + "/" + rel, live: live)
                 let entry = archive_entry_new()!
                 defer { archive_entry_free(entry) }
                 archive_entry_copy_stat(entry, &st)
@@ -173,12 +181,18 @@ public enum LayerWriter {
 
     /// The xattrs of `path` a layer keeps, and whether the overlay marked it opaque.
     /// The overlay's other trusted.overlay.* attributes are removed from the file.
-    static func attributes(_ path: String, what: String) throws -> (keep: [(String, [UInt8])], opaque: Bool) {
+    static func attributes(_ path: String, what: String, live: Bool = false) throws -> (keep: [(String, [UInt8])], opaque: Bool) {
         var keep: [(String, [UInt8])] = []
         var opaque = false
         for (key, value) in Xattrs.list(path) {
             if key.hasPrefix("trusted.overlay.") {
                 if key == "trusted.overlay.opaque" && value == [UInt8(ascii: "y")] { opaque = true; continue }
+                if live {
+                    if key == "trusted.overlay.redirect" || key == "trusted.overlay.metacopy" {
+                        throw ImageError.unsupported("\(what): the overlay holds it as \(key.dropFirst(16)) (a renamed directory or a metadata-only copy); it cannot be written as a layer")
+                    }
+                    continue
+                }
                 _ = lremovexattr(path, key)
                 continue
             }

@@ -25,11 +25,8 @@ import SwiftboxImage
 import SwiftboxKernel
 
 enum CopyReuse {
-    static func hintKey(_ parts: [String]) -> String {
-        var h = SHA256Hasher()
-        for p in parts { h.update(Array("\n\(p.utf8.count):".utf8)); h.update(Array(p.utf8)) }
-        return h.finalizeHex()
-    }
+    /// Hashed as a step's cache key is (BuildCache.key), under a parent of its own.
+    static func hintKey(_ parts: [String]) -> String { BuildCache.key(parent: "copy-hint", parts) }
 
     /// The snapshot directory of the layer this COPY made last time, if it still exists.
     static func previousLayer(builderDir: String, key: String, images: ImageStore) -> String? {

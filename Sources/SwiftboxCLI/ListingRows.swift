@@ -20,6 +20,8 @@ enum ListingRows {
     static func container(_ c: EngineContainer, _ s: EngineState, _ engine: Engine, noTrunc: Bool) -> TemplateValue {
         let mounts = c.mounts ?? []
         let networks = c.networks.map { $0.map(\.networkName) } ?? c.networkMode.map { [$0] } ?? []
+        // Asked of the freezer once: State and Status both show it.
+        let paused = Ps.paused(c, s, engine)
         return ListingFormat.row("*formatter.ContainerContext", [
             ("Command", .string(Ps.command(c, trunc: !noTrunc))),
             ("CreatedAt", .string(goTimeString(c.created))),
@@ -33,8 +35,8 @@ enum ListingRows {
             ("Ports", .string(NetworkSettingsJSON.portsColumn(c, engine))),
             ("RunningFor", .string(RelativeTime.ago(c.created))),
             ("Size", .string("0B")),
-            ("State", .string(Ps.state(s, paused: Ps.paused(c, s, engine)))),
-            ("Status", .string(Ps.status(s, paused: Ps.paused(c, s, engine)))),
+            ("State", .string(Ps.state(s, paused: paused))),
+            ("Status", .string(Ps.status(s, paused: paused))),
         ], labels: c.labels)
     }
 

@@ -53,8 +53,7 @@ struct ChangeWalk {
             let inImage = !hidden && existsBelow(p)
             changes.append(FilesystemChange(inImage ? .changed : .added, p))
             if type == S_IFDIR {
-                let opaque = Xattrs.list(full).contains { $0.0 == "trusted.overlay.opaque" && $0.1 == [UInt8(ascii: "y")] }
-                walk(full, path: p, hidden: hidden || opaque || !inImage)
+                walk(full, path: p, hidden: hidden || Self.isOpaque(full) || !inImage)
             }
         }
     }
@@ -72,11 +71,16 @@ struct ChangeWalk {
         return false
     }
 
+    /// A directory the overlay made opaque (trusted.overlay.opaque=y).
+    static func isOpaque(_ dir: String) -> Bool {
+        Xattrs.list(dir).contains { $0.0 == "trusted.overlay.opaque" && $0.1 == [UInt8(ascii: "y")] }
+    }
+
     func opaqueAncestor(_ lower: String, _ path: String) -> Bool {
         var parts = path.split(separator: "/").dropLast()
         while !parts.isEmpty {
             let dir = lower + "/" + parts.joined(separator: "/")
-            if Xattrs.list(dir).contains(where: { $0.0 == "trusted.overlay.opaque" && $0.1 == [UInt8(ascii: "y")] }) { return true }
+            if Self.isOpaque(dir) { return true }
             parts = parts.dropLast()
         }
         return false
